@@ -1,0 +1,498 @@
+"""The site catalog: candidate sites, climate normals, subsidies, demand centres and defaults.
+
+Every number lives in a long, tidy CSV table with its provenance::
+
+    site,parameter,value,unit,source,year,status,note
+
+and ``sites/schema.csv`` says which parameters each table may hold, their type,
+unit, allowed range and whether every row-owner must have them.  The loader
+checks every value against the schema and every source key against
+``sources.csv``; bad data raises :class:`~siting.errors.CatalogError` naming the
+file, row, site, parameter and value.
+
+Tables (all in ``sites/``, shipped as the package ``siting.catalog_data``):
+
+================== ==========================================================
+sites.csv           identity: id, names, province, hub, cluster, role
+site_parameters.csv per-site numbers (long)
+climate.csv         monthly normals per site (long, with ``month``)
+subsidies.csv       structured subsidy records (kind, amount/rate, cap, duration)
+centres.csv         demand-centre identity
+centre_parameters   per-centre numbers (long): coordinates, population
+defaults.csv        global planning defaults (discount rate, route factor, ...)
+sources.csv         bibliography: key, title, publisher, url, year
+schema.csv          the allowed parameters with type, unit, range, description
+================== ==========================================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .errors import CatalogError, UnknownIdError
+from .pue import MonthlyClimate
+
+STATUSES = ("sourced", "derived", "assumption")
+SUBSIDY_KINDS = ("electricity", "bandwidth", "capex")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+PROVENANCE_COLUMNS = ("value", "unit", "source", "year", "status", "note")
+_MAX_REPORTED = 25
+
+
+def default_catalog_dir() -> Path:
+    """Directory of the shipped catalog (works from a checkout and from a wheel)."""
+    return Path(str(resources.files("siting.catalog_data")))
+
+
+@dataclass(frozen=True)
+class Subsidy:
+    """One subsidy record.
+
+    Exactly one of ``amount_yuan`` (lump sum), ``rate_fraction`` (share of the
+    cost of ``kind``) or ``price_reduction_yuan_per_kwh`` (electricity only) is set.
+    ``cap_yuan`` caps the total paid over the horizon; ``duration_years`` limits
+    how long a rate is paid (``None``: the whole horizon).
+    """
+
+    subsidy_id: str
+    site: str
+    kind: str
+    amount_yuan: float | None = None
+    rate_fraction: float | None = None
+    price_reduction_yuan_per_kwh: float | None = None
+    cap_yuan: float | None = None
+    duration_years: float | None = None
+    conditions: str = ""
+    source: str = ""
+    year: int | None = None
+    status: str = "sourced"
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Validated catalog tables.
+
+    Attributes
+    ----------
+    sites : GeoDataFrame
+        One row per site (index ``site``): identity columns plus one column per
+        site parameter (NaN where an optional parameter is unknown), WGS84 points.
+    centres : GeoDataFrame
+        One row per demand centre (index ``centre``) with coordinates and population.
+    climate : DataFrame
+        Long monthly normals ``site, month, parameter, value, unit, ...``.
+    subsidies : tuple of Subsidy
+    defaults : dict
+        Global planning defaults by parameter name (values in schema units).
+    site_parameters, centre_parameters, defaults_table : DataFrame
+        The long provenance tables as loaded (one row per value).
+    sources, schema : DataFrame
+    """
+
+    sites: gpd.GeoDataFrame
+    centres: gpd.GeoDataFrame
+    climate: pd.DataFrame
+    subsidies: tuple[Subsidy, ...]
+    defaults: dict[str, float]
+    site_parameters: pd.DataFrame
+    centre_parameters: pd.DataFrame
+    defaults_table: pd.DataFrame
+    sources: pd.DataFrame
+    schema: pd.DataFrame
+    overrides: tuple[tuple[str, str, float], ...] = field(default=())
+
+    # -- look-ups ---------------------------------------------------------------
+    @property
+    def site_ids(self) -> list[str]:
+        return list(self.sites.index)
+
+    @property
+    def centre_ids(self) -> list[str]:
+        return list(self.centres.index)
+
+    @property
+    def default_candidates(self) -> list[str]:
+        return list(self.sites.index[self.sites["default_candidate"]])
+
+    def check_site(self, site: str, field_name: str = "site") -> str:
+        if site not in self.sites.index:
+            raise UnknownIdError("site", site, self.site_ids, field=field_name)
+        return site
+
+    def check_centre(self, centre: str, field_name: str = "centre") -> str:
+        if centre not in self.centres.index:
+            raise UnknownIdError("demand centre", centre, self.centre_ids, field=field_name)
+        return centre
+
+    def site_value(self, site: str, parameter: str) -> float:
+        """A site's numeric parameter [schema unit]; NaN when an optional one is unknown."""
+        self.check_site(site)
+        if parameter not in self.sites.columns:
+            raise CatalogError(f"unknown site parameter {parameter!r}", field=parameter)
+        return float(self.sites.at[site, parameter])
+
+    def climate_of(self, site: str) -> MonthlyClimate:
+        """Monthly normals of ``site`` as a :class:`~siting.pue.MonthlyClimate`."""
+        self.check_site(site)
+        sub = self.climate[self.climate["site"] == site]
+        wide = sub.pivot(index="month", columns="parameter", values="value").sort_index()
+        return MonthlyClimate.from_mapping({c: wide[c].to_numpy(dtype=float) for c in wide.columns})
+
+    def subsidies_of(self, site: str) -> list[Subsidy]:
+        return [s for s in self.subsidies if s.site == site]
+
+    def provenance(self, site: str, parameter: str) -> dict[str, Any]:
+        """The catalog row behind a site parameter: value, unit, source, year, status, note, url."""
+        rows = self.site_parameters[
+            (self.site_parameters["site"] == site) & (self.site_parameters["parameter"] == parameter)
+        ]
+        if rows.empty:
+            raise CatalogError(f"site {site!r} has no value for {parameter!r}", field=parameter)
+        row = rows.iloc[-1]
+        out = {c: _plain(row[c]) for c in PROVENANCE_COLUMNS}
+        out["url"] = _plain(self.sources.set_index("key")["url"].get(row["source"], ""))
+        return out
+
+    # -- overrides (scenarios) -------------------------------------------------
+    def with_site_value(self, site: str, parameter: str, value: float, note: str = "scenario override") -> Catalog:
+        """A copy with one site parameter replaced (validated against the schema range)."""
+        self.check_site(site, field_name=f"sites.{site}")
+        spec = _schema_row(self.schema, "site_parameters", parameter)
+        if spec is None:
+            allowed = sorted(self.schema[self.schema["table"] == "site_parameters"]["parameter"])
+            raise CatalogError(
+                f"sites.{site}.{parameter}: unknown parameter; allowed: {', '.join(allowed)}",
+                field=f"sites.{site}.{parameter}",
+            )
+        _check_range(float(value), spec, f"sites.{site}.{parameter}")
+        sites = self.sites.copy()
+        sites.at[site, parameter] = float(value)
+        params = self.site_parameters.copy()
+        mask = (params["site"] == site) & (params["parameter"] == parameter)
+        new_row = {
+            "site": site, "parameter": parameter, "value": float(value), "unit": spec["unit"],
+            "source": "scenario", "year": np.nan, "status": "assumption", "note": note,
+        }
+        params = pd.concat([params[~mask], pd.DataFrame([new_row])], ignore_index=True)
+        return replace(
+            self, sites=sites, site_parameters=params,
+            overrides=self.overrides + ((site, parameter, float(value)),),
+        )
+
+    def with_subsidies(self, subsidies: Iterable[Subsidy]) -> Catalog:
+        subs = tuple(subsidies)
+        for s in subs:
+            self.check_site(s.site, field_name=f"subsidies.{s.subsidy_id}.site")
+            _validate_subsidy(s, f"subsidies.{s.subsidy_id}")
+        return replace(self, subsidies=subs)
+
+    def with_default(self, parameter: str, value: float) -> Catalog:
+        spec = _schema_row(self.schema, "defaults", parameter)
+        if spec is None:
+            raise CatalogError(f"defaults.{parameter}: unknown parameter", field=f"defaults.{parameter}")
+        _check_range(float(value), spec, f"defaults.{parameter}")
+        return replace(self, defaults={**self.defaults, parameter: float(value)})
+
+    # -- exports ---------------------------------------------------------------
+    def sites_geojson(self) -> dict[str, Any]:
+        """The sites as a GeoJSON FeatureCollection with values, units and sources per parameter."""
+        features = []
+        for site, row in self.sites.iterrows():
+            params = self.site_parameters[self.site_parameters["site"] == site]
+            props: dict[str, Any] = {
+                "id": site,
+                **{c: _plain(row[c]) for c in ("name_en", "name_zh", "province", "hub", "cluster", "role")},
+                "default_candidate": bool(row["default_candidate"]),
+                "parameters": {
+                    p.parameter: {c: _plain(getattr(p, c)) for c in PROVENANCE_COLUMNS}
+                    for p in params.itertuples(index=False)
+                },
+                "subsidies": [s.to_dict() for s in self.subsidies_of(str(site))],
+            }
+            features.append({
+                "type": "Feature",
+                "id": site,
+                "geometry": {"type": "Point", "coordinates": [float(row["lon_deg"]), float(row["lat_deg"])]},
+                "properties": props,
+            })
+        return {"type": "FeatureCollection", "features": features}
+
+    def sites_flat_geodataframe(self) -> gpd.GeoDataFrame:
+        """Sites with plain columns (one per parameter) for QGIS or ``GeoDataFrame.to_file``."""
+        out = self.sites.reset_index()
+        out["default_candidate"] = out["default_candidate"].astype(bool)
+        return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+def _schema_row(schema: pd.DataFrame, table: str, parameter: str) -> Mapping[str, Any] | None:
+    rows = schema[(schema["table"] == table) & (schema["parameter"] == parameter)]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def _check_range(value: float, spec: Mapping[str, Any], where: str) -> None:
+    lo, hi = float(spec["min"]), float(spec["max"])
+    if not np.isfinite(value) or value < lo or value > hi:
+        raise CatalogError(
+            f"{where} = {value!r} is out of range: must be between {lo:g} and {hi:g} [{spec['unit']}]",
+            field=where,
+        )
+
+
+def _read_csv(directory: Path, name: str, columns: Iterable[str], errors: list[str]) -> pd.DataFrame:
+    path = directory / name
+    if not path.exists():
+        errors.append(f"{name}: file is missing from {directory}")
+        return pd.DataFrame(columns=list(columns))
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except Exception as exc:  # pandas raises several parser error types
+        errors.append(f"{name}: cannot be parsed as CSV ({exc})")
+        return pd.DataFrame(columns=list(columns))
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        errors.append(f"{name}: missing column(s) {', '.join(missing)}")
+        return pd.DataFrame(columns=list(columns))
+    return df
+
+
+def _validate_long(
+    df: pd.DataFrame,
+    file: str,
+    table: str,
+    owner: str,
+    schema: pd.DataFrame,
+    source_keys: set[str],
+    errors: list[str],
+) -> pd.DataFrame:
+    """Check a long provenance table row by row; returns it with numeric ``value`` and ``year``."""
+    specs = schema[schema["table"] == table].set_index("parameter")
+    values: list[float] = []
+    years: list[float] = []
+    for n, row in enumerate(df.to_dict("records"), start=2):  # header is line 1
+        who = f"{file} line {n} ({owner}={row.get(owner, '')}, parameter={row['parameter']})" if owner else (
+            f"{file} line {n} (parameter={row['parameter']})"
+        )
+        value = np.nan
+        if row["parameter"] not in specs.index:
+            errors.append(f"{who}: unknown parameter; allowed: {', '.join(specs.index)}")
+        else:
+            spec = specs.loc[row["parameter"]]
+            if row["unit"] != spec["unit"]:
+                errors.append(f"{who}: unit {row['unit']!r} should be {spec['unit']!r}")
+            try:
+                value = float(row["value"])
+            except ValueError:
+                errors.append(f"{who}: value {row['value']!r} is not a number")
+            else:
+                lo, hi = float(spec["min"]), float(spec["max"])
+                if not (lo <= value <= hi):
+                    errors.append(f"{who}: value {value:g} is outside [{lo:g}, {hi:g}] {spec['unit']}")
+        if not row["source"].strip():
+            errors.append(f"{who}: source is empty")
+        elif row["source"] not in source_keys:
+            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
+        try:
+            year = float(int(row["year"]))
+            if not 1900 <= year <= 2100:
+                errors.append(f"{who}: year {row['year']!r} is outside 1900-2100")
+        except ValueError:
+            errors.append(f"{who}: year {row['year']!r} is not an integer year")
+            year = np.nan
+        if row["status"] not in STATUSES:
+            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        if row["status"] == "assumption" and not row["note"].strip():
+            errors.append(f"{who}: an assumption needs a note that justifies it")
+        values.append(value)
+        years.append(year)
+    out = df.copy()
+    out["value"] = values
+    out["year"] = years
+    return out
+
+
+def _check_required(
+    df: pd.DataFrame, table: str, owner: str, owners: Iterable[str], schema: pd.DataFrame, file: str, errors: list[str]
+) -> None:
+    required = schema[(schema["table"] == table) & (schema["required"] == "all")]["parameter"]
+    have = set(zip(df[owner], df["parameter"], strict=True)) if owner else set(df["parameter"])
+    dup = df.duplicated(subset=[owner, "parameter"] if owner else ["parameter"], keep=False)
+    for row in df[dup].to_dict("records"):
+        errors.append(f"{file}: duplicate value for ({row.get(owner, '')}, {row['parameter']})")
+    for o in owners:
+        for p in required:
+            if (o, p) not in have:
+                errors.append(f"{file}: {owner} {o!r} has no value for required parameter {p!r}")
+    if not owner:
+        for p in required:
+            if p not in have:
+                errors.append(f"{file}: required parameter {p!r} is missing")
+
+
+def _float_or_none(text: str) -> float | None:
+    text = text.strip()
+    return float(text) if text else None
+
+
+def _validate_subsidy(s: Subsidy, who: str) -> list[str]:
+    problems = []
+    if s.kind not in SUBSIDY_KINDS:
+        problems.append(f"{who}: kind {s.kind!r} is not one of {', '.join(SUBSIDY_KINDS)}")
+    given = [x for x in (s.amount_yuan, s.rate_fraction, s.price_reduction_yuan_per_kwh) if x is not None]
+    if len(given) != 1:
+        problems.append(f"{who}: exactly one of amount_yuan, rate_fraction, price_reduction_yuan_per_kwh must be set")
+    if s.amount_yuan is not None and s.amount_yuan < 0:
+        problems.append(f"{who}: amount_yuan {s.amount_yuan:g} must be >= 0")
+    if s.rate_fraction is not None and not 0 <= s.rate_fraction <= 1:
+        problems.append(f"{who}: rate_fraction {s.rate_fraction:g} must be between 0 and 1")
+    if s.price_reduction_yuan_per_kwh is not None and (s.kind != "electricity" or s.price_reduction_yuan_per_kwh < 0):
+        problems.append(f"{who}: price_reduction_yuan_per_kwh needs kind electricity and a value >= 0")
+    if s.cap_yuan is not None and s.cap_yuan < 0:
+        problems.append(f"{who}: cap_yuan {s.cap_yuan:g} must be >= 0")
+    if s.duration_years is not None and s.duration_years <= 0:
+        problems.append(f"{who}: duration_years {s.duration_years:g} must be > 0")
+    if problems and who.startswith("subsidies."):
+        raise CatalogError("; ".join(problems), field=who)
+    return problems
+
+
+_SUBSIDY_COLUMNS = (
+    "subsidy_id", "site", "kind", "amount_yuan", "rate_fraction", "price_reduction_yuan_per_kwh",
+    "cap_yuan", "duration_years", "conditions", "source", "year", "status", "note",
+)
+
+
+def load_catalog(directory: str | Path | None = None) -> Catalog:
+    """Load and validate the catalog from ``directory`` (default: the shipped one).
+
+    Raises
+    ------
+    CatalogError
+        Listing every problem found (file, line, site or centre, parameter, value).
+    """
+    d = Path(directory) if directory is not None else default_catalog_dir()
+    errors: list[str] = []
+    schema = _read_csv(d, "schema.csv", ("table", "parameter", "type", "unit", "min", "max", "required"), errors)
+    sources = _read_csv(d, "sources.csv", ("key", "title", "publisher", "url", "year"), errors)
+    source_keys = set(sources["key"])
+    long_cols = ("parameter", *PROVENANCE_COLUMNS)
+
+    sites_id = _read_csv(d, "sites.csv", ("site", "name_en", "name_zh", "province", "hub", "cluster", "role",
+                                          "default_candidate"), errors)
+    for sid in sites_id["site"]:
+        if not ID_PATTERN.match(sid):
+            errors.append(f"sites.csv: site id {sid!r} must be lowercase ASCII letters, digits and _")
+    if sites_id["site"].duplicated().any():
+        errors.append(f"sites.csv: duplicate site ids {sorted(set(sites_id['site'][sites_id['site'].duplicated()]))}")
+    site_ids = list(sites_id["site"])
+
+    sp = _read_csv(d, "site_parameters.csv", ("site", *long_cols), errors)
+    for sid in sorted(set(sp["site"]) - set(site_ids)):
+        errors.append(f"site_parameters.csv: site {sid!r} is not in sites.csv")
+    sp = _validate_long(sp, "site_parameters.csv", "site_parameters", "site", schema, source_keys, errors)
+    _check_required(sp, "site_parameters", "site", site_ids, schema, "site_parameters.csv", errors)
+
+    cl = _read_csv(d, "climate.csv", ("site", "month", *long_cols), errors)
+    cl = _validate_long(cl, "climate.csv", "climate", "site", schema, source_keys, errors)
+    cl["month"] = pd.to_numeric(cl["month"], errors="coerce")
+    for sid in site_ids:
+        sub = cl[cl["site"] == sid]
+        for p in schema[(schema["table"] == "climate") & (schema["required"] == "all")]["parameter"]:
+            months = sorted(sub[sub["parameter"] == p]["month"].dropna().astype(int))
+            if months != list(range(1, 13)):
+                errors.append(f"climate.csv: site {sid!r} parameter {p!r} needs months 1-12 once each, has {months}")
+
+    centres_id = _read_csv(d, "centres.csv", ("centre", "name_en", "name_zh", "province", "region"), errors)
+    centre_ids = list(centres_id["centre"])
+    cp = _read_csv(d, "centre_parameters.csv", ("centre", *long_cols), errors)
+    cp = _validate_long(cp, "centre_parameters.csv", "centre_parameters", "centre", schema, source_keys, errors)
+    _check_required(cp, "centre_parameters", "centre", centre_ids, schema, "centre_parameters.csv", errors)
+
+    df = _read_csv(d, "defaults.csv", long_cols, errors)
+    df = _validate_long(df, "defaults.csv", "defaults", "", schema, source_keys, errors)
+    _check_required(df, "defaults", "", [], schema, "defaults.csv", errors)
+
+    subs_raw = _read_csv(d, "subsidies.csv", _SUBSIDY_COLUMNS, errors)
+    subsidies: list[Subsidy] = []
+    for n, row in enumerate(subs_raw.to_dict("records"), start=2):
+        who = f"subsidies.csv line {n} ({row['subsidy_id']})"
+        try:
+            s = Subsidy(
+                subsidy_id=row["subsidy_id"], site=row["site"], kind=row["kind"],
+                amount_yuan=_float_or_none(row["amount_yuan"]),
+                rate_fraction=_float_or_none(row["rate_fraction"]),
+                price_reduction_yuan_per_kwh=_float_or_none(row["price_reduction_yuan_per_kwh"]),
+                cap_yuan=_float_or_none(row["cap_yuan"]),
+                duration_years=_float_or_none(row["duration_years"]),
+                conditions=row["conditions"], source=row["source"],
+                year=int(row["year"]) if row["year"].strip() else None,
+                status=row["status"], note=row["note"],
+            )
+        except ValueError as exc:
+            errors.append(f"{who}: {exc}")
+            continue
+        errors.extend(_validate_subsidy(s, who))
+        if s.site not in site_ids:
+            errors.append(f"{who}: site {s.site!r} is not in sites.csv")
+        if s.source not in source_keys:
+            errors.append(f"{who}: source {s.source!r} is not a key of sources.csv")
+        if s.year is None:
+            errors.append(f"{who}: year is empty")
+        if s.status not in STATUSES:
+            errors.append(f"{who}: status {s.status!r} is not one of {', '.join(STATUSES)}")
+        subsidies.append(s)
+
+    if errors:
+        shown = errors[:_MAX_REPORTED]
+        more = f"\n  ... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        raise CatalogError(f"invalid catalog in {d}:\n  " + "\n  ".join(shown) + more)
+
+    wide = sp.pivot(index="site", columns="parameter", values="value")
+    all_params = schema[schema["table"] == "site_parameters"]["parameter"]
+    wide = wide.reindex(columns=list(all_params))
+    sites = sites_id.set_index("site").join(wide)
+    sites["default_candidate"] = sites["default_candidate"].str.lower().isin(["true", "1", "yes"])
+    sites_gdf = gpd.GeoDataFrame(
+        sites, geometry=gpd.points_from_xy(sites["lon_deg"], sites["lat_deg"]), crs="EPSG:4326"
+    )
+    cwide = cp.pivot(index="centre", columns="parameter", values="value")
+    centres = centres_id.set_index("centre").join(cwide)
+    centres_gdf = gpd.GeoDataFrame(
+        centres, geometry=gpd.points_from_xy(centres["lon_deg"], centres["lat_deg"]), crs="EPSG:4326"
+    )
+    defaults = {str(r["parameter"]): float(r["value"]) for r in df.to_dict("records")}
+    return Catalog(
+        sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
+        site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
+    )
+
+
+_CACHE: dict[Path, Catalog] = {}
+
+
+def default_catalog() -> Catalog:
+    """The shipped catalog, loaded and validated once per process."""
+    d = default_catalog_dir()
+    if d not in _CACHE:
+        _CACHE[d] = load_catalog(d)
+    return _CACHE[d]

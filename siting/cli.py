@@ -1,0 +1,279 @@
+"""Command-line interface ``siting``: a thin layer over the Python API.
+
+Tables for people (rich), ``--json`` / ``--csv`` for machines.  Domain errors
+end with one line on stderr and exit code 2; no tracebacks for bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .catalog import default_catalog, load_catalog
+from .errors import SitingError
+from .optimize import optimize
+from .request import SiteRequest, load_request, parse_request
+from .results import OptimizationResult
+from .scorecard import provenance_for, rank
+
+app = typer.Typer(
+    help="Data-centre site selection for western China: rank sites, optimise requests, compare scenarios.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(width=160)
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RequestOpt = Annotated[Path | None, typer.Option("--request", "-r", help="Request file (YAML or JSON)")]
+CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog directory (default: shipped)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout")]
+
+
+def domain_errors(fn: F) -> F:
+    """Turn domain errors into a one-line message and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SitingError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _catalog(path: Path | None) -> Any:
+    return load_catalog(path) if path is not None else default_catalog()
+
+
+def _request(path: Path | None) -> SiteRequest:
+    return load_request(path) if path is not None else parse_request({})
+
+
+def _fmt(v: Any, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return str(v)
+
+
+def _json_out(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, float):
+        return None
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = df.reset_index().astype(object)
+    frame = frame.where(frame.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+@app.command()
+@domain_errors
+def sites(
+    catalog: CatalogOpt = None,
+    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the catalog as GeoJSON to FILE ('-' for stdout)")] = None,  # noqa: E501
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """List the catalog's sites with their key numbers (or write GeoJSON)."""
+    cat = _catalog(catalog)
+    if geojson is not None:
+        text = json.dumps(cat.sites_geojson(), ensure_ascii=False, indent=1, default=_json_default)
+        if str(geojson) == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            geojson.write_text(text, encoding="utf-8")
+            err_console.print(f"wrote {len(cat.site_ids)} sites to {geojson}")
+        return
+    cols = ["name_en", "name_zh", "province", "role", "default_candidate", "lat_deg", "lon_deg",
+            "electricity_price_list_yuan_per_kwh", "electricity_price_policy_yuan_per_kwh",
+            "bandwidth_price_yuan_per_gbps_month", "grid_emission_factor_t_per_mwh", "available_capacity_mw"]
+    df = pd.DataFrame(cat.sites[cols])
+    if as_json:
+        _json_out(_records(df))
+        return
+    if as_csv:
+        sys.stdout.write(df.to_csv())
+        return
+    t = Table(title=f"Site catalog ({len(df)} sites)", title_justify="left")
+    for c in ["site", "name", "province", "role", "price list/policy yuan/kWh", "bandwidth yuan/Gbps/mo",
+              "grid tCO2/MWh", "capacity MW"]:
+        t.add_column(c, justify="right" if c[0].islower() and " " in c else "left")
+    for s, r in df.iterrows():
+        t.add_row(
+            str(s) + (" *" if r["default_candidate"] else ""), f"{r['name_en']} {r['name_zh']}", r["province"],
+            r["role"], f"{r['electricity_price_list_yuan_per_kwh']:.3f} / "
+            f"{_fmt(r['electricity_price_policy_yuan_per_kwh'], 3)}",
+            _fmt(r["bandwidth_price_yuan_per_gbps_month"]), _fmt(r["grid_emission_factor_t_per_mwh"], 3),
+            _fmt(r["available_capacity_mw"]),
+        )
+    console.print(t)
+    console.print("* default candidate.  Sources: siting sites --json, sites/*.csv, or GET /v1/sites.")
+
+
+@app.command("rank")
+@domain_errors
+def rank_cmd(
+    request: RequestOpt = None,
+    catalog: CatalogOpt = None,
+    candidates_only: Annotated[bool, typer.Option("--candidates-only", help="Rank only the request's candidates")] = False,  # noqa: E501
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Rank sites by levelised cost for a request (default: 20 MW, 30 % interactive <= 30 ms, east users)."""
+    cat = _catalog(catalog)
+    req = _request(request)
+    df = rank(req, cat, all_sites=False if candidates_only else None)
+    if as_json:
+        out = _records(df)
+        for row in out:
+            row["provenance"] = provenance_for(cat, str(row["site"]), req)
+        _json_out({"request": req.model_dump(mode="json"), "sites": out})
+        return
+    if as_csv:
+        sys.stdout.write(df.to_csv())
+        return
+    _print_rank(df, req)
+
+
+def _print_rank(df: pd.DataFrame, req: SiteRequest) -> None:
+    t = Table(
+        title=f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling "
+              f"(annual cost, million yuan/yr)",
+        title_justify="left",
+    )
+    first = req.classes[0].name
+    heads = ["#", "site", "role", "yuan/kW/mo", "score", "yuan/kWh", "PUE", "energy", "capex", "land+lab+water",
+             "bandwidth net", "carbon", "total", f"RTT {first} mean/max ms", "in SLA", "ktCO2/yr"]
+    for h in heads:
+        t.add_column(h, justify="left" if h in ("site", "role") else "right")
+    for s, r in df.iterrows():
+        mio = 1e6
+        t.add_row(
+            str(int(r["rank"])), f"{s} {r['name_zh']}", str(r["role"]),
+            _fmt(r["levelised_cost_yuan_per_kw_month"], 1), _fmt(r["score"], 0),
+            _fmt(r["price_yuan_per_kwh"], 3), _fmt(r["pue"], 3),
+            _fmt(r["energy_yuan_per_year"] / mio, 1), _fmt(r["capex_yuan_per_year"] / mio, 1),
+            _fmt((r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]) / mio, 1),
+            _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2), _fmt(r["carbon_yuan_per_year"] / mio, 2),
+            _fmt(r["total_yuan_per_year"] / mio, 1),
+            f"{_fmt(r.get(f'rtt_mean_ms[{first}]'), 1)} / {_fmt(r.get(f'rtt_max_ms[{first}]'), 1)}",
+            f"{100 * r.get(f'within_sla_share[{first}]', float('nan')):.0f}%",
+            _fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1),
+        )
+    console.print(t)
+    console.print(
+        "Levelised cost = total annual cost / (kW of IT x 12); score = 100 x cheapest / this site. "
+        f"'in SLA' = share of {first} demand within its RTT limit. Numbers trace to sites/*.csv (rank --json)."
+    )
+
+
+@app.command("optimize")
+@domain_errors
+def optimize_cmd(
+    request: Annotated[Path, typer.Argument(help="Request file (YAML or JSON)")],
+    catalog: CatalogOpt = None,
+    solver: Annotated[str, typer.Option(help="highs (default) or cbc")] = "highs",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit [s]", min=0.01)] = None,  # noqa: E501
+    explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Shadow prices and break-evens")] = True,  # noqa: E501
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose sites and allocate load for a request, exactly (MILP, HiGHS), with explanations."""
+    if solver not in ("highs", "cbc"):
+        raise typer.BadParameter(f"solver = {solver!r} is not one of highs, cbc", param_hint="--solver")
+    cat = _catalog(catalog)
+    req = load_request(request)
+    result = optimize(req, cat, solver=solver, time_limit_s=time_limit, explain=explain)  # type: ignore[arg-type]
+    if as_json:
+        _json_out({"request": req.model_dump(mode="json"), "result": result.to_dict()})
+    else:
+        print_result(result, req)
+    if result.status not in ("optimal", "time_limit"):
+        raise typer.Exit(1)
+
+
+def print_result(result: OptimizationResult, req: SiteRequest) -> None:
+    """Human summary of an optimisation result."""
+    console.print(f"[bold]{req.name}[/]: {req.it_load_mw:g} MW IT, {len(req.classes)} class(es), "
+                  f"{req.cooling} cooling -> [bold]{result.status}[/] ({result.solver}, "
+                  f"{result.solve_seconds * 1000:.0f} ms)")
+    if result.status not in ("optimal", "time_limit"):
+        for f in result.diagnosis:
+            console.print(f"  - {f['message']}", highlight=False)
+        return
+    assert result.objective_yuan_per_year is not None
+    console.print(f"Total annualised cost {result.objective_yuan_per_year / 1e6:,.2f} million yuan/yr = "
+                  f"{result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month; emissions "
+                  f"{(result.emissions_t_per_year or 0) / 1000:,.1f} ktCO2/yr; green share "
+                  f"{100 * (result.green_share_fraction or 0):.0f}%"
+                  + (f"; MIP gap {result.mip_gap:.2%}" if result.status == "time_limit" else ""))
+    t = Table(title="Chosen sites (million yuan/yr)", title_justify="left")
+    cb = result.cost_breakdown
+    cols = [c for c in cb.columns if c != "total"]
+    for h in ["site", "MW", "PUE", *cols, "total", "yuan/kW/mo"]:
+        t.add_column(h, justify="left" if h == "site" else "right")
+    for s in result.chosen_sites:
+        r = result.sites.loc[s]
+        t.add_row(s, _fmt(r["it_mw"], 1), _fmt(r.get("pue"), 3),
+                  *[_fmt(cb.at[s, c] / 1e6, 2) for c in cols], _fmt(cb.at[s, "total"] / 1e6, 2),
+                  _fmt(r["levelised_cost_yuan_per_kw_month"], 1))
+    console.print(t)
+    if not result.latency.empty:
+        lat = result.latency
+        t2 = Table(title="Latency by class (demand-weighted over centres)", title_justify="left")
+        for h in ["class", "MW", "mean RTT ms", "worst RTT ms", "worst centre", "limit ms", "sites used"]:
+            t2.add_column(h, justify="left" if h in ("class", "worst centre", "sites used") else "right")
+        for cls, g in lat.groupby("class", sort=False):
+            w = g["demand_mw"]
+            worst = g.loc[g["max_rtt_ms"].idxmax()]
+            used = result.allocation[result.allocation["class"] == cls].groupby("site")["mw"].sum()
+            t2.add_row(str(cls), _fmt(float(w.sum()), 1), _fmt(float((g["mean_rtt_ms"] * w).sum() / w.sum()), 1),
+                       _fmt(float(worst["max_rtt_ms"]), 1), str(worst["centre"]), _fmt(worst["limit_ms"], 0),
+                       ", ".join(f"{s} {v:.1f}" for s, v in used.items()))
+        console.print(t2)
+    if result.break_even is not None and not result.break_even.empty:
+        console.print("[bold]Sites not chosen[/] (break-even, verified by re-solving):")
+        for r in result.break_even.to_dict("records"):
+            parts = []
+            if r.get("break_even_price_yuan_per_kwh") is not None and not pd.isna(r.get("break_even_price_yuan_per_kwh")):
+                parts.append(f"enters below {r['break_even_price_yuan_per_kwh']:.3f} yuan/kWh "
+                             f"(now {r['price_yuan_per_kwh']:.3f})")
+            red = r.get("break_even_cost_reduction_fraction")
+            if red is not None and not pd.isna(red):
+                parts.append(f"or if all its costs fall by {100 * red:.1f}%")
+            if isinstance(r.get("note"), str):
+                parts.append(r["note"])
+            console.print(f"  - {r['site']}: " + "; ".join(parts), highlight=False)
+    if result.shadow_prices is not None and not result.shadow_prices.empty:
+        sp = result.shadow_prices.sort_values("marginal_cost_yuan_per_mw_year", ascending=False)
+        top = sp.head(3)
+        console.print("Marginal cost of one more MW (highest): " + "; ".join(
+            f"{r['class']}@{r['centre']} {r['marginal_cost_yuan_per_mw_year'] / 1e6:.2f} M yuan/yr"
+            for r in top.to_dict("records")), highlight=False)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,123 @@
+"""Feasibility diagnostics: cheap checks before the solve, an elastic re-solve after.
+
+Each finding is a dict ``{"code", "message", "field", ...numbers}`` whose
+message a planner can read: "no candidate within 20 ms of guangzhou for class
+interactive: nearest is guian at 23.4 ms".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .formulation import build_model
+from .problem import SiteProblem
+from .solve import SolverName, solve_model
+
+Finding = dict[str, Any]
+
+
+def presolve_checks(p: SiteProblem) -> list[Finding]:
+    """Necessary conditions for feasibility, each reported with its numbers."""
+    findings: list[Finding] = []
+    excluded = p.is_excluded()
+    usable = ~excluded
+    total = float(p.demand_mw.sum())
+    cap = float(p.capacity_mw[usable].sum())
+    for s, why in p.excluded_reason.items():
+        if why.startswith("PUE"):
+            findings.append({"code": "pue_excluded", "severity": "info", "field": "max_pue",
+                             "message": f"{s} is excluded: {why}"})
+    if cap < total - 1e-9:
+        findings.append({
+            "code": "capacity_short", "severity": "error", "field": "it_load_mw",
+            "message": f"total available capacity of the usable candidates is {cap:.1f} MW, "
+                       f"less than the requested {total:.1f} MW",
+            "available_mw": cap, "requested_mw": total,
+        })
+    K, I, J = p.shape
+    for k in range(K):
+        for i in range(I):
+            if p.demand_mw[k, i] <= 0:
+                continue
+            ok = p.allowed[k, i] & usable
+            if ok.any():
+                continue
+            field = f"classes[{k}].max_rtt_ms"
+            limit = p.max_rtt_ms[k] if p.max_rtt_ms else None
+            if p.rtt_ms is not None and usable.any():
+                j = int(np.argmin(np.where(usable, p.rtt_ms[i], np.inf)))
+                within = p.rtt_ms[i, j] <= (limit if limit is not None else np.inf)
+                if limit is not None and not within:
+                    msg = (f"no candidate within {limit:g} ms of {p.centres[i]} for class {p.classes[k]}: "
+                           f"nearest is {p.sites[j]} at {p.rtt_ms[i, j]:.1f} ms")
+                    findings.append({"code": "latency_unreachable", "severity": "error", "field": field,
+                                     "message": msg, "centre": p.centres[i], "class": p.classes[k],
+                                     "nearest_site": p.sites[j], "nearest_rtt_ms": float(p.rtt_ms[i, j]),
+                                     "limit_ms": limit})
+                    continue
+            findings.append({
+                "code": "no_allowed_site", "severity": "error", "field": f"classes[{k}].allowed_sites",
+                "message": f"class {p.classes[k]} at {p.centres[i]} has no allowed site "
+                           "(residency rules and exclusions leave none)",
+                "centre": p.centres[i], "class": p.classes[k],
+            })
+    n_usable = int(usable.sum())
+    if p.min_sites > n_usable:
+        findings.append({"code": "too_few_sites", "severity": "error", "field": "min_sites",
+                         "message": f"min_sites is {p.min_sites} but only {n_usable} candidate(s) are usable",
+                         "min_sites": p.min_sites, "usable_sites": n_usable})
+    if p.max_share_per_site < 1.0:
+        n_max = min(n_usable, p.max_sites if p.max_sites is not None else n_usable)
+        if p.max_share_per_site * n_max < 1.0 - 1e-9:
+            findings.append({
+                "code": "share_unreachable", "severity": "error", "field": "max_share_per_site",
+                "message": f"max_share_per_site {p.max_share_per_site:g} x at most {n_max} site(s) "
+                           f"= {p.max_share_per_site * n_max:g} < 1: the load cannot be spread that thin",
+            })
+    locked = p.is_locked()
+    if p.max_sites is not None and int(locked.sum()) > p.max_sites:
+        findings.append({"code": "too_many_locked", "severity": "error", "field": "max_sites",
+                         "message": f"{int(locked.sum())} locked sites exceed max_sites {p.max_sites}"})
+    if p.min_green_share > 0 and p.renewable_share is not None and usable.any():
+        best = float(p.renewable_share[usable].max())
+        if best < p.min_green_share - 1e-12:
+            j = int(np.argmax(np.where(usable, p.renewable_share, -1)))
+            findings.append({
+                "code": "green_unreachable", "severity": "error", "field": "min_green_share_fraction",
+                "message": f"min_green_share_fraction {p.min_green_share:g} is above the greenest usable site "
+                           f"({p.sites[j]}, renewable share {best:.3f})",
+            })
+    return findings
+
+
+def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
+                      time_limit_s: float | None = None) -> list[Finding]:
+    """Re-solve with penalised slacks; report each constraint family that had to be relaxed."""
+    m = build_model(p, elastic=True)
+    outcome = solve_model(m.prob, solver, time_limit_s=time_limit_s)
+    if outcome.status not in ("optimal", "time_limit"):
+        return [{"code": "elastic_failed", "severity": "error", "field": None,
+                 "message": f"the elastic re-solve ended {outcome.status}: {outcome.message}"}]
+    by_group: dict[str, list[tuple[str, float]]] = {}
+    for name, v in m.slacks.items():
+        val = v.varValue or 0.0
+        if val > 1e-6:
+            by_group.setdefault(m.slack_group[name], []).append((name, val))
+    units = {"budget_yuan_per_year": "yuan/yr", "min_sites": "site(s)", "max_sites": "site(s)",
+             "min_green_share_fraction": "MWh of renewable energy/yr"}
+    findings = []
+    for group, items in by_group.items():
+        total = sum(v for _, v in items)
+        unit = units.get(group, "MW")
+        worst = ", ".join(f"{n} by {v:,.2f}" for n, v in sorted(items, key=lambda x: -x[1])[:5])
+        findings.append({
+            "code": "must_relax", "severity": "error", "field": group,
+            "message": f"relax {group}: {len(items)} constraint(s) short by {total:,.2f} {unit} in total ({worst})",
+            "amount": total, "unit": unit,
+        })
+    if not findings:
+        findings.append({"code": "numerical", "severity": "error", "field": None,
+                         "message": "the elastic re-solve needed no relaxation; the infeasibility is numerical"})
+    return findings

@@ -1,0 +1,68 @@
+"""Orchestrator: request -> problem -> checks -> model -> solve -> results -> explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog import Catalog, default_catalog
+from .diagnostics import elastic_diagnosis, presolve_checks
+from .explain import break_even, shadow_prices
+from .formulation import build_model
+from .problem import SiteProblem, build_site_problem
+from .request import SiteRequest, parse_request
+from .results import OptimizationResult, build_result, solution_arrays
+from .solve import SolverName, solve_model
+
+DEFAULT_MIP_GAP = 1e-6
+
+
+def optimize_problem(
+    problem: SiteProblem,
+    *,
+    solver: SolverName = "highs",
+    time_limit_s: float | None = None,
+    mip_gap: float | None = DEFAULT_MIP_GAP,
+    explain: bool = False,
+) -> OptimizationResult:
+    """Solve a :class:`SiteProblem`; never raises on infeasibility (see ``result.diagnosis``)."""
+    findings = presolve_checks(problem)
+    if any(f["severity"] == "error" for f in findings):
+        return OptimizationResult("infeasible", None, 0.0, solver, it_load_mw=problem.it_load_mw,
+                                  diagnosis=findings, message="infeasible before solving: see diagnosis")
+    model = build_model(problem)
+    outcome = solve_model(model.prob, solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    if outcome.status == "infeasible":
+        findings += elastic_diagnosis(problem, solver, time_limit_s)
+        return OptimizationResult("infeasible", None, outcome.solve_seconds, outcome.solver,
+                                  it_load_mw=problem.it_load_mw, diagnosis=findings,
+                                  message="the model is infeasible: see diagnosis")
+    if outcome.status not in ("optimal", "time_limit"):
+        return OptimizationResult(outcome.status, None, outcome.solve_seconds, outcome.solver,
+                                  it_load_mw=problem.it_load_mw, diagnosis=findings, message=outcome.message)
+    opened, alloc, subsidy = solution_arrays(model)
+    result = build_result(problem, outcome, opened, alloc, subsidy)
+    result.diagnosis = findings
+    if explain:
+        result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver)
+        result.break_even = break_even(problem, opened, solver)
+    return result
+
+
+def optimize(
+    request: SiteRequest | dict[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    *,
+    solver: SolverName = "highs",
+    time_limit_s: float | None = None,
+    mip_gap: float | None = DEFAULT_MIP_GAP,
+    explain: bool = False,
+) -> OptimizationResult:
+    """Optimise a site request (a :class:`SiteRequest`, or a mapping validated as one).
+
+    ``explain=True`` adds shadow prices, capacity values and verified break-evens
+    (several extra solves).
+    """
+    cat = catalog if catalog is not None else default_catalog()
+    req = parse_request(request)
+    return optimize_problem(build_site_problem(cat, req), solver=solver, time_limit_s=time_limit_s,
+                            mip_gap=mip_gap, explain=explain)

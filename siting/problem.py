@@ -1,0 +1,313 @@
+"""Inputs stage: a site request and the catalog become one numeric :class:`SiteProblem`.
+
+Every front end funnels into :class:`SiteProblem` (the site request through
+:func:`build_site_problem`, a generic facility-location instance through
+:func:`siting.facility_location.FacilityLocationProblem.to_site_problem`), so
+geometry, climate and tariffs stay out of the optimisation model, which only
+sees arrays indexed by site, centre and class ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .catalog import Catalog
+from .costs import (
+    COST_COMPONENTS,
+    WUE_L_PER_KWH,
+    Assumptions,
+    SiteInputs,
+    emissions_t_per_mw_year,
+    energy_mwh_per_mw_year,
+    unit_costs_yuan_per_mw_year,
+)
+from .errors import RequestError
+from .finance import capital_recovery_factor
+from .latency import rtt_matrix_ms
+from .pue import pue
+from .request import SiteRequest
+from .subsidies import SubsidyTerm, subsidy_term
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass
+class SiteProblem:
+    """A numeric site-selection / facility-location instance.
+
+    Index sets: sites ``j`` (``sites``), demand centres ``i`` (``centres``),
+    workload classes ``k`` (``classes``).  Arrays are positional in those lists.
+
+    Attributes
+    ----------
+    demand_mw : (K, I)         demand of class k at centre i [MW]
+    unit_cost : (K, I, J)      cost of serving 1 MW of (k, i) from j [yuan/(MW*yr)]
+    allowed : (K, I, J)        whether (k, i) may be served from j (latency, residency)
+    fixed_cost : (J,)          fixed annual cost of opening j [yuan/yr]
+    capacity_mw : (J,)         IT capacity available at j [MW]
+    components : name -> (K, J) per-MW cost components (reporting and subsidy bases)
+    subsidies : linear subsidy terms (see :mod:`siting.subsidies`)
+    energy_mwh_per_mw, renewable_share, emissions_t_per_mw, pue : (J,)
+    rtt_ms : (I, J) or None
+    """
+
+    sites: list[str]
+    centres: list[str]
+    classes: list[str]
+    demand_mw: FloatArray
+    unit_cost: FloatArray
+    allowed: BoolArray
+    fixed_cost: FloatArray
+    capacity_mw: FloatArray
+    components: dict[str, FloatArray] = field(default_factory=dict)
+    subsidies: list[SubsidyTerm] = field(default_factory=list)
+    energy_mwh_per_mw: FloatArray | None = None
+    renewable_share: FloatArray | None = None
+    emissions_t_per_mw: FloatArray | None = None
+    pue: FloatArray | None = None
+    rtt_ms: FloatArray | None = None
+    max_rtt_ms: list[float | None] = field(default_factory=list)
+    min_sites: int = 0
+    max_sites: int | None = None
+    max_share_per_site: float = 1.0
+    locked: BoolArray | None = None
+    excluded: BoolArray | None = None
+    excluded_reason: dict[str, str] = field(default_factory=dict)
+    min_green_share: float = 0.0
+    budget_yuan_per_year: float | None = None
+    strong_linking: bool = True
+    price_yuan_per_kwh: FloatArray | None = None
+    it_load_mw: float = 0.0
+    notes: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return len(self.classes), len(self.centres), len(self.sites)
+
+    def site_index(self, site: str) -> int:
+        return self.sites.index(site)
+
+    def is_locked(self) -> BoolArray:
+        return self.locked if self.locked is not None else np.zeros(len(self.sites), dtype=bool)
+
+    def is_excluded(self) -> BoolArray:
+        return self.excluded if self.excluded is not None else np.zeros(len(self.sites), dtype=bool)
+
+    def with_energy_price(self, site: str, price_yuan_per_kwh: float) -> SiteProblem:
+        """A copy with one site's electricity price changed (energy component rescaled).
+
+        Subsidy terms that depend on the price (price reductions) keep their
+        factor: the reduction is re-expressed only when the problem is rebuilt.
+        """
+        if self.price_yuan_per_kwh is None or "energy" not in self.components:
+            raise ValueError("this problem has no electricity price to change")
+        j = self.site_index(site)
+        old = float(self.price_yuan_per_kwh[j])
+        scale = price_yuan_per_kwh / old if old > 0 else 0.0
+        components = {k: v.copy() for k, v in self.components.items()}
+        delta = components["energy"][:, j] * (scale - 1.0)
+        components["energy"][:, j] *= scale
+        unit_cost = self.unit_cost.copy()
+        unit_cost[:, :, j] += delta[:, None]
+        price = self.price_yuan_per_kwh.copy()
+        price[j] = price_yuan_per_kwh
+        return replace(self, components=components, unit_cost=unit_cost, price_yuan_per_kwh=price)
+
+    def with_cost_scaled(self, site: str, factor: float) -> SiteProblem:
+        """A copy in which every cost of ``site`` (per-MW and fixed) is multiplied by ``factor``."""
+        j = self.site_index(site)
+        components = {k: v.copy() for k, v in self.components.items()}
+        for v in components.values():
+            v[:, j] *= factor
+        unit_cost = self.unit_cost.copy()
+        unit_cost[:, :, j] *= factor
+        fixed = self.fixed_cost.copy()
+        fixed[j] *= factor
+        return replace(self, components=components, unit_cost=unit_cost, fixed_cost=fixed)
+
+
+def usage_factor(request: SiteRequest, discount_rate: float, horizon_years: float) -> float:
+    """Present-value-weighted mean load over the horizon as a share of the peak [fraction]."""
+    if not request.phases:
+        return 1.0
+    years = np.arange(1, int(round(horizon_years)) + 1)
+    disc = (1.0 + discount_rate) ** -years.astype(float)
+    load = np.zeros_like(disc)
+    for p in request.phases:
+        load[years > p.year_offset] = p.it_load_mw
+    return float((load * disc).sum() / (request.it_load_mw * disc.sum()))
+
+
+def demand_weights(catalog: Catalog, request: SiteRequest, class_index: int) -> pd.Series:
+    """Normalised demand weights over the catalog's centres for one class."""
+    cls = request.classes[class_index]
+    centres = catalog.centres
+    if cls.demand_weights is not None:
+        for c in cls.demand_weights:
+            catalog.check_centre(c, field_name=f"classes[{class_index}].demand_weights.{c}")
+        w = pd.Series(0.0, index=centres.index)
+        for c, v in cls.demand_weights.items():
+            w[c] = v
+    elif cls.demand_regions is not None:
+        mask = centres["region"].isin(cls.demand_regions)
+        if not mask.any():
+            raise RequestError(
+                f"classes[{class_index}].demand_regions = {cls.demand_regions}: no demand centre in these regions",
+                field=f"classes[{class_index}].demand_regions",
+            )
+        w = centres["population_million"].where(mask, 0.0).astype(float)
+    else:
+        w = centres["population_million"].astype(float)
+    return w / w.sum()
+
+
+def site_inputs(catalog: Catalog, request: SiteRequest, site: str) -> SiteInputs:
+    """The inputs of one site for a request (price choice, PUE for the cooling technology)."""
+    row = catalog.sites.loc[site]
+    price = float(row["electricity_price_list_yuan_per_kwh"])
+    policy = row.get("electricity_price_policy_yuan_per_kwh")
+    if request.use_policy_prices and policy is not None and np.isfinite(policy):
+        price = float(policy)
+    dust = row.get("dust_days_per_year")
+    dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
+    return SiteInputs(
+        site=site,
+        price_yuan_per_kwh=price,
+        pue=pue(catalog.climate_of(site), request.cooling, dust_days),
+        capex_yuan_per_mw=float(row["capex_yuan_per_mw"]),
+        land_price_yuan_per_m2=float(row["land_price_yuan_per_m2"]),
+        wage_yuan_per_year=float(row["wage_yuan_per_year"]),
+        water_price_yuan_per_m3=float(row["water_price_yuan_per_m3"]),
+        bandwidth_price_yuan_per_gbps_month=float(row["bandwidth_price_yuan_per_gbps_month"]),
+        grid_emission_factor_t_per_mwh=float(row["grid_emission_factor_t_per_mwh"]),
+        renewable_share_fraction=float(row["renewable_share_fraction"]),
+        available_capacity_mw=float(row["available_capacity_mw"]),
+    )
+
+
+def request_assumptions(catalog: Catalog, request: SiteRequest) -> Assumptions:
+    d = catalog.defaults
+    r = request.discount_rate_fraction if request.discount_rate_fraction is not None else d["discount_rate_fraction"]
+    n = request.horizon_years if request.horizon_years is not None else d["horizon_years"]
+    u = request.utilisation_fraction if request.utilisation_fraction is not None else d["utilisation_fraction"]
+    return Assumptions(
+        utilisation_fraction=u,
+        usage_factor=usage_factor(request, r, n),
+        crf_per_year=capital_recovery_factor(r, n),
+        discount_rate_fraction=r,
+        horizon_years=n,
+        land_m2_per_mw=d["land_m2_per_mw"],
+        staff_per_mw=d["staff_per_mw"],
+        fixed_site_cost_yuan_per_year=d["fixed_site_cost_yuan_per_year"],
+        carbon_price_yuan_per_t=request.carbon_price_yuan_per_t,
+        wue_l_per_kwh=WUE_L_PER_KWH[request.cooling],
+    )
+
+
+def candidate_sites(catalog: Catalog, request: SiteRequest) -> list[str]:
+    """Candidate ids of a request, validated (default: the catalog's default candidates)."""
+    if request.candidates is None:
+        cands = catalog.default_candidates
+    else:
+        cands = []
+        for n, s in enumerate(request.candidates):
+            catalog.check_site(s, field_name=f"candidates[{n}]")
+            if s not in cands:
+                cands.append(s)
+    for name in ("locked_sites", "excluded_sites"):
+        for n, s in enumerate(getattr(request, name)):
+            catalog.check_site(s, field_name=f"{name}[{n}]")
+    for s in request.locked_sites:
+        if s not in cands:
+            cands.append(s)
+    for k, cls in enumerate(request.classes):
+        for name in ("allowed_sites", "forbidden_sites"):
+            for n, s in enumerate(getattr(cls, name) or []):
+                catalog.check_site(s, field_name=f"classes[{k}].{name}[{n}]")
+    if not cands:
+        raise RequestError("candidates: the candidate list is empty", field="candidates")
+    return cands
+
+
+def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
+    """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
+    sites = candidate_sites(catalog, request)
+    a = request_assumptions(catalog, request)
+    inputs = [site_inputs(catalog, request, s) for s in sites]
+    d = catalog.defaults
+    rtt = rtt_matrix_ms(
+        catalog.sites.loc[sites], catalog.centres,
+        route_factor=d["route_factor"], fibre_km_per_s=d["fibre_km_per_s"], equipment_ms=d["equipment_ms"],
+    )
+    weights = [demand_weights(catalog, request, k) for k in range(len(request.classes))]
+    used = np.zeros(len(catalog.centres), dtype=bool)
+    for w in weights:
+        used |= w.to_numpy() > 0
+    centres = [c for c, u in zip(catalog.centre_ids, used, strict=True) if u]
+    rtt = rtt.loc[centres]
+    K, I, J = len(request.classes), len(centres), len(sites)
+
+    demand = np.array([
+        cls.share_fraction * request.it_load_mw * w.loc[centres].to_numpy()
+        for cls, w in zip(request.classes, weights, strict=True)
+    ])
+    components = {c: np.zeros((K, J)) for c in COST_COMPONENTS}
+    for k, cls in enumerate(request.classes):
+        for j, si in enumerate(inputs):
+            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw).items():
+                components[c][k, j] = v
+    per_mw = sum(components.values())
+    assert isinstance(per_mw, np.ndarray)
+    unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
+
+    rtt_arr = rtt.to_numpy()
+    allowed = np.ones((K, I, J), dtype=bool)
+    for k, cls in enumerate(request.classes):
+        if cls.max_rtt_ms is not None:
+            allowed[k] &= rtt_arr <= cls.max_rtt_ms
+        site_ok = np.array([
+            (cls.allowed_sites is None or s in cls.allowed_sites) and s not in cls.forbidden_sites for s in sites
+        ])
+        allowed[k] &= site_ok[None, :]
+
+    pue_arr = np.array([si.pue for si in inputs])
+    excluded = np.array([s in request.excluded_sites for s in sites])
+    reasons = {s: "excluded by the request" for s in sites if s in request.excluded_sites}
+    if request.max_pue is not None:
+        for j, s in enumerate(sites):
+            if pue_arr[j] > request.max_pue and s not in request.locked_sites:
+                excluded[j] = True
+                reasons[s] = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
+
+    terms: list[SubsidyTerm] = []
+    if request.apply_subsidies:
+        for j, s in enumerate(sites):
+            for sub in catalog.subsidies_of(s):
+                terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
+
+    return SiteProblem(
+        sites=sites, centres=centres, classes=[c.name for c in request.classes],
+        demand_mw=demand, unit_cost=unit_cost, allowed=allowed,
+        fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
+        capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
+        components=components, subsidies=terms,
+        energy_mwh_per_mw=np.array([a.usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
+                                    for si in inputs]),
+        renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
+        emissions_t_per_mw=np.array([
+            a.usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction, si.grid_emission_factor_t_per_mwh)
+            for si in inputs
+        ]),
+        pue=pue_arr, rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
+        min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
+        locked=np.array([s in request.locked_sites for s in sites]), excluded=excluded, excluded_reason=reasons,
+        min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,
+        price_yuan_per_kwh=np.array([si.price_yuan_per_kwh for si in inputs]),
+        it_load_mw=request.it_load_mw,
+        notes={"assumptions": a, "inputs": inputs},
+    )

@@ -1,0 +1,173 @@
+"""The site request: what a planner asks for.
+
+Units are in field names.  Unknown keys are rejected.  ``parse_request`` turns
+pydantic's validation errors into one :class:`~siting.errors.RequestError` that
+names each field, the value given and the limit.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import RequestError
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+CoolingTechnology = Literal["airside", "waterside", "chiller", "liquid"]
+
+#: Hard limits on request sizes (also enforced by the HTTP API).
+MAX_IT_LOAD_MW = 5000.0
+MAX_CLASSES = 10
+MAX_CANDIDATES = 1000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkloadClass(_Strict):
+    """A workload class: a share of the load with its latency limit, egress and residency rules."""
+
+    name: Id = Field(description="Class id, e.g. interactive, batch, cold_storage")
+    share_fraction: float = Field(gt=0, le=1, description="Share of the request's IT load [fraction]")
+    max_rtt_ms: float | None = Field(
+        default=None, gt=0, le=1000, description="Latency limit to every demand centre served [ms]; none = no limit"
+    )
+    egress_gbps_per_mw: float = Field(default=0.2, ge=0, le=100, description="Egress bandwidth per MW of IT [Gbps/MW]")
+    demand_regions: list[Literal["east", "central", "west", "northeast", "international"]] | None = Field(
+        default=None, description="Spread demand over the centres of these regions, by population"
+    )
+    demand_weights: dict[Id, Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, description="Explicit demand weights by centre id (normalised); overrides demand_regions"
+    )
+    allowed_sites: list[Id] | None = Field(default=None, description="Data residency: only these sites")
+    forbidden_sites: list[Id] = Field(default_factory=list, description="Data residency: never these sites")
+
+    @model_validator(mode="after")
+    def _weights_positive(self) -> WorkloadClass:
+        if self.demand_weights is not None and sum(self.demand_weights.values()) <= 0:
+            raise ValueError("demand_weights must contain at least one positive weight")
+        return self
+
+
+class Phase(_Strict):
+    """A step of a phased build-out: from ``year_offset`` the load is ``it_load_mw``."""
+
+    year_offset: int = Field(ge=0, le=50, description="Years after the start [years]")
+    it_load_mw: float = Field(gt=0, le=MAX_IT_LOAD_MW, description="IT load from that year on [MW]")
+
+
+def _default_classes() -> list[WorkloadClass]:
+    return [
+        WorkloadClass(
+            name="interactive", share_fraction=0.3, max_rtt_ms=30.0, egress_gbps_per_mw=1.0, demand_regions=["east"]
+        ),
+        WorkloadClass(name="batch", share_fraction=0.7, max_rtt_ms=None, egress_gbps_per_mw=0.2,
+                      demand_regions=["east"]),
+    ]
+
+
+class SiteRequest(_Strict):
+    """A planner's request: load, workload classes, constraints and financial assumptions.
+
+    Fields left ``None`` take the catalog's planning defaults (``sites/defaults.csv``).
+    """
+
+    name: str = Field(default="request", max_length=200)
+    it_load_mw: float = Field(default=20.0, gt=0, le=MAX_IT_LOAD_MW, description="Peak IT load to host [MW]")
+    phases: list[Phase] | None = Field(
+        default=None, max_length=50,
+        description="Phased schedule; capacity is built for the peak, energy and bandwidth follow the schedule",
+    )
+    utilisation_fraction: float | None = Field(default=None, gt=0, le=1, description="Average IT load / capacity")
+    classes: list[WorkloadClass] = Field(default_factory=_default_classes, min_length=1, max_length=MAX_CLASSES)
+    candidates: list[Id] | None = Field(
+        default=None, max_length=MAX_CANDIDATES, description="Candidate site ids (default: the four western sites)"
+    )
+    min_sites: int = Field(default=1, ge=0, le=MAX_CANDIDATES)
+    max_sites: int | None = Field(default=None, ge=1, le=MAX_CANDIDATES)
+    max_share_per_site: float = Field(default=1.0, gt=0, le=1, description="Redundancy: max share of load per site")
+    locked_sites: list[Id] = Field(default_factory=list, description="Sites that must be used (existing campuses)")
+    excluded_sites: list[Id] = Field(default_factory=list, description="Sites that must not be used")
+    min_green_share_fraction: float = Field(default=0.0, ge=0, le=1, description="Min renewable share of energy")
+    max_pue: float | None = Field(default=None, ge=1.0, le=3.0, description="PUE cap (e.g. 1.25 in national hubs)")
+    carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, description="Carbon price [yuan/tCO2]")
+    budget_yuan_per_year: float | None = Field(default=None, gt=0, description="Cap on total annualised cost")
+    horizon_years: float | None = Field(default=None, ge=1, le=50)
+    discount_rate_fraction: float | None = Field(default=None, ge=0, le=0.5)
+    cooling: CoolingTechnology = "airside"
+    use_policy_prices: bool = Field(default=True, description="Use negotiated/policy power prices where known")
+    apply_subsidies: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SiteRequest:
+        total = sum(c.share_fraction for c in self.classes)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"classes: share_fraction must sum to 1, got {total:g}")
+        names = [c.name for c in self.classes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"classes: names must be unique, got {names}")
+        if self.max_sites is not None and self.max_sites < self.min_sites:
+            raise ValueError(f"max_sites ({self.max_sites}) must be >= min_sites ({self.min_sites})")
+        both = set(self.locked_sites) & set(self.excluded_sites)
+        if both:
+            raise ValueError(f"sites {sorted(both)} are both locked and excluded")
+        if self.phases is not None:
+            offsets = [p.year_offset for p in self.phases]
+            if offsets != sorted(set(offsets)) or offsets[0] != 0:
+                raise ValueError("phases: year_offset must start at 0 and strictly increase")
+            peak = max(p.it_load_mw for p in self.phases)
+            if abs(peak - self.it_load_mw) > 1e-9 * max(1.0, peak):
+                raise ValueError(f"phases: peak load {peak:g} MW must equal it_load_mw {self.it_load_mw:g} MW")
+        return self
+
+
+def _format_validation_error(exc: ValidationError) -> RequestError:
+    parts = []
+    first_field = None
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "request"
+        first_field = first_field or loc
+        value = err.get("input")
+        shown = "" if isinstance(value, dict | list) else f" = {value!r}"
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}{shown}: {msg}")
+    return RequestError("invalid request: " + "; ".join(parts), field=first_field)
+
+
+def parse_request(data: Any) -> SiteRequest:
+    """Validate a mapping (from JSON/YAML) as a :class:`SiteRequest`."""
+    if isinstance(data, SiteRequest):
+        return data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RequestError(f"a request must be a mapping of fields, got {type(data).__name__}", field="request")
+    try:
+        return SiteRequest.model_validate(data)
+    except ValidationError as exc:
+        raise _format_validation_error(exc) from None
+
+
+def load_mapping(path: str | Path) -> Any:
+    """Read a YAML or JSON file; errors name the file and the line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RequestError(f"cannot read {p}: {exc.strerror}", field=str(p)) from None
+    try:
+        if p.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise RequestError(f"{p} is not valid YAML/JSON: {str(exc).splitlines()[0]}", field=str(p)) from None
+
+
+def load_request(path: str | Path) -> SiteRequest:
+    """Load and validate a request file (YAML or JSON)."""
+    return parse_request(load_mapping(path))

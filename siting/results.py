@@ -1,0 +1,188 @@
+"""Results stage: the solved model becomes tables a planner reads and tools consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .costs import levelised_cost_yuan_per_kw_month
+from .formulation import SiteModel
+from .problem import SiteProblem
+from .solve import SolveOutcome
+
+
+@dataclass
+class OptimizationResult:
+    """Outcome of one optimisation.
+
+    ``status`` is ``optimal``, ``time_limit`` (feasible, with ``mip_gap``),
+    ``infeasible`` (with ``diagnosis``) or ``error``.  Tables are pandas
+    DataFrames; :meth:`to_dict` gives plain JSON-ready data.
+    """
+
+    status: str
+    objective_yuan_per_year: float | None
+    solve_seconds: float
+    solver: str
+    mip_gap: float | None = None
+    it_load_mw: float = 0.0
+    sites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost_breakdown: pd.DataFrame = field(default_factory=pd.DataFrame)
+    latency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    emissions_t_per_year: float | None = None
+    green_share_fraction: float | None = None
+    diagnosis: list[dict[str, Any]] = field(default_factory=list)
+    shadow_prices: pd.DataFrame | None = None
+    capacity_values: pd.DataFrame | None = None
+    break_even: pd.DataFrame | None = None
+    message: str = ""
+
+    @property
+    def chosen_sites(self) -> list[str]:
+        if self.sites.empty:
+            return []
+        return list(self.sites.index[self.sites["open"]])
+
+    @property
+    def levelised_cost_yuan_per_kw_month(self) -> float | None:
+        if self.objective_yuan_per_year is None:
+            return None
+        return levelised_cost_yuan_per_kw_month(self.objective_yuan_per_year, self.it_load_mw)
+
+    def to_dict(self) -> dict[str, Any]:
+        def records(df: pd.DataFrame | None, index: bool = True) -> list[dict[str, Any]] | None:
+            if df is None:
+                return None
+            frame = df.reset_index() if index else df
+            frame = frame.astype(object).where(frame.notna(), None)
+            return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+        return {
+            "status": self.status,
+            "objective_yuan_per_year": self.objective_yuan_per_year,
+            "levelised_cost_yuan_per_kw_month": self.levelised_cost_yuan_per_kw_month,
+            "it_load_mw": self.it_load_mw,
+            "solve_seconds": self.solve_seconds,
+            "solver": self.solver,
+            "mip_gap": self.mip_gap,
+            "chosen_sites": self.chosen_sites,
+            "sites": records(self.sites),
+            "allocation": records(self.allocation, index=False),
+            "cost_breakdown": records(self.cost_breakdown),
+            "latency": records(self.latency, index=False),
+            "emissions_t_per_year": self.emissions_t_per_year,
+            "green_share_fraction": self.green_share_fraction,
+            "diagnosis": self.diagnosis,
+            "shadow_prices": records(self.shadow_prices, index=False),
+            "capacity_values": records(self.capacity_values, index=False),
+            "break_even": records(self.break_even, index=False),
+            "message": self.message,
+        }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
+
+
+def solution_arrays(model: SiteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(open (J,), alloc (K, I, J), subsidy (S,)) from a solved model."""
+    p = model.problem
+    K, I, J = p.shape
+    opened = np.array([model.open[s].varValue or 0.0 for s in p.sites])
+    alloc = np.zeros((K, I, J))
+    for (k, i, j), v in model.alloc.items():
+        alloc[k, i, j] = v.varValue or 0.0
+    subsidy = np.array([v.varValue or 0.0 for v in model.subsidy])
+    return opened, alloc, subsidy
+
+
+def build_result(
+    problem: SiteProblem,
+    outcome: SolveOutcome,
+    opened: np.ndarray,
+    alloc: np.ndarray,
+    subsidy: np.ndarray,
+) -> OptimizationResult:
+    """Tables of a feasible solution: sites, allocation, cost breakdown, latency, emissions."""
+    p = problem
+    alloc = np.where(alloc > 1e-9, alloc, 0.0)
+    mw_kj = alloc.sum(axis=1)  # (K, J)
+    mw_j = mw_kj.sum(axis=0)
+    is_open = opened > 0.5
+
+    breakdown = pd.DataFrame(index=pd.Index(p.sites, name="site"))
+    for name, per_mw in p.components.items():
+        breakdown[name] = (per_mw * mw_kj).sum(axis=0)
+    residual = np.einsum("kij,kij->j", p.unit_cost, alloc)
+    if p.components:
+        residual = residual - breakdown.sum(axis=1).to_numpy()
+        if np.abs(residual).max() > 1e-6 * max(1.0, float(np.abs(breakdown.to_numpy()).max())):
+            breakdown["allocation"] = residual
+    else:
+        breakdown["allocation"] = residual
+    breakdown["fixed"] = p.fixed_cost * is_open
+    sub = np.zeros(len(p.sites))
+    for n, term in enumerate(p.subsidies):
+        sub[p.site_index(term.site)] += subsidy[n]
+    breakdown["subsidies"] = -sub
+    breakdown["total"] = breakdown.sum(axis=1)
+    breakdown = breakdown[is_open | (mw_j > 0)]
+
+    sites = pd.DataFrame({
+        "open": is_open,
+        "it_mw": mw_j,
+        "capacity_mw": p.capacity_mw,
+    }, index=pd.Index(p.sites, name="site"))
+    if p.pue is not None:
+        sites["pue"] = p.pue
+    if p.price_yuan_per_kwh is not None:
+        sites["price_yuan_per_kwh"] = p.price_yuan_per_kwh
+    if p.emissions_t_per_mw is not None:
+        sites["emissions_t_per_year"] = p.emissions_t_per_mw * mw_j
+    sites["annual_cost_yuan"] = breakdown["total"].reindex(p.sites).fillna(0.0).to_numpy()
+    sites["levelised_cost_yuan_per_kw_month"] = [
+        levelised_cost_yuan_per_kw_month(c, mw) if mw > 0 else np.nan
+        for c, mw in zip(sites["annual_cost_yuan"], mw_j, strict=True)
+    ]
+
+    ks, is_, js = np.nonzero(alloc)
+    allocation = pd.DataFrame({
+        "class": [p.classes[k] for k in ks],
+        "centre": [p.centres[i] for i in is_],
+        "site": [p.sites[j] for j in js],
+        "mw": alloc[ks, is_, js],
+    })
+    if p.rtt_ms is not None:
+        allocation["rtt_ms"] = p.rtt_ms[is_, js]
+
+    latency = pd.DataFrame()
+    if p.rtt_ms is not None and not allocation.empty:
+        rows = []
+        for (cls, centre), g in allocation.groupby(["class", "centre"], sort=False):
+            w = g["mw"].to_numpy()
+            rows.append({
+                "class": cls, "centre": centre, "demand_mw": float(w.sum()),
+                "mean_rtt_ms": float((g["rtt_ms"] * w).sum() / w.sum()), "max_rtt_ms": float(g["rtt_ms"].max()),
+                "limit_ms": p.max_rtt_ms[p.classes.index(str(cls))] if p.max_rtt_ms else None,
+            })
+        latency = pd.DataFrame(rows)
+
+    emissions = float((p.emissions_t_per_mw * mw_j).sum()) if p.emissions_t_per_mw is not None else None
+    green = None
+    if p.renewable_share is not None and p.energy_mwh_per_mw is not None:
+        energy = p.energy_mwh_per_mw * mw_j
+        green = float((p.renewable_share * energy).sum() / energy.sum()) if energy.sum() > 0 else None
+    return OptimizationResult(
+        status=outcome.status, objective_yuan_per_year=outcome.objective, solve_seconds=outcome.solve_seconds,
+        solver=outcome.solver, mip_gap=outcome.mip_gap, it_load_mw=p.it_load_mw or float(p.demand_mw.sum()),
+        sites=sites, allocation=allocation, cost_breakdown=breakdown, latency=latency,
+        emissions_t_per_year=emissions, green_share_fraction=green, message=outcome.message,
+    )

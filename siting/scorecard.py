@@ -1,0 +1,137 @@
+"""Score cards: what each site would cost if it hosted the whole request alone, and why.
+
+For a request of P MW split over classes k (P_k MW each), site j's annual cost is
+
+    fixed + sum_k P_k sum_c cost_c[k, j] - sum_s min(phi_s cost_{c(s)}, U_s)
+
+with the same cost components and subsidy terms as the optimisation core
+(:class:`~siting.problem.SiteProblem`), so a score card and an optimal
+allocation never disagree on a number.  The levelised cost is yuan per kW of
+IT per month; the score is ``100 * best levelised cost / this site's`` (the
+cheapest site scores 100).  Latency is reported per class as the
+demand-weighted mean RTT, the worst RTT, and the share of the class's demand
+within its limit (the optimiser decides what to do with sites that miss it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .catalog import Catalog, default_catalog
+from .costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
+from .problem import SiteProblem, build_site_problem
+from .request import SiteRequest, parse_request
+
+#: How many of the request's heaviest demand centres get an RTT column.
+MAIN_CENTRES = 5
+
+_PROVENANCE_OF = {
+    "price": None,  # chosen below: policy or list price
+    "bandwidth_price": "bandwidth_price_yuan_per_gbps_month",
+    "capex": "capex_yuan_per_mw",
+    "grid_emission_factor": "grid_emission_factor_t_per_mwh",
+}
+
+
+def score_problem(problem: SiteProblem) -> pd.DataFrame:
+    """One row per site of ``problem``: cost components, levelised cost, PUE, RTT, carbon, score."""
+    p = problem
+    mw_k = p.demand_mw.sum(axis=1)  # (K,)
+    total_mw = float(mw_k.sum())
+    rows = []
+    for j, s in enumerate(p.sites):
+        comp = {c: float((p.components[c][:, j] * mw_k).sum()) for c in COST_COMPONENTS}
+        subsidy = {"bandwidth": 0.0, "energy": 0.0, "capex": 0.0}
+        for term in p.subsidies:
+            if term.site == s:
+                subsidy[term.component] += term.annual_value(comp[term.component])
+        fixed = float(p.fixed_cost[j])
+        total = fixed + sum(comp.values()) - sum(subsidy.values())
+        row: dict[str, Any] = {"site": s}
+        row.update({f"{c}_yuan_per_year": v for c, v in comp.items()})
+        row["fixed_yuan_per_year"] = fixed
+        row["bandwidth_subsidy_yuan_per_year"] = subsidy["bandwidth"]
+        row["bandwidth_net_yuan_per_year"] = comp["bandwidth"] - subsidy["bandwidth"]
+        row["other_subsidies_yuan_per_year"] = subsidy["energy"] + subsidy["capex"]
+        row["total_yuan_per_year"] = total
+        row["levelised_cost_yuan_per_kw_month"] = levelised_cost_yuan_per_kw_month(total, total_mw)
+        row["price_yuan_per_kwh"] = float(p.price_yuan_per_kwh[j]) if p.price_yuan_per_kwh is not None else None
+        row["pue"] = float(p.pue[j]) if p.pue is not None else None
+        if p.emissions_t_per_mw is not None and p.energy_mwh_per_mw is not None:
+            row["emissions_t_per_year"] = float(p.emissions_t_per_mw[j] * total_mw)
+            row["carbon_intensity_t_per_mwh"] = float(p.emissions_t_per_mw[j] / p.energy_mwh_per_mw[j])
+        if p.renewable_share is not None:
+            row["renewable_share_fraction"] = float(p.renewable_share[j])
+        row["capacity_ok"] = bool(p.capacity_mw[j] >= total_mw - 1e-9)
+        row["available_capacity_mw"] = float(p.capacity_mw[j])
+        if p.rtt_ms is not None:
+            for k, cls in enumerate(p.classes):
+                w = p.demand_mw[k]
+                if w.sum() <= 0:
+                    continue
+                rtt = p.rtt_ms[:, j]
+                row[f"rtt_mean_ms[{cls}]"] = float((rtt * w).sum() / w.sum())
+                row[f"rtt_max_ms[{cls}]"] = float(rtt[w > 0].max())
+                row[f"within_sla_share[{cls}]"] = float(w[p.allowed[k, :, j]].sum() / w.sum())
+            heaviest = np.argsort(-p.demand_mw.sum(axis=0))[:MAIN_CENTRES]
+            for i in heaviest:
+                row[f"rtt_ms[{p.centres[i]}]"] = float(p.rtt_ms[i, j])
+        row["excluded"] = p.excluded_reason.get(s)
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("site")
+    best = df["levelised_cost_yuan_per_kw_month"].min()
+    df["score"] = 100.0 * best / df["levelised_cost_yuan_per_kw_month"]
+    df = df.sort_values("levelised_cost_yuan_per_kw_month")
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    return df
+
+
+def rank(
+    request: SiteRequest | dict[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    *,
+    all_sites: bool | None = None,
+) -> pd.DataFrame:
+    """Rank sites for a request by levelised cost.
+
+    By default every catalog site is ranked (the western candidates with the
+    other national clusters and the eastern baselines for comparison) unless
+    the request names its ``candidates``; ``all_sites=False`` ranks only the
+    request's candidates (default: the four western sites).
+    """
+    cat = catalog if catalog is not None else default_catalog()
+    req = parse_request(request)
+    if all_sites is None:
+        all_sites = req.candidates is None
+    if all_sites:
+        req = req.model_copy(update={"candidates": cat.site_ids})
+    card = score_problem(build_site_problem(cat, req))
+    ident = cat.sites.loc[card.index, ["name_en", "name_zh", "role"]]
+    return ident.join(card)
+
+
+def provenance_for(catalog: Catalog, site: str, request: SiteRequest) -> dict[str, Any]:
+    """Catalog rows behind a score card's criteria (price, bandwidth, climate, capex, emission factor)."""
+    out: dict[str, Any] = {}
+    policy = catalog.sites.at[site, "electricity_price_policy_yuan_per_kwh"]
+    price_param = (
+        "electricity_price_policy_yuan_per_kwh"
+        if request.use_policy_prices and policy is not None and np.isfinite(policy)
+        else "electricity_price_list_yuan_per_kwh"
+    )
+    for key, param in {**_PROVENANCE_OF, "price": price_param}.items():
+        assert param is not None
+        out[key] = {"parameter": param, **catalog.provenance(site, param)}
+    clim = catalog.climate[catalog.climate["site"] == site]
+    out["climate"] = {
+        "sources": sorted(set(clim["source"])), "years": sorted({int(y) for y in clim["year"]}),
+        "statuses": sorted(set(clim["status"])),
+    }
+    out["subsidies"] = [
+        {"subsidy_id": s.subsidy_id, "kind": s.kind, "source": s.source, "year": s.year, "status": s.status}
+        for s in catalog.subsidies_of(site)
+    ]
+    return out
