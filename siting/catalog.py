@@ -72,6 +72,7 @@ class Subsidy:
     cap_yuan: float | None = None
     duration_years: float | None = None
     conditions: str = ""
+    requires: str = ""  # eligibility tag a request must declare; empty = applies to every project
     source: str = ""
     year: int | None = None
     status: str = "sourced"
@@ -378,7 +379,7 @@ def _validate_subsidy(s: Subsidy, who: str) -> list[str]:
 
 _SUBSIDY_COLUMNS = (
     "subsidy_id", "site", "kind", "amount_yuan", "rate_fraction", "price_reduction_yuan_per_kwh",
-    "cap_yuan", "duration_years", "conditions", "source", "year", "status", "note",
+    "cap_yuan", "duration_years", "conditions", "requires", "source", "year", "status", "note",
 )
 
 
@@ -444,7 +445,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
                 price_reduction_yuan_per_kwh=_float_or_none(row["price_reduction_yuan_per_kwh"]),
                 cap_yuan=_float_or_none(row["cap_yuan"]),
                 duration_years=_float_or_none(row["duration_years"]),
-                conditions=row["conditions"], source=row["source"],
+                conditions=row["conditions"], requires=row["requires"].strip(), source=row["source"],
                 year=int(row["year"]) if row["year"].strip() else None,
                 status=row["status"], note=row["note"],
             )

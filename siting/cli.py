@@ -159,35 +159,44 @@ def rank_cmd(
     _print_rank(df, req)
 
 
+_ROLE_MARK = {"western": "W", "national_cluster": "N", "eastern_baseline": "E"}
+
+
 def _print_rank(df: pd.DataFrame, req: SiteRequest) -> None:
+    first = req.classes[0]
     t = Table(
-        title=f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling "
-              f"(annual cost, million yuan/yr)",
+        title=f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling; "
+              "costs in million yuan/yr",
         title_justify="left",
     )
-    first = req.classes[0].name
-    heads = ["#", "site", "role", "yuan/kW/mo", "score", "yuan/kWh", "PUE", "energy", "capex", "land+lab+water",
-             "bandwidth net", "carbon", "total", f"RTT {first} mean/max ms", "in SLA", "ktCO2/yr"]
+    heads = ["#", "site", "", "yuan/kW/mo", "score", "yuan/kWh", "PUE", "energy", "capex", "other",
+             "bw net", "carbon", "total", "RTT ms", "in SLA", "ktCO2"]
     for h in heads:
-        t.add_column(h, justify="left" if h in ("site", "role") else "right")
+        t.add_column(h, justify="left" if h in ("site", "") else "right", no_wrap=True)
+    mio = 1e6
     for s, r in df.iterrows():
-        mio = 1e6
+        other = r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]
+        other += r["fixed_yuan_per_year"] - r["other_subsidies_yuan_per_year"]
         t.add_row(
-            str(int(r["rank"])), f"{s} {r['name_zh']}", str(r["role"]),
+            str(int(r["rank"])), str(s),
+            _ROLE_MARK.get(str(r["role"]), "?"),
             _fmt(r["levelised_cost_yuan_per_kw_month"], 1), _fmt(r["score"], 0),
             _fmt(r["price_yuan_per_kwh"], 3), _fmt(r["pue"], 3),
             _fmt(r["energy_yuan_per_year"] / mio, 1), _fmt(r["capex_yuan_per_year"] / mio, 1),
-            _fmt((r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]) / mio, 1),
-            _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2), _fmt(r["carbon_yuan_per_year"] / mio, 2),
-            _fmt(r["total_yuan_per_year"] / mio, 1),
-            f"{_fmt(r.get(f'rtt_mean_ms[{first}]'), 1)} / {_fmt(r.get(f'rtt_max_ms[{first}]'), 1)}",
-            f"{100 * r.get(f'within_sla_share[{first}]', float('nan')):.0f}%",
+            _fmt(other / mio, 1), _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2),
+            _fmt(r["carbon_yuan_per_year"] / mio, 1), _fmt(r["total_yuan_per_year"] / mio, 1),
+            f"{_fmt(r.get(f'rtt_mean_ms[{first.name}]'), 1)}/{_fmt(r.get(f'rtt_max_ms[{first.name}]'), 0)}",
+            f"{100 * r.get(f'within_sla_share[{first.name}]', float('nan')):.0f}%",
             _fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1),
         )
     console.print(t)
+    limit = f"{first.max_rtt_ms:g} ms" if first.max_rtt_ms is not None else "no limit"
     console.print(
-        "Levelised cost = total annual cost / (kW of IT x 12); score = 100 x cheapest / this site. "
-        f"'in SLA' = share of {first} demand within its RTT limit. Numbers trace to sites/*.csv (rank --json)."
+        "W western candidate, N other national cluster, E eastern baseline.  yuan/kW/mo = total / (kW IT x 12); "
+        "score = 100 x cheapest / this site.\nother = land + labour + water + fixed site cost - energy/capex "
+        f"subsidies; bw net = bandwidth after subsidies.  RTT = demand-weighted mean/worst of class {first.name}; in SLA = "
+        f"share of its demand within {limit}.\nEvery number traces to a catalog row: siting rank --json.",
+        highlight=False,
     )
 
 

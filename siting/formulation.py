@@ -85,7 +85,7 @@ def _add(m: SiteModel, name: str, constraint: pulp.LpConstraint) -> None:
 def _slack(m: SiteModel, name: str, group: str, elastic: bool) -> pulp.LpAffineExpression | float:
     if not elastic:
         return 0.0
-    v = pulp.LpVariable(f"slack{len(m.slacks)}", lowBound=0)
+    v = m.prob.add_variable(f"slack{len(m.slacks)}", lowBound=0)
     m.slacks[name] = v
     m.slack_group[name] = group
     return pulp.LpAffineExpression([(v, 1.0)])
@@ -98,13 +98,13 @@ def add_variables(m: SiteModel, fixed_open: npt.NDArray[np.float64] | None) -> N
         lo, hi = (1, 1) if locked[j] else (0, 0) if excluded[j] else (0, 1)
         if fixed_open is not None:
             v = float(round(fixed_open[j]))
-            m.open[s] = pulp.LpVariable(f"open{j}", lowBound=v, upBound=v)
+            m.open[s] = m.prob.add_variable(f"open{j}", lowBound=v, upBound=v)
         else:
-            m.open[s] = pulp.LpVariable(f"open{j}", lowBound=lo, upBound=hi, cat=pulp.LpBinary)
+            m.open[s] = m.prob.add_variable(f"open{j}", lowBound=lo, upBound=hi, cat=pulp.LpBinary)
     ks, is_, js = np.nonzero(p.allowed & (p.demand_mw[:, :, None] > 0))
     for k, i, j in zip(ks.tolist(), is_.tolist(), js.tolist(), strict=True):
-        m.alloc[(k, i, j)] = pulp.LpVariable(f"a{k}_{i}_{j}", lowBound=0)
-    m.subsidy = [pulp.LpVariable(f"sub{n}", lowBound=0) for n in range(len(p.subsidies))]
+        m.alloc[(k, i, j)] = m.prob.add_variable(f"a{k}_{i}_{j}", lowBound=0)
+    m.subsidy = [m.prob.add_variable(f"sub{n}", lowBound=0) for n in range(len(p.subsidies))]
 
 
 def add_objective(m: SiteModel) -> None:

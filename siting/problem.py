@@ -288,6 +288,8 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     if request.apply_subsidies:
         for j, s in enumerate(sites):
             for sub in catalog.subsidies_of(s):
+                if sub.requires and sub.requires not in request.eligibility:
+                    continue
                 terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
 
     return SiteProblem(

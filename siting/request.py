@@ -102,6 +102,10 @@ class SiteRequest(_Strict):
     cooling: CoolingTechnology = "airside"
     use_policy_prices: bool = Field(default=True, description="Use negotiated/policy power prices where known")
     apply_subsidies: bool = True
+    eligibility: list[Id] = Field(
+        default_factory=list,
+        description="Conditions the project meets (e.g. domestic_ai_chips) that unlock conditional subsidies",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteRequest:

@@ -9,6 +9,7 @@ a :class:`SolveOutcome` whose ``status`` is one of ``optimal``, ``time_limit``
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,7 +40,11 @@ def _make_solver(solver: SolverName, time_limit_s: float | None, mip_gap: float 
     if solver == "highs":
         return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, threads=threads)
     if solver == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, threads=threads)
+        # PuLP 3.x deprecates its bundled CBC in favour of a separately installed one; the bundled
+        # binary is still the only CBC a plain `pip install pulp` provides, so keep it (pulp < 4).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, threads=threads)
     raise SolverError(f"solver = {solver!r} is not one of highs, cbc", field="solver")
 
 
@@ -96,7 +101,9 @@ def solve_model(
         solver = "cbc"
     t0 = time.perf_counter()
     try:
-        prob.solve(_make_solver(solver, time_limit_s, mip_gap, threads))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            prob.solve(_make_solver(solver, time_limit_s, mip_gap, threads))
     except pulp.PulpSolverError as exc:
         return SolveOutcome("error", None, time.perf_counter() - t0, solver, None, str(exc))
     seconds = time.perf_counter() - t0

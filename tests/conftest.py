@@ -1,0 +1,12 @@
+"""Shared fixtures: the shipped catalog, loaded once."""
+
+from __future__ import annotations
+
+import pytest
+
+from siting.catalog import Catalog, default_catalog
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return default_catalog()

@@ -1,0 +1,45 @@
+"""The generic facility-location solve reproduces OR-Library's published optima (Beasley 1988)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from siting.facility_location import FacilityLocationProblem, solve_facility_location
+
+from .helpers import DATA
+
+with (DATA / "orlib" / "optima.csv").open(encoding="utf-8") as _f:
+    OPTIMA = list(csv.DictReader(_f))
+
+
+@pytest.mark.parametrize("row", OPTIMA, ids=[f"{r['instance']}-{r['problem']}" for r in OPTIMA])
+def test_orlib_optimum_reproduced(row: dict[str, str]) -> None:
+    problem = FacilityLocationProblem.from_orlib(DATA / "orlib" / f"{row['instance']}.txt")
+    if row["problem"] == "uncapacitated":
+        problem = problem.uncapacitated()
+    solution = solve_facility_location(problem)
+    assert solution.outcome.status == "optimal"
+    published = float(row["optimum"])
+    assert solution.objective == pytest.approx(published, rel=1e-6)
+    # post-solve checks: every customer fully served, only from open facilities, capacities kept
+    assert solution.fraction.sum(axis=1) == pytest.approx([1.0] * len(problem.demand), abs=1e-7)
+    assert (solution.fraction <= solution.open[None, :] + 1e-9).all()
+    load = (solution.fraction * problem.demand[:, None]).sum(axis=0)
+    assert (load <= problem.capacity + 1e-6).all()
+
+
+def test_cbc_fallback_agrees_with_highs() -> None:
+    problem = FacilityLocationProblem.from_orlib(DATA / "orlib" / "cap41.txt")
+    highs = solve_facility_location(problem, solver="highs")
+    cbc = solve_facility_location(problem, solver="cbc")
+    assert cbc.outcome.solver == "cbc"
+    assert cbc.objective == pytest.approx(highs.objective, rel=1e-6)
+
+
+def test_orlib_reader_shapes() -> None:
+    p = FacilityLocationProblem.from_orlib(DATA / "orlib" / "cap82.txt")
+    assert p.cost.shape == (50, 25)
+    assert p.fixed_cost.shape == (25,)
+    assert (p.demand > 0).all()
