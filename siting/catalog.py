@@ -114,6 +114,7 @@ class Catalog:
     sources: pd.DataFrame
     schema: pd.DataFrame
     overrides: tuple[tuple[str, str, float], ...] = field(default=())
+    climate_by_site: dict[str, MonthlyClimate] = field(default_factory=dict)
 
     # -- look-ups ---------------------------------------------------------------
     @property
@@ -148,6 +149,8 @@ class Catalog:
     def climate_of(self, site: str) -> MonthlyClimate:
         """Monthly normals of ``site`` as a :class:`~siting.pue.MonthlyClimate`."""
         self.check_site(site)
+        if site in self.climate_by_site:
+            return self.climate_by_site[site]
         sub = self.climate[self.climate["site"] == site]
         wide = sub.pivot(index="month", columns="parameter", values="value").sort_index()
         return MonthlyClimate.from_mapping({c: wide[c].to_numpy(dtype=float) for c in wide.columns})
@@ -482,10 +485,13 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         centres, geometry=gpd.points_from_xy(centres["lon_deg"], centres["lat_deg"]), crs="EPSG:4326"
     )
     defaults = {str(r["parameter"]): float(r["value"]) for r in df.to_dict("records")}
-    return Catalog(
+    cat = Catalog(
         sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
     )
+    # monthly normals are read on every problem build: pivot them once
+    cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})
+    return cat
 
 
 _CACHE: dict[Path, Catalog] = {}

@@ -286,3 +286,14 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+def _register_extensions() -> None:
+    from .cli_scenarios import register as register_scenarios
+    from .cli_service import register as register_service
+
+    register_scenarios(app)
+    register_service(app)
+
+
+_register_extensions()

@@ -9,7 +9,9 @@ sees arrays indexed by site, centre and class ids.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -166,9 +168,12 @@ def demand_weights(catalog: Catalog, request: SiteRequest, class_index: int) -> 
     return w / w.sum()
 
 
-def site_inputs(catalog: Catalog, request: SiteRequest, site: str) -> SiteInputs:
+def site_inputs(
+    catalog: Catalog, request: SiteRequest, site: str, row: Mapping[str, Any] | None = None
+) -> SiteInputs:
     """The inputs of one site for a request (price choice, PUE for the cooling technology)."""
-    row = catalog.sites.loc[site]
+    if row is None:
+        row = catalog.sites.loc[site].to_dict()
     price = float(row["electricity_price_list_yuan_per_kwh"])
     policy = row.get("electricity_price_policy_yuan_per_kwh")
     if request.use_policy_prices and policy is not None and np.isfinite(policy):
@@ -238,7 +243,8 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
     sites = candidate_sites(catalog, request)
     a = request_assumptions(catalog, request)
-    inputs = [site_inputs(catalog, request, s) for s in sites]
+    rows = catalog.sites.loc[sites].drop(columns="geometry").to_dict("index")
+    inputs = [site_inputs(catalog, request, s, rows[s]) for s in sites]
     d = catalog.defaults
     rtt = rtt_matrix_ms(
         catalog.sites.loc[sites], catalog.centres,
