@@ -6,10 +6,10 @@ from typing import Any
 
 from .catalog import Catalog, default_catalog
 from .latency import rtt_matrix_ms
+from .problem import build_site_problem
 from .pue import COOLING_TECHNOLOGIES, pue
 from .request import parse_request
 from .scorecard import score_problem
-from .problem import build_site_problem
 
 
 def site_pue(site: str, cooling: str = "airside", catalog: Catalog | None = None) -> float:

@@ -68,7 +68,7 @@ def _fmt(v: Any, digits: int = 0) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return "-"
     if isinstance(v, float):
-        return f"{v:,.{digits}f}"
+        return f"{v + 0.0:,.{digits}f}" if round(v, digits) != 0 else f"{0.0:.{digits}f}"
     return str(v)
 
 
@@ -194,8 +194,9 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest) -> None:
     console.print(
         "W western candidate, N other national cluster, E eastern baseline.  yuan/kW/mo = total / (kW IT x 12); "
         "score = 100 x cheapest / this site.\nother = land + labour + water + fixed site cost - energy/capex "
-        f"subsidies; bw net = bandwidth after subsidies.  RTT = demand-weighted mean/worst of class {first.name}; in SLA = "
-        f"share of its demand within {limit}.\nEvery number traces to a catalog row: siting rank --json.",
+        "subsidies; bw net = bandwidth after subsidies.  "
+        f"RTT = demand-weighted mean/worst of class {first.name}; in SLA = share of its demand within {limit}.\n"
+        "Every number traces to a catalog row: siting rank --json.",
         highlight=False,
     )
 
@@ -267,7 +268,8 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
         console.print("[bold]Sites not chosen[/] (break-even, verified by re-solving):")
         for r in result.break_even.to_dict("records"):
             parts = []
-            if r.get("break_even_price_yuan_per_kwh") is not None and not pd.isna(r.get("break_even_price_yuan_per_kwh")):
+            price = r.get("break_even_price_yuan_per_kwh")
+            if price is not None and not pd.isna(price):
                 parts.append(f"enters below {r['break_even_price_yuan_per_kwh']:.3f} yuan/kWh "
                              f"(now {r['price_yuan_per_kwh']:.3f})")
             red = r.get("break_even_cost_reduction_fraction")

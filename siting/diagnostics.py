@@ -98,8 +98,9 @@ def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
     m = build_model(p, elastic=True)
     outcome = solve_model(m.prob, solver, time_limit_s=time_limit_s)
     if outcome.status not in ("optimal", "time_limit"):
-        return [{"code": "elastic_failed", "severity": "error", "field": None,
-                 "message": f"the elastic re-solve ended {outcome.status}: {outcome.message}"}]
+        failed: Finding = {"code": "elastic_failed", "severity": "error", "field": None,
+                           "message": f"the elastic re-solve ended {outcome.status}: {outcome.message}"}
+        return [failed]
     by_group: dict[str, list[tuple[str, float]]] = {}
     for name, v in m.slacks.items():
         val = v.varValue or 0.0
@@ -107,7 +108,7 @@ def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
             by_group.setdefault(m.slack_group[name], []).append((name, val))
     units = {"budget_yuan_per_year": "yuan/yr", "min_sites": "site(s)", "max_sites": "site(s)",
              "min_green_share_fraction": "MWh of renewable energy/yr"}
-    findings = []
+    findings: list[Finding] = []
     for group, items in by_group.items():
         total = sum(v for _, v in items)
         unit = units.get(group, "MW")

@@ -36,8 +36,8 @@ def shadow_prices(
     if outcome.status != "optimal":
         return pd.DataFrame(), pd.DataFrame()
     demand_rows = []
-    for k, cls in enumerate(p.classes):
-        for i, centre in enumerate(p.centres):
+    for cls in p.classes:
+        for centre in p.centres:
             c = m.constraints.get(f"demand[{cls},{centre}]")
             if c is not None and c.pi is not None:
                 demand_rows.append({"class": cls, "centre": centre,
@@ -79,9 +79,19 @@ def _bisect(
     return x, bool(below) and above is False
 
 
+def _chooser(p: SiteProblem, site: str, solver: SolverName, kind: str) -> Callable[[float], bool | None]:
+    """Whether ``site`` is chosen when its electricity price is x (``price``) or its costs are scaled by x."""
+
+    def chosen_at(x: float) -> bool | None:
+        changed = p.with_energy_price(site, x) if kind == "price" else p.with_cost_scaled(site, x)
+        return _is_chosen(changed, site, solver)
+
+    return chosen_at
+
+
 def break_even(p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs") -> pd.DataFrame:
     """Break-even electricity price and cost reduction of every site that was not chosen."""
-    rows = []
+    rows: list[dict[str, object]] = []
     excluded = p.is_excluded()
     for j, s in enumerate(p.sites):
         if opened[j] > 0.5:
@@ -92,14 +102,12 @@ def break_even(p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs")
         row: dict[str, object] = {"site": s}
         if p.price_yuan_per_kwh is not None and "energy" in p.components:
             price = float(p.price_yuan_per_kwh[j])
-            x, ok = _bisect(lambda v, s=s: _is_chosen(p.with_energy_price(s, v), s, solver),
-                            0.0, price, PRICE_TOLERANCE_YUAN_PER_KWH)
+            x, ok = _bisect(_chooser(p, s, solver, "price"), 0.0, price, PRICE_TOLERANCE_YUAN_PER_KWH)
             row["price_yuan_per_kwh"] = price
             row["break_even_price_yuan_per_kwh"] = x
             row["price_verified"] = ok
         # largest scaling of all the site's costs at which it is still chosen
-        f, ok2 = _bisect(lambda v, s=s: _is_chosen(p.with_cost_scaled(s, v), s, solver),
-                         0.0, 1.0, FRACTION_TOLERANCE)
+        f, ok2 = _bisect(_chooser(p, s, solver, "scale"), 0.0, 1.0, FRACTION_TOLERANCE)
         if f is None:
             row["break_even_cost_reduction_fraction"] = None
             row["note"] = "not chosen even at zero cost (latency, residency or site-count rules keep it out)"

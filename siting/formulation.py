@@ -100,7 +100,8 @@ def add_variables(m: SiteModel, fixed_open: npt.NDArray[np.float64] | None) -> N
             v = float(round(fixed_open[j]))
             m.open[s] = m.prob.add_variable(f"open{j}", lowBound=v, upBound=v)
         else:
-            m.open[s] = m.prob.add_variable(f"open{j}", lowBound=lo, upBound=hi, cat=pulp.LpBinary)
+            # integer in [lo, hi] rather than LpBinary, which would reset the bounds to [0, 1]
+            m.open[s] = m.prob.add_variable(f"open{j}", lowBound=lo, upBound=hi, cat=pulp.LpInteger)
     ks, is_, js = np.nonzero(p.allowed & (p.demand_mw[:, :, None] > 0))
     for k, i, j in zip(ks.tolist(), is_.tolist(), js.tolist(), strict=True):
         m.alloc[(k, i, j)] = m.prob.add_variable(f"a{k}_{i}_{j}", lowBound=0)

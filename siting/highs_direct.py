@@ -183,7 +183,7 @@ class DirectModel:
             self.h.changeColsBounds(len(idx), idx, new.col_lower, new.col_upper)
         if not (np.array_equal(new.row_lower, old.row_lower) and np.array_equal(new.row_upper, old.row_upper)):
             ridx = np.arange(len(new.row_lower), dtype=np.int32)
-            self.h.changeRowsBounds(len(ridx), ridx, new.row_lower, new.row_upper)
+            self.h.changeRowsBounds(len(ridx), ridx, new.row_lower, new.row_upper)  # type: ignore[attr-defined]
         changed = np.nonzero(new.vals != old.vals)[0]
         for n in changed:
             self.h.changeCoeff(int(new.rows[n]), int(new.cols[n]), float(new.vals[n]))

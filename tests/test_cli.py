@@ -1,0 +1,97 @@
+"""The CLI as a planner uses it: tables, JSON with provenance, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from siting.cli import app
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_rank_table() -> None:
+    r = runner.invoke(app, ["rank"])
+    assert r.exit_code == 0, r.output
+    for s in ("zhongwei", "guian", "yaan", "chongqing", "beijing"):
+        assert s in r.output
+    assert "yuan/kW/mo" in r.output
+
+
+def test_rank_json_has_the_four_criteria_with_provenance() -> None:
+    r = runner.invoke(app, ["rank", "--json"])
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    sites = {row["site"]: row for row in data["sites"]}
+    for s in ("zhongwei", "guian", "yaan", "chongqing"):
+        row = sites[s]
+        assert row["price_yuan_per_kwh"] > 0
+        assert 1.0 < row["pue"] < 1.5
+        assert row["bandwidth_net_yuan_per_year"] >= 0
+        assert row["rtt_mean_ms[interactive]"] > 0
+        assert row["levelised_cost_yuan_per_kw_month"] > 0
+        prov = row["provenance"]
+        assert prov["price"]["source"] and prov["price"]["unit"] == "yuan/kWh"
+        assert prov["bandwidth_price"]["status"] in ("sourced", "derived", "assumption")
+        assert prov["climate"]["sources"]
+    assert sites["zhongwei"]["price_yuan_per_kwh"] == 0.36
+    assert sites["zhongwei"]["provenance"]["price"]["source"] == "36kr-2022"
+    # Zhongwei's 190 M yuan bandwidth subsidy (annualised) covers its bandwidth bill
+    assert sites["zhongwei"]["bandwidth_subsidy_yuan_per_year"] > 0
+
+
+def test_rank_csv() -> None:
+    r = runner.invoke(app, ["rank", "--csv"])
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[0].startswith("site,")
+
+
+def test_sites_geojson_to_stdout() -> None:
+    r = runner.invoke(app, ["sites", "--geojson", "-"])
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["type"] == "FeatureCollection"
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_examples_optimise(example: str) -> None:
+    r = runner.invoke(app, ["optimize", str(EXAMPLES / example), "--json", "--no-explain"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["result"]["status"] == "optimal"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("it_load_mw: -5\n", "it_load_mw = -5: Input should be greater than 0"),
+        ("candidates: [atlantis]\n", "unknown site id 'atlantis'"),
+        ("it_load_mw: [1, 2\n", "is not valid YAML/JSON"),
+        ("colour: blue\n", "colour = 'blue': Extra inputs are not permitted"),
+        ("classes:\n  - {name: a, share_fraction: 0.5}\n", "share_fraction must sum to 1, got 0.5"),
+    ],
+)
+def test_bad_input_is_one_line_no_traceback(tmp_path: Path, content: str, expected: str) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text(content)
+    r = runner.invoke(app, ["rank", "--request", str(f)])
+    assert r.exit_code == 2
+    assert expected in r.output
+    assert "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+def test_missing_file() -> None:
+    r = runner.invoke(app, ["optimize", "does-not-exist.yaml"])
+    assert r.exit_code == 2
+    assert "cannot read does-not-exist.yaml" in r.output
+
+
+def test_infeasible_request_exits_1_with_diagnosis(tmp_path: Path) -> None:
+    f = tmp_path / "tight.yaml"
+    f.write_text("classes:\n  - {name: live, share_fraction: 1, max_rtt_ms: 5, demand_weights: {guangzhou: 1}}\n")
+    r = runner.invoke(app, ["optimize", str(f)])
+    assert r.exit_code == 1
+    assert "no candidate within 5 ms of guangzhou" in r.output
