@@ -6,8 +6,99 @@ lazily inside each command so that `siting rank` works without the `api` extra.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+
+_MISSING_EXTRA = "the HTTP service needs the api extra: pip install 'siting[api]'"
+
+
+def _settings(database_url: str | None, run_worker: bool | None = None,
+              threads: int | None = None) -> Settings:
+    try:
+        from api.settings import get_settings, normalise_database_url
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        typer.echo(f"error: {_MISSING_EXTRA} ({exc.name} is missing)", err=True)
+        raise typer.Exit(2) from None
+    update: dict[str, object] = {}
+    if database_url:
+        update["database_url"] = normalise_database_url(database_url)
+    if run_worker is not None:
+        update["run_worker"] = run_worker
+    if threads is not None:
+        update["worker_threads"] = threads
+    return get_settings().model_copy(update=update)
+
+
+DbOpt = Annotated[str | None, typer.Option(
+    "--database-url", help="SQLAlchemy URL (default: $SITING_DATABASE_URL or sqlite:///./siting.db)")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add the service commands to ``app`` (implemented with the HTTP API, issue 5)."""
+    """Add the service commands to ``app``."""
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+        database_url: DbOpt = None,
+        worker: Annotated[bool, typer.Option("--worker/--no-worker",
+                                             help="Run jobs in this process")] = True,
+        threads: Annotated[int, typer.Option(help="In-process worker threads", min=1, max=16)] = 1,
+    ) -> None:
+        """Start the HTTP API (SQLite in ./siting.db unless --database-url; docs at /docs)."""
+        settings = _settings(database_url, worker, threads)
+        from api.server import run_server
+
+        typer.echo(f"siting API on http://{host}:{port} (docs /docs), database "
+                   f"{settings.database_url.split('@')[-1]}", err=True)
+        run_server(host, port, settings)
+
+    @app.command("worker")
+    def worker_cmd(
+        database_url: DbOpt = None,
+        threads: Annotated[int, typer.Option(help="Worker threads", min=1, max=16)] = 1,
+        once: Annotated[bool, typer.Option("--once", help="Run queued jobs, then exit")] = False,
+    ) -> None:
+        """Run queued optimisation jobs (a separate process next to `siting serve --no-worker`)."""
+        import logging
+
+        settings = _settings(database_url)
+        from api.worker import run_worker_process
+
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        n = run_worker_process(settings, threads=threads, once=once)
+        typer.echo(f"worker stopped after {n} job(s)", err=True)
+
+    keys = typer.Typer(help="API keys: create one per client (shown once, stored hashed).",
+                       no_args_is_help=True)
+
+    @keys.command("create")
+    def keys_create(
+        owner: Annotated[str, typer.Argument(help="Who the key is for (name or e-mail)")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """Create an API key for OWNER and print it once (only its hash is stored)."""
+        settings = _settings(database_url)
+        from api.db import Database
+        from api.keys import create_key
+        from api.migrate import upgrade
+
+        upgrade(settings.database_url)
+        db = Database(settings.database_url)
+        try:
+            row, plain = create_key(db, owner)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        finally:
+            db.dispose()
+        typer.echo(plain)
+        typer.echo(f"key {row.prefix}... created for {row.owner!r}; it is shown only now, "
+                   "send it in the X-API-Key header", err=True)
+
+    app.add_typer(keys, name="keys")

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from .formulation import build_model
+from .highs_direct import DirectModel
 from .problem import SiteProblem
 from .solve import SolveOutcome, SolverName, solve_model
 
@@ -88,12 +90,21 @@ def solve_facility_location(
     solver: SolverName = "highs",
     time_limit_s: float | None = None,
     mip_gap: float | None = 1e-9,
+    backend: Literal["direct", "pulp"] = "direct",
 ) -> FacilityLocationSolution:
-    """Solve exactly (relative gap 1e-9 by default) through the site-selection MILP."""
+    """Solve exactly (relative gap 1e-9 by default) through the site-selection MILP.
+
+    ``backend="direct"`` (default) passes the model to HiGHS in one call
+    (:mod:`siting.highs_direct`); ``"pulp"`` builds the reference PuLP model
+    (and is the only backend that can use ``solver="cbc"``).
+    """
     sp = problem.to_site_problem()
+    n, m = problem.cost.shape
+    if backend == "direct" and solver == "highs":
+        outcome, opened, alloc, _ = DirectModel(sp).solve(time_limit_s=time_limit_s, mip_gap=mip_gap)
+        return FacilityLocationSolution(outcome, opened, alloc[0] / problem.demand[:, None])
     model = build_model(sp)
     outcome = solve_model(model.prob, solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
-    n, m = problem.cost.shape
     opened = np.array([model.open[s].varValue or 0.0 for s in sp.sites])
     frac = np.zeros((n, m))
     for (_k, i, j), v in model.alloc.items():

@@ -32,6 +32,7 @@ Constraints (names as in ``SiteModel.constraints``)
 ---------------------------------------------------
 - ``demand[k,i]``:          sum_j alloc[k,i,j] = d[k,i]
 - ``site-capacity[j]``:     sum_{k,i} alloc[k,i,j] <= cap[j] open[j]
+                            (omitted where the linking rows already imply it: see ``capacity_binding``)
 - ``link[k,i,j]``:          alloc[k,i,j] <= d[k,i] open[j]                (strong formulation)
 - ``site-share[j]``:        sum_{k,i} alloc[k,i,j] <= sigma sum_{k,i} d[k,i]  (when sigma < 1)
 - ``site-count-min/max``:   n_min <= sum_j open[j] <= n_max
@@ -138,10 +139,25 @@ def add_demand_constraints(m: SiteModel, elastic: bool) -> None:
             _add(m, name, expr + _slack(m, name, "demand", elastic) == d)
 
 
+def capacity_binding(p: SiteProblem) -> npt.NDArray[np.bool_]:
+    """Sites whose capacity row is not implied by the linking rows (cap < all the demand j may serve).
+
+    With ``link[k,i,j]``, sum_{k,i} alloc[k,i,j] <= (sum of d[k,i] over the pairs j may serve) open[j],
+    so ``site-capacity[j]`` only matters when ``cap[j]`` is smaller than that sum.
+    """
+    if not p.strong_linking:
+        return np.ones(len(p.sites), dtype=bool)
+    reachable = (p.demand_mw[:, :, None] * p.allowed).sum(axis=(0, 1))
+    return np.asarray(p.capacity_mw < reachable * (1.0 - 1e-12), dtype=bool)
+
+
 def add_capacity_constraints(m: SiteModel, elastic: bool) -> None:
     p = m.problem
+    binding = capacity_binding(p)
     for j, items in enumerate(_by_site(m)):
         s = p.sites[j]
+        if not binding[j]:
+            continue
         name = f"site-capacity[{s}]"
         expr = pulp.LpAffineExpression([(v, 1.0) for _, _, v in items] + [(m.open[s], -float(p.capacity_mw[j]))])
         _add(m, name, expr - _slack(m, name, "capacity", elastic) <= 0)

@@ -24,6 +24,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from .formulation import capacity_binding
 from .problem import SiteProblem
 from .solve import SolveOutcome
 
@@ -50,7 +51,8 @@ class _Arrays:
 def _structure_key(p: SiteProblem) -> tuple[object, ...]:
     active = p.allowed & (p.demand_mw[:, :, None] > 0)
     return (
-        active.shape, active.tobytes(), p.strong_linking, p.max_share_per_site < 1.0, p.min_sites > 0,
+        active.shape, active.tobytes(), capacity_binding(p).tobytes(), p.strong_linking,
+        p.max_share_per_site < 1.0, p.min_sites > 0,
         p.max_sites is not None, p.min_green_share > 0, p.budget_yuan_per_year is not None,
         tuple((t.site, t.component, np.isfinite(t.annual_cap_yuan)) for t in p.subsidies),
     )
@@ -91,10 +93,18 @@ def _build_arrays(p: SiteProblem) -> tuple[_Arrays, IntArray, IntArray, IntArray
     dem_row[dem_mask] = np.arange(int(dem_mask.sum()))
     d = p.demand_mw[dem_mask].astype(float)
     add(dem_row[ks, is_], a_col, np.ones(n_a), d, d)
-    # site-capacity[j]: sum alloc - cap open <= 0
-    add(np.concatenate([js, np.arange(J)]), np.concatenate([a_col, np.arange(J)]),
-        np.concatenate([np.ones(n_a), -p.capacity_mw.astype(float)]), np.full(J, -_INF), np.zeros(J))
+    n_dem = n_rows
+    # site-capacity[j]: sum alloc - cap open <= 0 (only where not implied by the linking rows)
+    cap_sites = np.nonzero(capacity_binding(p))[0]
+    if len(cap_sites):
+        cap_row = np.full(J, -1, dtype=np.int64)
+        cap_row[cap_sites] = np.arange(len(cap_sites))
+        sel = np.nonzero(cap_row[js] >= 0)[0]
+        add(np.concatenate([cap_row[js[sel]], cap_row[cap_sites]]), np.concatenate([a_col[sel], cap_sites]),
+            np.concatenate([np.ones(len(sel)), -p.capacity_mw[cap_sites].astype(float)]),
+            np.full(len(cap_sites), -_INF), np.zeros(len(cap_sites)))
     # link[k,i,j]: alloc - d open <= 0
+    link_start = n_rows
     if p.strong_linking:
         r = np.arange(n_a)
         add(np.concatenate([r, r]), np.concatenate([a_col, js]),
@@ -128,8 +138,21 @@ def _build_arrays(p: SiteProblem) -> tuple[_Arrays, IntArray, IntArray, IntArray
                 np.full(1, -_INF), np.zeros(1))
 
     integrality = np.concatenate([np.ones(J, dtype=np.int8), np.zeros(n_a + S, dtype=np.int8)])
-    arrays = _Arrays(cost, col_lower, col_upper, np.concatenate(lo), np.concatenate(hi),
-                     np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), integrality, J, n_a)
+    r_all, c_all, v_all = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    row_lower, row_upper = np.concatenate(lo), np.concatenate(hi)
+    # Scale alloc columns to shares of their demand (x = alloc / d) and the demand and linking rows by
+    # 1 / d, so that HiGHS sees sum_j x = 1 and x <= open: on OR-Library capa this takes the solve from
+    # ~25x to ~1x the time of a hand-written formulation.  Solutions are unscaled in ``solve``.
+    col_scale = np.ones(len(cost))
+    d_a = p.demand_mw[ks, is_].astype(float)
+    col_scale[J:J + n_a] = d_a
+    row_scale = np.ones(len(row_lower))
+    row_scale[:n_dem] = 1.0 / d
+    if p.strong_linking:
+        row_scale[link_start:link_start + n_a] = 1.0 / d_a
+    v_all = v_all * col_scale[c_all] * row_scale[r_all]
+    arrays = _Arrays(cost * col_scale, col_lower, col_upper, row_lower * row_scale, row_upper * row_scale,
+                     r_all, c_all, v_all, integrality, J, n_a)
     return arrays, ks, is_, js
 
 
@@ -214,7 +237,7 @@ class DirectModel:
                     np.zeros(J), alloc, np.zeros(len(self.problem.subsidies)))
         x = np.asarray(h.getSolution().col_value)
         a = self._arrays
-        alloc[self.ks, self.is_, self.js] = x[a.n_open:a.n_open + a.n_alloc]
+        alloc[self.ks, self.is_, self.js] = x[a.n_open:a.n_open + a.n_alloc] * self.problem.demand_mw[self.ks, self.is_]
         name = "optimal" if status == S.kOptimal else "time_limit"
         outcome = SolveOutcome(name, float(h.getObjectiveValue()), seconds, "highs-direct",
                                float(info.mip_gap), "" if name == "optimal" else h.modelStatusToString(status))

@@ -80,7 +80,7 @@ class SiteRequest(_Strict):
     name: str = Field(default="request", max_length=200)
     it_load_mw: float = Field(default=20.0, gt=0, le=MAX_IT_LOAD_MW, description="Peak IT load to host [MW]")
     phases: list[Phase] | None = Field(
-        default=None, max_length=50,
+        default=None, min_length=1, max_length=50,
         description="Phased schedule; capacity is built for the peak, energy and bandwidth follow the schedule",
     )
     utilisation_fraction: float | None = Field(default=None, gt=0, le=1, description="Average IT load / capacity")

@@ -14,12 +14,13 @@ with (DATA / "orlib" / "optima.csv").open(encoding="utf-8") as _f:
     OPTIMA = list(csv.DictReader(_f))
 
 
+@pytest.mark.parametrize("backend", ["pulp", "direct"])
 @pytest.mark.parametrize("row", OPTIMA, ids=[f"{r['instance']}-{r['problem']}" for r in OPTIMA])
-def test_orlib_optimum_reproduced(row: dict[str, str]) -> None:
+def test_orlib_optimum_reproduced(row: dict[str, str], backend: str) -> None:
     problem = FacilityLocationProblem.from_orlib(DATA / "orlib" / f"{row['instance']}.txt")
     if row["problem"] == "uncapacitated":
         problem = problem.uncapacitated()
-    solution = solve_facility_location(problem)
+    solution = solve_facility_location(problem, backend=backend)  # type: ignore[arg-type]
     assert solution.outcome.status == "optimal"
     published = float(row["optimum"])
     assert solution.objective == pytest.approx(published, rel=1e-6)
@@ -32,8 +33,8 @@ def test_orlib_optimum_reproduced(row: dict[str, str]) -> None:
 
 def test_cbc_fallback_agrees_with_highs() -> None:
     problem = FacilityLocationProblem.from_orlib(DATA / "orlib" / "cap41.txt")
-    highs = solve_facility_location(problem, solver="highs")
-    cbc = solve_facility_location(problem, solver="cbc")
+    highs = solve_facility_location(problem, solver="highs", backend="pulp")
+    cbc = solve_facility_location(problem, solver="cbc", backend="pulp")
     assert cbc.outcome.solver == "cbc"
     assert cbc.objective == pytest.approx(highs.objective, rel=1e-6)
 

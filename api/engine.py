@@ -1,0 +1,182 @@
+"""The only place the service calls the engine: validate, score, optimise, run a job.
+
+Handlers call these functions and shape nothing but HTTP; there is no maths here
+either, only conversion of engine results into JSON-safe data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import math
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import siting
+from siting.catalog import Catalog
+from siting.errors import RequestError, SitingError
+from siting.problem import build_site_problem
+from siting.request import SiteRequest
+from siting.scorecard import provenance_for
+
+from .errors import FeatureUnavailable, NotFoundError
+
+log = logging.getLogger("api.engine")
+
+
+def catalog() -> Catalog:
+    return siting.default_catalog()
+
+
+def jsonable(obj: Any) -> Any:
+    """Plain JSON data: numpy scalars unwrapped, NaN/inf -> None, tuples -> lists."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is pd.NaT:
+        return None
+    return obj
+
+
+def sites_geojson() -> dict[str, Any]:
+    return jsonable(catalog().sites_geojson())
+
+
+def site_feature(site_id: str) -> dict[str, Any]:
+    """One site's GeoJSON feature; unknown id -> NotFoundError (a path id, so 404)."""
+    if site_id not in catalog().site_ids:
+        raise NotFoundError(f"no site with id {site_id!r}; GET /v1/sites lists them", field="site_id")
+    for feature in sites_geojson()["features"]:
+        if feature["id"] == site_id:
+            return feature
+    raise NotFoundError(f"no site with id {site_id!r}", field="site_id")  # pragma: no cover
+
+
+def validate_ids(req: SiteRequest) -> None:
+    """Check the request against the catalog (unknown site/centre ids) without solving."""
+    build_site_problem(catalog(), req)
+
+
+def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> dict[str, Any]:
+    cat = catalog()
+    df = siting.rank(req, cat, all_sites=all_sites)
+    frame = df.reset_index().astype(object)
+    frame = frame.where(frame.notna(), None)
+    rows: list[dict[str, Any]] = [jsonable(r) for r in frame.to_dict("records")]
+    if with_provenance:
+        for row in rows:
+            row["provenance"] = jsonable(provenance_for(cat, str(row["site"]), req))
+    return {"request": req.model_dump(mode="json"), "sites": rows}
+
+
+def optimize(req: SiteRequest, time_limit_s: float, explain: bool) -> dict[str, Any]:
+    result = siting.optimize(req, catalog(), time_limit_s=time_limit_s, explain=explain)
+    return jsonable(result.to_dict())
+
+
+def error_dict(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "field": field}
+
+
+def run_job(request: dict[str, Any], options: dict[str, Any]) -> tuple[str, dict[str, Any] | None,
+                                                                        dict[str, Any] | None]:
+    """Run one stored job: ``(status, result, error)`` with status ``done`` or ``failed``.
+
+    An infeasible request is ``done`` (the answer is the diagnosis); a solver error or any
+    exception is ``failed`` with the reason.  Never raises.
+    """
+    try:
+        req = siting.parse_request(request)
+        result = optimize(req, float(options["time_limit_s"]), bool(options.get("explain", False)))
+    except SitingError as exc:
+        return "failed", None, error_dict(exc.code, exc.message, exc.field)
+    except Exception as exc:  # a bug in the engine must fail the job, not lose it
+        log.exception("job crashed")
+        return "failed", None, error_dict("internal_error", f"{type(exc).__name__}: {exc}")
+    if result["status"] == "error":
+        return "failed", result, error_dict("solver_error", result.get("message") or "solver error")
+    return "done", result, None
+
+
+# -- scenarios (siting.scenarios: parse_scenario, compare_scenarios) ---------------------------
+def _scenarios() -> ModuleType:
+    try:
+        return importlib.import_module("siting.scenarios")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("siting.scenarios", "siting"):
+            raise
+        raise FeatureUnavailable(
+            "scenarios are not available: this engine has no siting.scenarios module yet",
+            field="scenarios") from None
+
+
+def parse_scenario(document: dict[str, Any], field: str = "scenario") -> Any:
+    """Validate a self-contained scenario document (RequestError naming the bad path, as 422).
+
+    Over HTTP a scenario may not name server files: ``request`` must be a mapping and
+    ``extends`` is refused (the CLI resolves both against the local disk).
+    """
+    module = _scenarios()
+    at = "" if field == "scenario" else f"{field}."
+    if "extends" in document:
+        raise RequestError(f"{at}extends: not accepted over HTTP; send a self-contained document "
+                           "(copy the parent's request and overrides)", field=f"{at}extends")
+    if isinstance(document.get("request"), str):
+        raise RequestError(f"{at}request: must be a mapping over HTTP (a file path is only read "
+                           "by the CLI)", field=f"{at}request")
+    try:
+        return module.parse_scenario(document, catalog=catalog())
+    except SitingError as exc:
+        if at and exc.field:
+            exc.field = at + exc.field
+            exc.message = f"{field}: {exc.message}"
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        log.exception("scenario validation crashed (an engine bug); reported as invalid input")
+        raise RequestError(f"{at or 'scenario: '}invalid scenario ({type(exc).__name__}: {exc})",
+                           field=field) from None
+
+
+def scenario_name(scenario: Any, document: dict[str, Any]) -> str:
+    return str(getattr(scenario, "name", None) or document.get("name") or "scenario")
+
+
+def _compare_function() -> Any:
+    """``compare_scenarios`` from siting.scenarios or siting.compare, whichever has it."""
+    _scenarios()
+    for name in ("siting.scenarios", "siting.compare"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        fn = getattr(module, "compare_scenarios", None)
+        if fn is not None:
+            return fn
+    raise FeatureUnavailable("compare is not available: this engine has no compare_scenarios yet",
+                             field="scenarios")
+
+
+def compare_available() -> bool:
+    try:
+        _compare_function()
+    except FeatureUnavailable:
+        return False
+    return True
+
+
+def compare(scenarios: list[Any], explain: bool) -> dict[str, Any]:
+    fn = _compare_function()
+    kwargs = {"explain": explain} if "explain" in inspect.signature(fn).parameters else {}
+    comparison = fn(scenarios, catalog(), **kwargs)
+    return jsonable(comparison.to_dict())

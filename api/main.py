@@ -1,0 +1,102 @@
+"""The FastAPI application: ``create_app(settings)`` wires routers, errors, limits and storage.
+
+Start-up (lifespan): run the migrations (``alembic upgrade head``), open the
+database, load the catalog, recover jobs interrupted by a dead worker, and start
+the in-process worker threads unless ``run_worker`` is off (compose runs a
+separate ``siting worker``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+import siting
+
+from . import engine, jobs
+from .db import Database
+from .errors import install_error_handlers
+from .middleware import BodySizeLimit
+from .migrate import upgrade
+from .routes import compare, optimize, requests, scenarios, score, sites
+from .schemas import HealthPublic
+from .settings import Settings, get_settings
+from .worker import WorkerPool
+
+log = logging.getLogger("api")
+
+DESCRIPTION = """\
+Where to put data-centre IT load in western China: site catalog with provenance, score cards,
+exact optimisation (MILP) and scenario comparison, as a service.
+
+* Sites are public; everything else needs an API key in the `X-API-Key` header
+  (`siting keys create OWNER`).  Stored requests and scenarios belong to their key: another key
+  gets 404.
+* Long optimisations: `POST /v1/requests` (202 + id), then poll `GET /v1/requests/{id}`.
+* Every error is `{"error": {"code", "message", "field"}}`; limits are named in the message.
+"""
+
+
+def _start(app: FastAPI, settings: Settings) -> None:
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    app.state.db = db
+    engine.catalog()  # load and validate the shipped catalog once, before the first request
+    rec = jobs.recover(db, settings.stale_after_s, settings.max_attempts)
+    if rec.requeued or rec.failed:
+        log.warning("start-up: %d interrupted job(s) re-queued, %d failed",
+                    len(rec.requeued), len(rec.failed))
+    pool = WorkerPool(db, settings, settings.worker_threads if settings.run_worker else 0)
+    pool.start()
+    app.state.pool = pool
+
+
+def _stop(app: FastAPI) -> None:
+    app.state.pool.stop()
+    app.state.db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API.  ``settings`` (tests) override the environment's :func:`get_settings`."""
+    cfg = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_start, app, cfg)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(_stop, app)
+
+    app = FastAPI(title="siting API", version=siting.__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    if settings is not None:
+        app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    for module in (sites, score, optimize, requests, scenarios, compare):
+        app.include_router(module.router)
+
+    @app.get("/healthz", response_model=HealthPublic, tags=["health"],
+             responses={503: {"model": HealthPublic, "description": "Database unreachable"}})
+    def healthz() -> JSONResponse:
+        db: Database = app.state.db
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            ok = True
+        except Exception:
+            log.warning("health check: database unreachable", exc_info=True)
+            ok = False
+        body = HealthPublic(status="ok" if ok else "degraded", version=siting.__version__,
+                            database=db.dialect, database_ok=ok,
+                            worker_threads=len(app.state.pool.threads))
+        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+
+    return app

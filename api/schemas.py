@@ -1,0 +1,244 @@
+"""Request (``...Create``) and response (``...Public``) bodies, with OpenAPI examples."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_serializer,
+)
+
+from siting.request import SiteRequest
+
+JobStatus = Literal["queued", "running", "done", "failed"]
+
+_REQUEST_EXAMPLE: dict[str, Any] = {
+    "name": "ai-campus-50mw",
+    "it_load_mw": 50,
+    "classes": [
+        {"name": "interactive", "share_fraction": 0.3, "max_rtt_ms": 30, "egress_gbps_per_mw": 1.0,
+         "demand_regions": ["east"]},
+        {"name": "batch", "share_fraction": 0.7, "egress_gbps_per_mw": 0.2,
+         "demand_regions": ["east"]},
+    ],
+    "candidates": ["zhongwei", "guian", "yaan", "chongqing"],
+    "max_sites": 2,
+}
+
+
+def _guard(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validation must end in a 422: an engine validator that crashes becomes a ValueError."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise
+    except (TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+        raise ValueError(f"invalid request ({type(exc).__name__}: {exc})") from None
+
+
+#: The engine's request schema (what OpenAPI shows), guarded against validator crashes.
+RequestBody = Annotated[SiteRequest, WrapValidator(_guard)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Public(BaseModel):
+    @field_serializer("*", when_used="json", check_fields=False)
+    def _utc(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+        return value
+
+
+# -- errors -----------------------------------------------------------------------------------
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable tag, e.g. request_invalid, not_found")
+    message: str = Field(description="What is wrong: the field, the value given and the limit")
+    field: str | None = Field(default=None, description="Dotted path of the offending field")
+
+
+class ErrorResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "limit_exceeded", "field": "request.candidates",
+        "message": "request.candidates = 300 items exceeds the limit of 200 items"}}]})
+
+    error: ErrorBody
+
+
+# -- health -----------------------------------------------------------------------------------
+class HealthPublic(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    database: str = Field(description="Database back end (sqlite, postgresql)")
+    database_ok: bool
+    worker_threads: int
+
+
+# -- sites ------------------------------------------------------------------------------------
+class PointGeometry(BaseModel):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(min_length=2, max_length=3, description="[lon, lat] WGS84")
+
+
+class SiteFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: PointGeometry
+    properties: dict[str, Any] = Field(
+        description="Identity, and per parameter its value, unit, source, year and status")
+
+
+class SiteCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[SiteFeature]
+
+
+# -- score ------------------------------------------------------------------------------------
+class ScoreCreate(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "all_sites": False, "provenance": True}]})
+
+    request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
+    all_sites: bool | None = Field(
+        default=None, description="Rank every catalog site (default: unless candidates are named)")
+    provenance: bool = Field(default=True, description="Add the catalog rows behind each criterion")
+
+
+class ScorePublic(BaseModel):
+    request: dict[str, Any] = Field(description="The validated request, with defaults filled in")
+    sites: list[dict[str, Any]] = Field(description="Score cards, cheapest first")
+
+
+# -- optimise and jobs ------------------------------------------------------------------------
+class OptimizeCreate(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False}]})
+
+    request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
+    time_limit_s: float | None = Field(
+        default=None, gt=0, description="Solver time limit [s]; default and maximum are server limits")
+    explain: bool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
+
+
+class JobCreate(OptimizeCreate):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True}]})
+
+
+class OptimizePublic(BaseModel):
+    request: dict[str, Any]
+    result: dict[str, Any] = Field(
+        description="status (optimal, time_limit, infeasible, error), costs, chosen sites, "
+                    "allocation, latency, diagnosis")
+
+
+class JobAccepted(_Public):
+    id: str
+    status: JobStatus
+    created_at: datetime
+    url: str = Field(description="Where to poll")
+
+
+class JobSummary(_Public):
+    id: str
+    name: str
+    status: JobStatus
+    attempts: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class JobPublic(_Public):
+    id: str
+    name: str
+    status: JobStatus
+    attempts: int
+    note: str | None = Field(description="Recovery history: interrupted runs re-queued, and why")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    request: dict[str, Any]
+    options: dict[str, Any]
+    result: dict[str, Any] | None
+    error: ErrorBody | None
+
+
+class JobPage(BaseModel):
+    items: list[JobSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+# -- scenarios and compare --------------------------------------------------------------------
+SCENARIO_EXAMPLE: dict[str, Any] = {
+    "name": "cheaper-power-zhongwei",
+    "description": "Zhongwei gets a 0.25 yuan/kWh policy price",
+    "request": {"it_load_mw": 50},
+    "overrides": {"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 0.25},
+}
+
+
+class ScenarioPublic(_Public):
+    id: str
+    name: str
+    created_at: datetime
+    document: dict[str, Any] = Field(description="The scenario document as submitted (validated)")
+
+
+class ScenarioSummary(_Public):
+    id: str
+    name: str
+    created_at: datetime
+
+
+class ScenarioPage(BaseModel):
+    items: list[ScenarioSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class CompareCreate(_Body):
+    """The first scenario is the base; each other one is attributed against it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scenarios": [{"name": "base", "request": {"it_load_mw": 50}}, SCENARIO_EXAMPLE],
+         "explain": False},
+        {"scenario_ids": ["3f9c2b1e-7d4a-4c1e-9a53-0b6f2d8e4a10"], "scenarios": [SCENARIO_EXAMPLE]}]})
+
+    scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key")
+    scenarios: list[dict[str, Any]] = Field(default_factory=list, description="Inline documents")
+    explain: bool = Field(default=True, description="Break-even prices of the sites left out "
+                                                    "(extra solves)")
+
+
+class ComparePublic(BaseModel):
+    scenarios: list[str] = Field(description="Names of the compared scenarios, in order")
+    comparison: dict[str, Any] = Field(
+        description="base, per-scenario summaries, and the attribution of each difference to "
+                    "the base (by cost component, repricing vs re-siting, sites entered/left)")
+
+
+_ERROR_TEXT = {
+    401: "Missing or unknown API key",
+    404: "Not found (or owned by another API key)",
+    413: "Body larger than the limit",
+    422: "Invalid input or over a limit; the message names field, value and limit",
+    501: "Not available in this installation",
+    503: "Solver unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error codes a route can answer, all in the error format."""
+    return {c: {"model": ErrorResponse, "description": _ERROR_TEXT[c]} for c in codes}

@@ -1,0 +1,59 @@
+"""Benchmark (a): one 4-site request end to end in-process.
+
+End to end = validate the request, build the SiteProblem (PUE from climate, RTT,
+costs, subsidies), build the PuLP model, solve with HiGHS, build the result
+tables.  Reported as the median of many runs, with the ratio to a bare solve of
+the same MILP in highspy (DirectModel.solve on a model already built) run in
+the same process.  Bar: median <= 50 ms.
+
+    python -m bench.bench_request [--runs N] [--smoke]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from siting import default_catalog, optimize, parse_request
+from siting.highs_direct import DirectModel
+from siting.problem import build_site_problem
+
+from .timing import median_seconds, report
+
+BAR_MEDIAN_S = 0.050
+REQUEST = {"it_load_mw": 20}
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=101)
+    ap.add_argument("--smoke", action="store_true", help="a handful of runs, for CI")
+    args = ap.parse_args(argv)
+    runs = 5 if args.smoke else args.runs
+    catalog = default_catalog()
+    e2e, _ = median_seconds(lambda: optimize(REQUEST, catalog), runs)
+    explain_runs = 2 if args.smoke else max(5, runs // 10)
+    e2e_explain, _ = median_seconds(lambda: optimize(REQUEST, catalog, explain=True), explain_runs)
+    model = DirectModel(build_site_problem(catalog, parse_request(REQUEST)))
+    bare, _ = median_seconds(lambda: model.solve(), runs)
+    result = optimize(REQUEST, catalog)
+    summary = {
+        "benchmark": "request_4_sites",
+        "runs": runs,
+        "median_end_to_end_ms": round(e2e * 1000, 2),
+        "median_with_explanations_ms": round(e2e_explain * 1000, 1),
+        "median_bare_highs_solve_ms": round(bare * 1000, 2),
+        "ratio_end_to_end_to_bare_solve": round(e2e / bare, 2),
+        "bar_median_ms": BAR_MEDIAN_S * 1000,
+        "meets_bar": e2e <= BAR_MEDIAN_S,
+        "objective_yuan_per_year": result.objective_yuan_per_year,
+        "chosen_sites": result.chosen_sites,
+    }
+    print(f"4-site request end to end: median {e2e * 1000:.1f} ms over {runs} runs "
+          f"(bar {BAR_MEDIAN_S * 1000:.0f} ms); bare HiGHS solve {bare * 1000:.2f} ms; "
+          f"with break-evens and shadow prices {e2e_explain * 1000:.0f} ms")
+    report(summary)
+    return summary
+
+
+if __name__ == "__main__":
+    main()

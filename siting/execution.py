@@ -1,0 +1,425 @@
+"""Evaluating many parameter sets of one scenario: fast problem patching, one HiGHS model per chunk,
+and three executors (serial, local process pool, Dask distributed).
+
+Fast patching (:class:`ProblemPatcher`).  Building a :class:`~siting.problem.SiteProblem` from
+the catalog costs ~6 ms (RTT matrix, demand weights, PUE from monthly climate, pandas look-ups).
+A sample that changes only prices, costs, capacities, grid factors, planning defaults, the carbon
+price or subsidy terms leaves RTT, demand and the allowed (class, centre, site) triples
+untouched, so the patcher keeps the base problem and recomputes only what depends on the changed
+values, with the engine's own cost functions:
+
+- per site j: the :class:`~siting.costs.SiteInputs` (``siting.problem.site_inputs`` on the
+  updated catalog row: effective price, PUE when dust days change, capex, ...);
+- the request :class:`~siting.costs.Assumptions` (CRF(r, n), utilisation, staff, land, fixed cost,
+  carbon price);
+- components[c][k, j] = ``unit_costs_yuan_per_mw_year`` [yuan/(MW*yr)], unit_cost[k, i, j] =
+  sum_c components[c][k, j], energy, emissions, PUE, price and capacity arrays, the PUE cap, and
+  the subsidy terms (``siting.subsidies.subsidy_term``).
+
+Any other path (coordinates, routing defaults, latency limits, load, classes, ...) falls back to
+the reference path: apply the values to the catalog and request and call ``build_site_problem``.
+``tests/test_montecarlo.py`` proves the patched problem equals the rebuilt one and that the
+sample results equal :func:`siting.optimize` on the same sampled inputs.
+
+Solving.  Samples are cut into fixed chunks of ``chunk_size`` consecutive indices (independent
+of the number of workers); each chunk builds one :class:`~siting.highs_direct.DirectModel` and
+updates it in place per sample (``DirectModel.update``), clearing the solver state before each
+solve, so a sample's result depends only on its inputs, never on which worker ran it.  For these
+small MILPs HiGHS's primal heuristics (feasibility jump, RINS, RENS) and presolve cost more than
+branch-and-bound itself (~6 ms against ~1 ms per solve), so they are switched off
+(``MIP_OPTIONS``); optimality and the MIP gap are unaffected.
+
+Executors: ``workers=1`` runs in-process; otherwise a ``ProcessPoolExecutor`` (forkserver start
+method, siting preloaded); ``scheduler="tcp://HOST:PORT"`` submits the same chunks to a Dask
+distributed cluster (the scenario is scattered once to every worker; the workers need siting
+installed).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .catalog import Catalog, Subsidy
+from .costs import COST_COMPONENTS, emissions_t_per_mw_year, energy_mwh_per_mw_year, unit_costs_yuan_per_mw_year
+from .errors import SitingError
+from .highs_direct import DirectModel
+from .problem import SiteProblem, build_site_problem, request_assumptions, site_inputs
+from .scenarios import EFFECTIVE_PRICE, Scenario, effective_price_parameter
+from .subsidies import SubsidyTerm, subsidy_term
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Site parameters the patcher recomputes without rebuilding the problem.
+FAST_SITE_PARAMETERS = frozenset({
+    "electricity_price_list_yuan_per_kwh", "electricity_price_policy_yuan_per_kwh", EFFECTIVE_PRICE,
+    "grid_emission_factor_t_per_mwh", "renewable_share_fraction", "bandwidth_price_yuan_per_gbps_month",
+    "capex_yuan_per_mw", "land_price_yuan_per_m2", "wage_yuan_per_year", "water_price_yuan_per_m3",
+    "available_capacity_mw", "dust_days_per_year",
+})
+#: Site parameters that do not enter the optimisation (context, validation targets).
+INERT_SITE_PARAMETERS = frozenset({"elevation_m", "seismic_pga_g", "annual_mean_temp_c", "reported_pue",
+                                   "hydro_installed_gw"})
+FAST_DEFAULTS = frozenset({"discount_rate_fraction", "horizon_years", "utilisation_fraction", "land_m2_per_mw",
+                           "staff_per_mw", "fixed_site_cost_yuan_per_year"})
+FAST_REQUEST_FIELDS = frozenset({"carbon_price_yuan_per_t", "discount_rate_fraction", "horizon_years",
+                                 "utilisation_fraction"})
+FAST_SUBSIDY_FIELDS = frozenset({"amount_yuan", "rate_fraction", "price_reduction_yuan_per_kwh", "cap_yuan",
+                                 "duration_years"})
+
+#: HiGHS options for repeated small solves (see the module docstring).
+MIP_OPTIONS: dict[str, bool | float | str] = {
+    "presolve": "off",
+    "mip_heuristic_run_feasibility_jump": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_effort": 0.0,
+    "mip_detect_symmetry": False,
+}
+DEFAULT_CHUNK_SIZE = 250
+STATUS_CODES = {"optimal": 0, "time_limit": 1, "infeasible": 2, "error": 3}
+STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
+
+
+class ExecutionError(SitingError):
+    """A sweep could not be run (scheduler unreachable, worker failure)."""
+
+    code = "execution_failed"
+
+
+class ProblemPatcher:
+    """The scenario's base problem, and fast copies of it with numeric values changed by path."""
+
+    def __init__(self, scenario: Scenario, catalog: Catalog | None = None) -> None:
+        self.scenario = scenario
+        self.user_catalog = catalog
+        self.catalog = scenario.catalog_for(catalog)
+        self.request = scenario.request
+        self.base = build_site_problem(self.catalog, self.request)
+        self.rows: dict[str, dict[str, Any]] = (
+            self.catalog.sites.loc[self.base.sites].drop(columns="geometry").to_dict("index"))
+        self.inputs = list(self.base.notes["inputs"])  # type: ignore[call-overload]
+        self.assumptions = self.base.notes["assumptions"]
+        self.subsidies = {s.subsidy_id: s for s in self.catalog.subsidies}
+        self.price_parameter = {s: effective_price_parameter(self.catalog, self.request, s) for s in self.rows}
+
+    def is_fast(self, path: str) -> bool:
+        parts = path.split(".")
+        if parts[0] == "sites" and len(parts) == 3:
+            return parts[2] in FAST_SITE_PARAMETERS or parts[2] in INERT_SITE_PARAMETERS
+        if parts[0] == "defaults" and len(parts) == 2:
+            return parts[1] in FAST_DEFAULTS
+        if parts[0] == "request" and len(parts) == 2:
+            return parts[1] in FAST_REQUEST_FIELDS
+        if parts[0] == "subsidies" and len(parts) == 3:
+            return parts[1] in self.subsidies and parts[2] in FAST_SUBSIDY_FIELDS
+        return False
+
+    def problem(self, values: Mapping[str, float]) -> SiteProblem:
+        """The base problem with ``values`` (concrete path -> value) applied."""
+        if not values:
+            return self.base
+        if not all(self.is_fast(p) for p in values):
+            req, cat = self.scenario.apply(values, self.user_catalog)
+            return build_site_problem(cat, req)
+        rows: dict[str, dict[str, Any]] = {}
+        defaults: dict[str, float] = {}
+        req_update: dict[str, float] = {}
+        subs: dict[str, Subsidy] = {}
+        for path, v in values.items():
+            parts = path.split(".")
+            if parts[0] == "sites":
+                site, param = parts[1], parts[2]
+                if site not in self.rows or param in INERT_SITE_PARAMETERS:
+                    continue  # not a candidate, or no effect on the optimisation
+                if param == EFFECTIVE_PRICE:
+                    param = self.price_parameter[site]
+                rows.setdefault(site, dict(self.rows[site]))[param] = float(v)
+            elif parts[0] == "defaults":
+                defaults[parts[1]] = float(v)
+            elif parts[0] == "request":
+                req_update[parts[1]] = float(v)
+            else:
+                sid = parts[1]
+                subs[sid] = replace(subs.get(sid, self.subsidies[sid]), **{parts[2]: float(v)})  # type: ignore[arg-type]
+        req = self.request.model_copy(update=req_update) if req_update else self.request
+        a = self.assumptions
+        if defaults or req_update:
+            cat = replace(self.catalog, defaults={**self.catalog.defaults, **defaults})
+            a = request_assumptions(cat, req)
+        inputs = [self._inputs(j, s, rows[s], req) if s in rows else self.inputs[j]
+                  for j, s in enumerate(self.base.sites)]
+        subsidies = [subs.get(s.subsidy_id, s) for s in self.catalog.subsidies]
+        return _patched(self.base, req, a, inputs, subsidies)
+
+
+    def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any) -> Any:
+        """``site_inputs`` of an updated row; PUE (monthly climate model) only when dust days changed."""
+        old = self.inputs[j]
+        dust, dust0 = row.get("dust_days_per_year"), self.rows[site].get("dust_days_per_year")
+        if not (dust == dust0 or (dust != dust and dust0 != dust0)):  # changed (NaN-safe)
+            return site_inputs(self.catalog, request, site, row)
+        price = float(row["electricity_price_list_yuan_per_kwh"])
+        policy = row.get("electricity_price_policy_yuan_per_kwh")
+        if request.use_policy_prices and policy is not None and np.isfinite(policy):
+            price = float(policy)
+        return replace(
+            old, price_yuan_per_kwh=price, capex_yuan_per_mw=float(row["capex_yuan_per_mw"]),
+            land_price_yuan_per_m2=float(row["land_price_yuan_per_m2"]),
+            wage_yuan_per_year=float(row["wage_yuan_per_year"]),
+            water_price_yuan_per_m3=float(row["water_price_yuan_per_m3"]),
+            bandwidth_price_yuan_per_gbps_month=float(row["bandwidth_price_yuan_per_gbps_month"]),
+            grid_emission_factor_t_per_mwh=float(row["grid_emission_factor_t_per_mwh"]),
+            renewable_share_fraction=float(row["renewable_share_fraction"]),
+            available_capacity_mw=float(row["available_capacity_mw"]),
+        )
+
+
+def _patched(base: SiteProblem, request: Any, a: Any, inputs: list[Any], subsidies: list[Subsidy]) -> SiteProblem:
+    """The tail of ``build_site_problem``: every array that depends on site inputs and assumptions."""
+    K, I, J = base.shape
+    components = {c: np.zeros((K, J)) for c in COST_COMPONENTS}
+    for k, cls in enumerate(request.classes):
+        for j, si in enumerate(inputs):
+            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw).items():
+                components[c][k, j] = v
+    per_mw = sum(components.values())
+    assert isinstance(per_mw, np.ndarray)
+    unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
+    pue_arr = np.array([si.pue for si in inputs])
+    excluded = np.array([s in request.excluded_sites for s in base.sites])
+    reasons = {s: "excluded by the request" for s in base.sites if s in request.excluded_sites}
+    if request.max_pue is not None:
+        for j, s in enumerate(base.sites):
+            if pue_arr[j] > request.max_pue and s not in request.locked_sites:
+                excluded[j] = True
+                reasons[s] = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
+    terms: list[SubsidyTerm] = []
+    if request.apply_subsidies:
+        for j, s in enumerate(base.sites):
+            for sub in subsidies:
+                if sub.site != s or (sub.requires and sub.requires not in request.eligibility):
+                    continue
+                terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
+    return replace(
+        base, unit_cost=unit_cost, components=components, subsidies=terms,
+        fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
+        capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
+        energy_mwh_per_mw=np.array([a.usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
+                                    for si in inputs]),
+        renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
+        emissions_t_per_mw=np.array([
+            a.usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction, si.grid_emission_factor_t_per_mwh)
+            for si in inputs]),
+        pue=pue_arr, excluded=excluded, excluded_reason=reasons,
+        price_yuan_per_kwh=np.array([si.price_yuan_per_kwh for si in inputs]),
+        notes={"assumptions": a, "inputs": inputs},
+    )
+
+
+def tune(model: DirectModel) -> None:
+    """Apply :data:`MIP_OPTIONS` to a DirectModel's HiGHS instance (again after each rebuild)."""
+    for k, v in MIP_OPTIONS.items():
+        model.h.setOptionValue(k, v)
+
+
+@dataclass
+class SampleBatch:
+    """Results of evaluated parameter sets (one row per sample, sites in ``sites`` order).
+
+    objective_yuan_per_year : (n,) optimal annual cost [yuan/yr] (NaN when infeasible)
+    open : (n, J) site opened; mw : (n, J) IT load placed [MW]
+    emissions_t_per_year : (n,) [tCO2/yr]; status : (n,) codes of ``STATUS_CODES``
+    """
+
+    index: npt.NDArray[np.int64]
+    sites: list[str]
+    status: npt.NDArray[np.int8]
+    objective_yuan_per_year: FloatArray
+    open: npt.NDArray[np.bool_]
+    mw: FloatArray
+    emissions_t_per_year: FloatArray
+    rebuilds: int = 0
+
+    @staticmethod
+    def concat(batches: Sequence[SampleBatch]) -> SampleBatch:
+        order = sorted(batches, key=lambda b: int(b.index[0]) if len(b.index) else 0)
+        return SampleBatch(
+            index=np.concatenate([b.index for b in order]), sites=order[0].sites,
+            status=np.concatenate([b.status for b in order]),
+            objective_yuan_per_year=np.concatenate([b.objective_yuan_per_year for b in order]),
+            open=np.concatenate([b.open for b in order]), mw=np.concatenate([b.mw for b in order]),
+            emissions_t_per_year=np.concatenate([b.emissions_t_per_year for b in order]),
+            rebuilds=sum(b.rebuilds for b in order),
+        )
+
+
+@dataclass(frozen=True)
+class SweepSetup:
+    """What a worker needs: the scenario, the catalog (None: shipped) and the column paths."""
+
+    scenario: Scenario
+    catalog: Catalog | None
+    paths: tuple[str, ...]
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+_PATCHERS: dict[tuple[str, int], ProblemPatcher] = {}
+_PATCHERS_LOCK = threading.Lock()
+
+
+def _patcher(setup: SweepSetup) -> ProblemPatcher:
+    # one per setup and thread: Dask workers with processes=False share this module
+    key = (setup.token, threading.get_ident())
+    with _PATCHERS_LOCK:
+        p = _PATCHERS.get(key)
+    if p is None:
+        p = ProblemPatcher(setup.scenario, setup.catalog)
+        with _PATCHERS_LOCK:
+            stale = [k for k in _PATCHERS if k[1] == key[1]]
+            for k in stale:
+                del _PATCHERS[k]
+            _PATCHERS[key] = p
+    return p
+
+
+def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleBatch:
+    """Solve samples ``start .. start + len(values) - 1`` (rows of ``values``, columns ``setup.paths``)."""
+    patcher = _patcher(setup)
+    n, J = len(values), len(patcher.base.sites)
+    status = np.zeros(n, dtype=np.int8)
+    obj = np.full(n, np.nan)
+    opened = np.zeros((n, J), dtype=bool)
+    mw = np.zeros((n, J))
+    emis = np.full(n, np.nan)
+    model: DirectModel | None = None
+    rebuilds = 0
+    for r in range(n):
+        problem = patcher.problem(dict(zip(setup.paths, values[r].tolist(), strict=True)))
+        if model is None:
+            model = DirectModel(problem)
+            tune(model)
+        elif not model.update(problem):
+            rebuilds += 1
+            tune(model)
+        model.h.clearSolver()
+        outcome, op, alloc, _sub = model.solve()
+        status[r] = STATUS_CODES.get(outcome.status, 3)
+        if outcome.objective is not None:
+            obj[r] = outcome.objective
+            mw_j = np.where(alloc > 1e-9, alloc, 0.0).sum(axis=(0, 1))
+            mw[r] = mw_j
+            opened[r] = op > 0.5
+            if problem.emissions_t_per_mw is not None:
+                emis[r] = float(problem.emissions_t_per_mw @ mw_j)
+    return SampleBatch(np.arange(start, start + n, dtype=np.int64), list(patcher.base.sites), status, obj,
+                       opened, mw, emis, rebuilds)
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_samples(
+    setup: SweepSetup,
+    values: FloatArray,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: ProgressCallback | None = None,
+) -> SampleBatch:
+    """Evaluate every row of ``values`` (N, P): in-process, on a process pool or on Dask.
+
+    Results are identical whatever the executor and the number of workers (fixed chunks,
+    solver state cleared per sample).
+    """
+    n = len(values)
+    starts = list(range(0, n, chunk_size))
+    chunks = [(s, values[s:s + chunk_size]) for s in starts]
+    if scheduler:
+        return _run_dask(setup, chunks, scheduler, progress)
+    w = workers if workers is not None else default_workers()
+    if w <= 1 or len(chunks) <= 1:
+        out = []
+        for s, v in chunks:
+            out.append(evaluate_chunk(setup, s, v))
+            if progress:
+                progress(len(v))
+        return SampleBatch.concat(out)
+    return _run_pool(setup, chunks, w, progress)
+
+
+def _pool_context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["siting.execution"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _run_pool(
+    setup: SweepSetup, chunks: list[tuple[int, FloatArray]], workers: int, progress: ProgressCallback | None
+) -> SampleBatch:
+    out: list[SampleBatch] = []
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_pool_context()) as pool:
+        pending: set[Future[SampleBatch]] = {pool.submit(evaluate_chunk, setup, s, v) for s, v in chunks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                batch = f.result()
+                out.append(batch)
+                if progress:
+                    progress(len(batch.index))
+    return SampleBatch.concat(out)
+
+
+def _run_dask(
+    setup: SweepSetup, chunks: list[tuple[int, FloatArray]], scheduler: str, progress: ProgressCallback | None
+) -> SampleBatch:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:  # pragma: no cover - optional dependency
+        raise ExecutionError("--scheduler needs dask distributed: pip install 'siting[dask]'",
+                             field="scheduler") from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ExecutionError(f"scheduler {scheduler!r} is not reachable: {exc}", field="scheduler") from None
+    out: list[SampleBatch] = []
+    try:
+        remote_setup = client.scatter(setup, broadcast=True)
+        futures = [client.submit(evaluate_chunk, remote_setup, s, v, pure=False) for s, v in chunks]
+        for fut in as_completed(futures):
+            batch = fut.result()
+            out.append(batch)
+            if progress:
+                progress(len(batch.index))
+    finally:
+        client.close()
+    return SampleBatch.concat(out)
+
+
+def rich_progress(total: int, description: str) -> tuple[Any, ProgressCallback]:
+    """A rich progress bar on stderr and its advance callback (use the bar as a context manager)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(description, total=total)
+    return bar, lambda n: bar.advance(task, n)

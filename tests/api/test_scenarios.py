@@ -1,0 +1,89 @@
+"""Scenarios stored per key (SQLite and PostgreSQL), their limits, and compare."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import engine
+
+from .conftest import make_settings, new_key, running_client
+
+BASE = {"name": "base", "request": {"it_load_mw": 30, "candidates": ["zhongwei", "guian", "yaan"]}}
+CHEAP = {**BASE, "name": "cheap-zhongwei",
+         "overrides": {"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 0.2}}
+HAS_COMPARE = engine.compare_available()
+
+
+def create(c: TestClient, key: dict[str, str], doc: dict[str, Any]) -> dict[str, Any]:
+    r = c.post("/v1/scenarios", json=doc, headers=key)
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    assert r.headers["location"] == f"/v1/scenarios/{body['id']}"
+    return body
+
+
+def test_scenarios_are_stored_per_key(backend_url: str) -> None:
+    with running_client(make_settings(backend_url)) as c:
+        alice, bob = new_key(c, "alice"), new_key(c, "bob")
+        made = [create(c, alice, doc) for doc in (BASE, CHEAP)]
+        assert made[1]["name"] == "cheap-zhongwei" and made[1]["document"] == CHEAP
+        got = c.get(f"/v1/scenarios/{made[0]['id']}", headers=alice)
+        assert got.status_code == 200 and got.json()["document"] == BASE
+        page = c.get("/v1/scenarios", params={"limit": 1}, headers=alice).json()
+        assert page["total"] == 2 and len(page["items"]) == 1
+        r = c.get(f"/v1/scenarios/{made[0]['id']}", headers=bob)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+        assert c.get("/v1/scenarios", headers=bob).json()["total"] == 0
+        r = c.post("/v1/compare", json={"scenario_ids": [made[0]["id"]]}, headers=bob)
+        assert r.status_code == 404 and r.json()["error"]["field"] == "scenario_ids.0"
+
+
+@pytest.mark.parametrize(("doc", "field", "words"), [
+    ({**BASE, "overrides": {"sites.atlantis.capex_yuan_per_mw": 1}}, "overrides.sites.atlantis",
+     "atlantis"),
+    ({**BASE, "bogus": 1}, "bogus", "bogus"),
+    ({**BASE, "extends": "/etc/passwd"}, "extends", "not accepted over HTTP"),
+    ({**BASE, "request": "../../etc/passwd"}, "request", "must be a mapping"),
+])
+def test_invalid_scenarios_name_the_path(client: TestClient, key: dict[str, str],
+                                         doc: dict[str, Any], field: str, words: str) -> None:
+    r = client.post("/v1/scenarios", json=doc, headers=key)
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["field"].startswith(field) and words in err["message"], err
+
+
+def test_scenario_limits(client: TestClient, key: dict[str, str]) -> None:
+    doc = {**BASE, "monte_carlo": {"samples": 100_000, "parameters": {
+        "sites.zhongwei.capex_yuan_per_mw": {"distribution": "uniform", "low": 5e6, "high": 9e6}}}}
+    r = client.post("/v1/scenarios", json=doc, headers=key)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == {
+        "code": "limit_exceeded", "field": "scenario.monte_carlo.samples",
+        "message": "scenario.monte_carlo.samples = 100000 samples exceeds the limit of 200 samples"}
+    r = client.post("/v1/compare", json={"scenarios": [BASE] * 11}, headers=key)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "scenarios"
+    r = client.post("/v1/compare", json={}, headers=key)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "scenarios"
+
+
+@pytest.mark.skipif(not HAS_COMPARE, reason="siting.scenarios has no compare_scenarios yet")
+def test_compare_stored_and_inline(client: TestClient, key: dict[str, str]) -> None:
+    stored = create(client, key, BASE)
+    r = client.post("/v1/compare", json={"scenario_ids": [stored["id"]], "scenarios": [CHEAP],
+                                         "explain": False}, headers=key)
+    assert r.status_code == 200, r.text
+    assert r.json()["scenarios"] == ["base", "cheap-zhongwei"]
+    comparison = r.json()["comparison"]
+    assert comparison["base"] == "base" and len(comparison["scenarios"]) == 2
+    r = client.post("/v1/compare", json={"scenarios": [BASE, BASE]}, headers=key)
+    assert r.status_code == 422 and "unique" in r.json()["error"]["message"]
+
+
+@pytest.mark.skipif(HAS_COMPARE, reason="compare_scenarios exists")
+def test_compare_is_501_until_the_engine_has_it(client: TestClient, key: dict[str, str]) -> None:
+    r = client.post("/v1/compare", json={"scenarios": [BASE, CHEAP]}, headers=key)
+    assert r.status_code == 501 and r.json()["error"]["code"] == "not_implemented"
