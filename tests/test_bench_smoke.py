@@ -1,0 +1,23 @@
+"""Smoke runs of the engine benchmarks (a)-(c) so they cannot rot; the figures live in bench/README.md."""
+
+from __future__ import annotations
+
+from bench import bench_national, bench_orlib, bench_request
+
+
+def test_request_benchmark_smoke() -> None:
+    s = bench_request.main(["--smoke"])
+    assert s["chosen_sites"] and s["median_end_to_end_ms"] > 0  # type: ignore[operator]
+
+
+def test_orlib_benchmark_smoke() -> None:
+    s = bench_orlib.main(["--smoke"])
+    for inst in s["instances"]:  # type: ignore[attr-defined]
+        for label in ("bare_highs", "siting_direct", "siting_pulp"):
+            assert inst[label]["rel_error"] < 1e-6
+
+
+def test_national_benchmark_smoke() -> None:
+    s = bench_national.main(["--smoke"])
+    assert s["status"] == "optimal"
+    assert s["sites"] == 30 and s["centres"] == 40
