@@ -6,6 +6,6 @@ bash scripts/setup.sh test
 echo "== ruff"
 .venv/bin/ruff check siting api tests bench
 echo "== mypy"
-.venv/bin/mypy siting
+.venv/bin/mypy siting api
 echo "== pytest"
 .venv/bin/python -m pytest -q "$@"
