@@ -6,24 +6,23 @@ either, only conversion of engine results into JSON-safe data.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 import math
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import siting
+from siting import scenarios
 from siting.catalog import Catalog
+from siting.compare import compare_scenarios
 from siting.errors import RequestError, SitingError
 from siting.problem import build_site_problem
 from siting.request import SiteRequest
 from siting.scorecard import provenance_for
 
-from .errors import FeatureUnavailable, NotFoundError
+from .errors import NotFoundError
 
 log = logging.getLogger("api.engine")
 
@@ -107,25 +106,13 @@ def run_job(request: dict[str, Any], options: dict[str, Any]) -> tuple[str, dict
     return "done", result, None
 
 
-# -- scenarios (siting.scenarios: parse_scenario, compare_scenarios) ---------------------------
-def _scenarios() -> ModuleType:
-    try:
-        return importlib.import_module("siting.scenarios")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("siting.scenarios", "siting"):
-            raise
-        raise FeatureUnavailable(
-            "scenarios are not available: this engine has no siting.scenarios module yet",
-            field="scenarios") from None
-
-
+# -- scenarios (siting.scenarios.parse_scenario, siting.compare.compare_scenarios) ------------
 def parse_scenario(document: dict[str, Any], field: str = "scenario") -> Any:
     """Validate a self-contained scenario document (RequestError naming the bad path, as 422).
 
     Over HTTP a scenario may not name server files: ``request`` must be a mapping and
     ``extends`` is refused (the CLI resolves both against the local disk).
     """
-    module = _scenarios()
     at = "" if field == "scenario" else f"{field}."
     if "extends" in document:
         raise RequestError(f"{at}extends: not accepted over HTTP; send a self-contained document "
@@ -134,7 +121,7 @@ def parse_scenario(document: dict[str, Any], field: str = "scenario") -> Any:
         raise RequestError(f"{at}request: must be a mapping over HTTP (a file path is only read "
                            "by the CLI)", field=f"{at}request")
     try:
-        return module.parse_scenario(document, catalog=catalog())
+        return scenarios.parse_scenario(document, catalog=catalog())
     except SitingError as exc:
         if at and exc.field:
             exc.field = at + exc.field
@@ -150,33 +137,6 @@ def scenario_name(scenario: Any, document: dict[str, Any]) -> str:
     return str(getattr(scenario, "name", None) or document.get("name") or "scenario")
 
 
-def _compare_function() -> Any:
-    """``compare_scenarios`` from siting.scenarios or siting.compare, whichever has it."""
-    _scenarios()
-    for name in ("siting.scenarios", "siting.compare"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        fn = getattr(module, "compare_scenarios", None)
-        if fn is not None:
-            return fn
-    raise FeatureUnavailable("compare is not available: this engine has no compare_scenarios yet",
-                             field="scenarios")
-
-
-def compare_available() -> bool:
-    try:
-        _compare_function()
-    except FeatureUnavailable:
-        return False
-    return True
-
-
-def compare(scenarios: list[Any], explain: bool) -> dict[str, Any]:
-    fn = _compare_function()
-    kwargs = {"explain": explain} if "explain" in inspect.signature(fn).parameters else {}
-    comparison = fn(scenarios, catalog(), **kwargs)
+def compare(scenario_list: list[Any], explain: bool) -> dict[str, Any]:
+    comparison = compare_scenarios(scenario_list, catalog(), explain=explain)
     return jsonable(comparison.to_dict())

@@ -49,19 +49,12 @@ class BodyTooLarge(LimitExceeded):
     code = "body_too_large"
 
 
-class FeatureUnavailable(SitingError):
-    """A route whose engine part is not available in this installation."""
-
-    code = "not_implemented"
-
-
 #: THE mapping from exceptions to status codes (most specific first; looked up along the MRO).
 STATUS_OF: dict[type[BaseException], int] = {
     BodyTooLarge: 413,
     LimitExceeded: 422,
     NotFoundError: 404,
     AuthError: 401,
-    FeatureUnavailable: 501,
     UnknownIdError: 422,  # an unknown id inside a body; unknown ids in a path become NotFoundError
     RequestError: 422,
     CatalogError: 422,  # raised for user-supplied overrides; the shipped catalog is checked at start

@@ -234,7 +234,6 @@ _ERROR_TEXT = {
     404: "Not found (or owned by another API key)",
     413: "Body larger than the limit",
     422: "Invalid input or over a limit; the message names field, value and limit",
-    501: "Not available in this installation",
     503: "Solver unavailable",
 }
 

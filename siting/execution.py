@@ -50,12 +50,17 @@ import numpy as np
 import numpy.typing as npt
 
 from .catalog import Catalog, Subsidy
-from .costs import COST_COMPONENTS, emissions_t_per_mw_year, energy_mwh_per_mw_year, unit_costs_yuan_per_mw_year
 from .errors import SitingError
 from .highs_direct import DirectModel
-from .problem import SiteProblem, build_site_problem, request_assumptions, site_inputs
+from .problem import (
+    SiteProblem,
+    apply_site_inputs,
+    build_site_problem,
+    effective_price_yuan_per_kwh,
+    request_assumptions,
+    site_inputs,
+)
 from .scenarios import EFFECTIVE_PRICE, Scenario, effective_price_parameter
-from .subsidies import SubsidyTerm, subsidy_term
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -108,8 +113,9 @@ class ProblemPatcher:
         self.base = build_site_problem(self.catalog, self.request)
         self.rows: dict[str, dict[str, Any]] = (
             self.catalog.sites.loc[self.base.sites].drop(columns="geometry").to_dict("index"))
-        self.inputs = list(self.base.notes["inputs"])  # type: ignore[call-overload]
-        self.assumptions = self.base.notes["assumptions"]
+        self.inputs = list(self.base.inputs)
+        assert self.base.assumptions is not None
+        self.assumptions = self.base.assumptions
         self.subsidies = {s.subsidy_id: s for s in self.catalog.subsidies}
         self.price_parameter = {s: effective_price_parameter(self.catalog, self.request, s) for s in self.rows}
 
@@ -160,7 +166,7 @@ class ProblemPatcher:
         inputs = [self._inputs(j, s, rows[s], req) if s in rows else self.inputs[j]
                   for j, s in enumerate(self.base.sites)]
         subsidies = [subs.get(s.subsidy_id, s) for s in self.catalog.subsidies]
-        return _patched(self.base, req, a, inputs, subsidies)
+        return apply_site_inputs(self.base, req, a, inputs, subsidies)
 
 
     def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any) -> Any:
@@ -169,12 +175,9 @@ class ProblemPatcher:
         dust, dust0 = row.get("dust_days_per_year"), self.rows[site].get("dust_days_per_year")
         if not (dust == dust0 or (dust != dust and dust0 != dust0)):  # changed (NaN-safe)
             return site_inputs(self.catalog, request, site, row)
-        price = float(row["electricity_price_list_yuan_per_kwh"])
-        policy = row.get("electricity_price_policy_yuan_per_kwh")
-        if request.use_policy_prices and policy is not None and np.isfinite(policy):
-            price = float(policy)
         return replace(
-            old, price_yuan_per_kwh=price, capex_yuan_per_mw=float(row["capex_yuan_per_mw"]),
+            old, price_yuan_per_kwh=effective_price_yuan_per_kwh(row, request),
+            capex_yuan_per_mw=float(row["capex_yuan_per_mw"]),
             land_price_yuan_per_m2=float(row["land_price_yuan_per_m2"]),
             wage_yuan_per_year=float(row["wage_yuan_per_year"]),
             water_price_yuan_per_m3=float(row["water_price_yuan_per_m3"]),
@@ -183,48 +186,6 @@ class ProblemPatcher:
             renewable_share_fraction=float(row["renewable_share_fraction"]),
             available_capacity_mw=float(row["available_capacity_mw"]),
         )
-
-
-def _patched(base: SiteProblem, request: Any, a: Any, inputs: list[Any], subsidies: list[Subsidy]) -> SiteProblem:
-    """The tail of ``build_site_problem``: every array that depends on site inputs and assumptions."""
-    K, I, J = base.shape
-    components = {c: np.zeros((K, J)) for c in COST_COMPONENTS}
-    for k, cls in enumerate(request.classes):
-        for j, si in enumerate(inputs):
-            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw).items():
-                components[c][k, j] = v
-    per_mw = sum(components.values())
-    assert isinstance(per_mw, np.ndarray)
-    unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
-    pue_arr = np.array([si.pue for si in inputs])
-    excluded = np.array([s in request.excluded_sites for s in base.sites])
-    reasons = {s: "excluded by the request" for s in base.sites if s in request.excluded_sites}
-    if request.max_pue is not None:
-        for j, s in enumerate(base.sites):
-            if pue_arr[j] > request.max_pue and s not in request.locked_sites:
-                excluded[j] = True
-                reasons[s] = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
-    terms: list[SubsidyTerm] = []
-    if request.apply_subsidies:
-        for j, s in enumerate(base.sites):
-            for sub in subsidies:
-                if sub.site != s or (sub.requires and sub.requires not in request.eligibility):
-                    continue
-                terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
-    return replace(
-        base, unit_cost=unit_cost, components=components, subsidies=terms,
-        fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
-        capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
-        energy_mwh_per_mw=np.array([a.usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
-                                    for si in inputs]),
-        renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
-        emissions_t_per_mw=np.array([
-            a.usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction, si.grid_emission_factor_t_per_mwh)
-            for si in inputs]),
-        pue=pue_arr, excluded=excluded, excluded_reason=reasons,
-        price_yuan_per_kwh=np.array([si.price_yuan_per_kwh for si in inputs]),
-        notes={"assumptions": a, "inputs": inputs},
-    )
 
 
 def tune(model: DirectModel) -> None:

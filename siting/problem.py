@@ -9,7 +9,7 @@ sees arrays indexed by site, centre and class ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .catalog import Catalog
+from .catalog import Catalog, Subsidy
 from .costs import (
     COST_COMPONENTS,
     WUE_L_PER_KWH,
@@ -85,7 +85,8 @@ class SiteProblem:
     strong_linking: bool = True
     price_yuan_per_kwh: FloatArray | None = None
     it_load_mw: float = 0.0
-    notes: dict[str, object] = field(default_factory=dict)
+    assumptions: Assumptions | None = None  # request-level assumptions the costs were built with
+    inputs: list[SiteInputs] = field(default_factory=list)  # per-site inputs, in ``sites`` order
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -168,16 +169,21 @@ def demand_weights(catalog: Catalog, request: SiteRequest, class_index: int) -> 
     return w / w.sum()
 
 
+def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest) -> float:
+    """The tariff a request pays at a site: the policy/negotiated price where known (and allowed), else list."""
+    policy = row.get("electricity_price_policy_yuan_per_kwh")
+    if request.use_policy_prices and policy is not None and np.isfinite(policy):
+        return float(policy)
+    return float(row["electricity_price_list_yuan_per_kwh"])
+
+
 def site_inputs(
     catalog: Catalog, request: SiteRequest, site: str, row: Mapping[str, Any] | None = None
 ) -> SiteInputs:
     """The inputs of one site for a request (price choice, PUE for the cooling technology)."""
     if row is None:
         row = catalog.sites.loc[site].to_dict()
-    price = float(row["electricity_price_list_yuan_per_kwh"])
-    policy = row.get("electricity_price_policy_yuan_per_kwh")
-    if request.use_policy_prices and policy is not None and np.isfinite(policy):
-        price = float(policy)
+    price = effective_price_yuan_per_kwh(row, request)
     dust = row.get("dust_days_per_year")
     dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
     return SiteInputs(
@@ -239,6 +245,66 @@ def candidate_sites(catalog: Catalog, request: SiteRequest) -> list[str]:
     return cands
 
 
+def apply_site_inputs(
+    skeleton: SiteProblem,
+    request: SiteRequest,
+    a: Assumptions,
+    inputs: list[SiteInputs],
+    subsidies: Iterable[Subsidy],
+) -> SiteProblem:
+    """The cost half of :func:`build_site_problem`: every array that depends on site inputs and assumptions.
+
+    ``skeleton`` carries the geometry (sites, centres, classes, demand, RTT, allowed pairs);
+    scenario sweeps call this directly with changed inputs instead of rebuilding everything.
+    """
+    K, I, J = skeleton.shape
+    sites = skeleton.sites
+    components = {c: np.zeros((K, J)) for c in COST_COMPONENTS}
+    for k, cls in enumerate(request.classes):
+        for j, si in enumerate(inputs):
+            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw).items():
+                components[c][k, j] = v
+    per_mw = sum(components.values())
+    assert isinstance(per_mw, np.ndarray)
+    unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
+
+    pue_arr = np.array([si.pue for si in inputs])
+    excluded = np.array([s in request.excluded_sites for s in sites])
+    reasons = {s: "excluded by the request" for s in sites if s in request.excluded_sites}
+    if request.max_pue is not None:
+        for j, s in enumerate(sites):
+            if pue_arr[j] > request.max_pue and s not in request.locked_sites:
+                excluded[j] = True
+                reasons[s] = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
+
+    terms: list[SubsidyTerm] = []
+    if request.apply_subsidies:
+        by_site: dict[str, list[Subsidy]] = {}
+        for sub in subsidies:
+            by_site.setdefault(sub.site, []).append(sub)
+        for j, s in enumerate(sites):
+            for sub in by_site.get(s, []):
+                if sub.requires and sub.requires not in request.eligibility:
+                    continue
+                terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
+
+    return replace(
+        skeleton, unit_cost=unit_cost, components=components, subsidies=terms,
+        fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
+        capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
+        energy_mwh_per_mw=np.array([a.usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
+                                    for si in inputs]),
+        renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
+        emissions_t_per_mw=np.array([
+            a.usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction, si.grid_emission_factor_t_per_mwh)
+            for si in inputs
+        ]),
+        pue=pue_arr, excluded=excluded, excluded_reason=reasons,
+        price_yuan_per_kwh=np.array([si.price_yuan_per_kwh for si in inputs]),
+        assumptions=a, inputs=list(inputs),
+    )
+
+
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
     sites = candidate_sites(catalog, request)
@@ -262,15 +328,6 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         cls.share_fraction * request.it_load_mw * w.loc[centres].to_numpy()
         for cls, w in zip(request.classes, weights, strict=True)
     ])
-    components = {c: np.zeros((K, J)) for c in COST_COMPONENTS}
-    for k, cls in enumerate(request.classes):
-        for j, si in enumerate(inputs):
-            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw).items():
-                components[c][k, j] = v
-    per_mw = sum(components.values())
-    assert isinstance(per_mw, np.ndarray)
-    unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
-
     rtt_arr = rtt.to_numpy()
     allowed = np.ones((K, I, J), dtype=bool)
     for k, cls in enumerate(request.classes):
@@ -281,41 +338,14 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         ])
         allowed[k] &= site_ok[None, :]
 
-    pue_arr = np.array([si.pue for si in inputs])
-    excluded = np.array([s in request.excluded_sites for s in sites])
-    reasons = {s: "excluded by the request" for s in sites if s in request.excluded_sites}
-    if request.max_pue is not None:
-        for j, s in enumerate(sites):
-            if pue_arr[j] > request.max_pue and s not in request.locked_sites:
-                excluded[j] = True
-                reasons[s] = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
-
-    terms: list[SubsidyTerm] = []
-    if request.apply_subsidies:
-        for j, s in enumerate(sites):
-            for sub in catalog.subsidies_of(s):
-                if sub.requires and sub.requires not in request.eligibility:
-                    continue
-                terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
-
-    return SiteProblem(
+    skeleton = SiteProblem(
         sites=sites, centres=centres, classes=[c.name for c in request.classes],
-        demand_mw=demand, unit_cost=unit_cost, allowed=allowed,
-        fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
-        capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
-        components=components, subsidies=terms,
-        energy_mwh_per_mw=np.array([a.usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
-                                    for si in inputs]),
-        renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
-        emissions_t_per_mw=np.array([
-            a.usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction, si.grid_emission_factor_t_per_mwh)
-            for si in inputs
-        ]),
-        pue=pue_arr, rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
+        demand_mw=demand, unit_cost=np.zeros((K, I, J)), allowed=allowed,
+        fixed_cost=np.zeros(J), capacity_mw=np.zeros(J),
+        rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
-        locked=np.array([s in request.locked_sites for s in sites]), excluded=excluded, excluded_reason=reasons,
+        locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,
-        price_yuan_per_kwh=np.array([si.price_yuan_per_kwh for si in inputs]),
         it_load_mw=request.it_load_mw,
-        notes={"assumptions": a, "inputs": inputs},
     )
+    return apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)

@@ -16,7 +16,7 @@ from ..schemas import CompareCreate, ComparePublic, error_responses
 router = APIRouter(prefix="/v1/compare", tags=["compare"])
 
 
-@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 501),
+@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422),
              summary="Compare two or more scenarios side by side")
 def compare(body: CompareCreate, key: KeyDep, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
     n = len(body.scenario_ids) + len(body.scenarios)

@@ -28,7 +28,7 @@ def _public(row: Scenario) -> ScenarioPublic:
 
 
 @router.post("", status_code=201, response_model=ScenarioPublic,
-             responses=error_responses(401, 413, 422, 501), summary="Validate and store a scenario")
+             responses=error_responses(401, 413, 422), summary="Validate and store a scenario")
 def create_scenario(document: ScenarioBody, key: KeyDep, db: DbDep, settings: SettingsDep,
                     response: Response) -> ScenarioPublic:
     scenario = engine.parse_scenario(document)

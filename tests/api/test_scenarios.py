@@ -7,14 +7,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api import engine
-
 from .conftest import make_settings, new_key, running_client
 
 BASE = {"name": "base", "request": {"it_load_mw": 30, "candidates": ["zhongwei", "guian", "yaan"]}}
 CHEAP = {**BASE, "name": "cheap-zhongwei",
          "overrides": {"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 0.2}}
-HAS_COMPARE = engine.compare_available()
 
 
 def create(c: TestClient, key: dict[str, str], doc: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +67,6 @@ def test_scenario_limits(client: TestClient, key: dict[str, str]) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "scenarios"
 
 
-@pytest.mark.skipif(not HAS_COMPARE, reason="siting.scenarios has no compare_scenarios yet")
 def test_compare_stored_and_inline(client: TestClient, key: dict[str, str]) -> None:
     stored = create(client, key, BASE)
     r = client.post("/v1/compare", json={"scenario_ids": [stored["id"]], "scenarios": [CHEAP],
@@ -82,8 +78,3 @@ def test_compare_stored_and_inline(client: TestClient, key: dict[str, str]) -> N
     r = client.post("/v1/compare", json={"scenarios": [BASE, BASE]}, headers=key)
     assert r.status_code == 422 and "unique" in r.json()["error"]["message"]
 
-
-@pytest.mark.skipif(HAS_COMPARE, reason="compare_scenarios exists")
-def test_compare_is_501_until_the_engine_has_it(client: TestClient, key: dict[str, str]) -> None:
-    r = client.post("/v1/compare", json={"scenarios": [BASE, CHEAP]}, headers=key)
-    assert r.status_code == 501 and r.json()["error"]["code"] == "not_implemented"

@@ -24,7 +24,6 @@ with warnings.catch_warnings():
         status_code_conformance,
     )
 
-from api import engine
 from api.main import create_app
 
 from .conftest import make_settings, new_key
@@ -32,8 +31,6 @@ from .conftest import make_settings, new_key
 _DB = Path(tempfile.mkdtemp(prefix="siting-schemathesis-")) / "api.db"
 APP = create_app(make_settings(f"sqlite:///{_DB}", sync_time_limit_s=2.0, job_time_limit_s=2.0))
 schema: schemathesis.BaseSchema = schemathesis.openapi.from_asgi("/openapi.json", APP)
-if not engine.compare_available():
-    schema = schema.exclude(path="/v1/compare")  # 501 until the engine has it (test_scenarios)
 HEADERS: dict[str, str] = {}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
