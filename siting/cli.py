@@ -121,10 +121,10 @@ def sites(
     t = Table(title=f"Site catalog ({len(df)} sites)", title_justify="left")
     for c in ["site", "name", "province", "role", "price list/policy yuan/kWh", "bandwidth yuan/Gbps/mo",
               "grid tCO2/MWh", "capacity MW"]:
-        t.add_column(c, justify="right" if c[0].islower() and " " in c else "left")
+        t.add_column(c, justify="right" if c[0].islower() and " " in c else "left", no_wrap=True, max_width=24)
     for s, r in df.iterrows():
         t.add_row(
-            str(s) + (" *" if r["default_candidate"] else ""), f"{r['name_en']} {r['name_zh']}", r["province"],
+            str(s) + (" *" if r["default_candidate"] else ""), str(r["name_zh"]), r["province"],
             r["role"], f"{r['electricity_price_list_yuan_per_kwh']:.3f} / "
             f"{_fmt(r['electricity_price_policy_yuan_per_kwh'], 3)}",
             _fmt(r["bandwidth_price_yuan_per_gbps_month"]), _fmt(r["grid_emission_factor_t_per_mwh"], 3),
