@@ -233,7 +233,10 @@ class DirectModel:
         alloc = np.zeros((K, I, J))
         if not has:
             name = "infeasible" if status in (S.kInfeasible, S.kUnboundedOrInfeasible) else "error"
-            return (SolveOutcome(name, None, seconds, "highs-direct", None, h.modelStatusToString(status)),
+            message = h.modelStatusToString(status)
+            if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
+                message += " before any feasible solution was found"
+            return (SolveOutcome(name, None, seconds, "highs-direct", None, message),
                     np.zeros(J), alloc, np.zeros(len(self.problem.subsidies)))
         x = np.asarray(h.getSolution().col_value)
         a = self._arrays

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 
 from siting.facility_location import FacilityLocationProblem, solve_facility_location
@@ -44,3 +45,24 @@ def test_orlib_reader_shapes() -> None:
     assert p.cost.shape == (50, 25)
     assert p.fixed_cost.shape == (25,)
     assert (p.demand > 0).all()
+
+
+@pytest.mark.parametrize("backend", ["pulp", "direct"])
+def test_time_limit_is_reported_not_raised(backend: str) -> None:
+    # a seeded 60 x 600 UFL instance that takes HiGHS well over the 10 ms limit
+    rng = np.random.default_rng(3)
+    m, n = 60, 600
+    xy_f, xy_c = rng.uniform(0, 100, (m, 2)), rng.uniform(0, 100, (n, 2))
+    demand = rng.uniform(1, 10, n)
+    cost = np.linalg.norm(xy_c[:, None, :] - xy_f[None, :, :], axis=2) * demand[:, None]
+    problem = FacilityLocationProblem(rng.uniform(500, 1500, m), np.full(m, np.inf), demand, cost)
+    exact = solve_facility_location(problem)
+    assert exact.outcome.status == "optimal"
+    limited = solve_facility_location(problem, time_limit_s=0.01, backend=backend)  # type: ignore[arg-type]
+    assert limited.outcome.status in ("time_limit", "error")
+    if limited.outcome.status == "time_limit":
+        assert limited.objective is not None and exact.objective is not None
+        assert limited.objective >= exact.objective * (1 - 1e-9)
+        assert limited.outcome.mip_gap is not None and limited.outcome.mip_gap > 0
+    else:
+        assert "before any feasible solution" in limited.outcome.message
