@@ -286,6 +286,25 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
             for r in top.to_dict("records")), highlight=False)
 
 
+@app.command("report")
+@domain_errors
+def report_cmd(
+    request: RequestOpt = None,
+    catalog: CatalogOpt = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write")] = Path("siting-report.html"),
+) -> None:
+    """Write a self-contained HTML report (ranking, optimal allocation, break-evens, charts, map, sources)."""
+    from .report import render_report
+
+    cat = _catalog(catalog)
+    req = _request(request)
+    ranking = rank(req, cat)
+    result = optimize(req, cat, explain=True)
+    output.write_text(render_report(cat, req, ranking, result), encoding="utf-8")
+    err_console.print(f"wrote {output} ({output.stat().st_size / 1024:,.0f} KB): {result.status}, "
+                      f"chosen {', '.join(result.chosen_sites) or '-'}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

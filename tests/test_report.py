@@ -1,0 +1,25 @@
+"""The self-contained HTML report: opens offline, carries the recommendation, charts and sources."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from siting.cli import app
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_report_is_self_contained(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(app, ["report", "-r", str(EXAMPLES / "video-30mw.yaml"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>")
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 2
+    assert not re.search(r'src="https?://', text)  # nothing fetched when opened
+    assert "Recommendation: optimal" in text and "zhongwei" in text and "yaan" in text
+    assert "36kr-2022" in text  # the sources behind the numbers
+    assert "break-even" in text
