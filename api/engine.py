@@ -7,11 +7,7 @@ either, only conversion of engine results into JSON-safe data.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 import siting
 from siting import scenarios
@@ -21,6 +17,7 @@ from siting.errors import RequestError, SitingError
 from siting.problem import build_site_problem
 from siting.request import SiteRequest
 from siting.scorecard import provenance_for
+from siting.serialize import to_jsonable
 
 from .errors import NotFoundError
 
@@ -31,23 +28,8 @@ def catalog() -> Catalog:
     return siting.default_catalog()
 
 
-def jsonable(obj: Any) -> Any:
-    """Plain JSON data: numpy scalars unwrapped, NaN/inf -> None, tuples -> lists."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is pd.NaT:
-        return None
-    return obj
-
-
 def sites_geojson() -> dict[str, Any]:
-    return jsonable(catalog().sites_geojson())
+    return to_jsonable(catalog().sites_geojson())
 
 
 def site_feature(site_id: str) -> dict[str, Any]:
@@ -70,16 +52,16 @@ def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> di
     df = siting.rank(req, cat, all_sites=all_sites)
     frame = df.reset_index().astype(object)
     frame = frame.where(frame.notna(), None)
-    rows: list[dict[str, Any]] = [jsonable(r) for r in frame.to_dict("records")]
+    rows: list[dict[str, Any]] = [to_jsonable(r) for r in frame.to_dict("records")]
     if with_provenance:
         for row in rows:
-            row["provenance"] = jsonable(provenance_for(cat, str(row["site"]), req))
+            row["provenance"] = to_jsonable(provenance_for(cat, str(row["site"]), req))
     return {"request": req.model_dump(mode="json"), "sites": rows}
 
 
 def optimize(req: SiteRequest, time_limit_s: float, explain: bool) -> dict[str, Any]:
     result = siting.optimize(req, catalog(), time_limit_s=time_limit_s, explain=explain)
-    return jsonable(result.to_dict())
+    return to_jsonable(result.to_dict())
 
 
 def error_dict(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -139,4 +121,4 @@ def scenario_name(scenario: Any, document: dict[str, Any]) -> str:
 
 def compare(scenario_list: list[Any], explain: bool) -> dict[str, Any]:
     comparison = compare_scenarios(scenario_list, catalog(), explain=explain)
-    return jsonable(comparison.to_dict())
+    return to_jsonable(comparison.to_dict())

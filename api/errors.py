@@ -103,6 +103,12 @@ def format_validation_errors(errors: list[Any]) -> tuple[str, str | None]:
     parts: list[str] = []
     first: str | None = None
     for err in errors[:10]:
+        if err.get("type") == "json_invalid":  # loc is ("body", <character position>)
+            pos = err.get("loc", ("body", "?"))[-1]
+            detail = err.get("ctx", {}).get("error", "JSON decode error")
+            parts.append(f"body is not valid JSON at character {pos}: {detail}")
+            first = first or "body"
+            continue
         field = _loc(err.get("loc", ()))
         first = first or field
         value = err.get("input")

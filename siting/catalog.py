@@ -40,12 +40,15 @@ import pandas as pd
 
 from .errors import CatalogError, UnknownIdError
 from .pue import MonthlyClimate
+from .serialize import to_jsonable
 
 STATUSES = ("sourced", "derived", "assumption")
 SUBSIDY_KINDS = ("electricity", "bandwidth", "capex")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 PROVENANCE_COLUMNS = ("value", "unit", "source", "year", "status", "note")
 _MAX_REPORTED = 25
+#: Largest subsidy amount or cap accepted [yuan] (1 trillion: far above any data-centre deal).
+MAX_SUBSIDY_YUAN = 1e12
 
 
 def default_catalog_dir() -> Path:
@@ -166,8 +169,8 @@ class Catalog:
         if rows.empty:
             raise CatalogError(f"site {site!r} has no value for {parameter!r}", field=parameter)
         row = rows.iloc[-1]
-        out = {c: _plain(row[c]) for c in PROVENANCE_COLUMNS}
-        out["url"] = _plain(self.sources.set_index("key")["url"].get(row["source"], ""))
+        out = {c: to_jsonable(row[c]) for c in PROVENANCE_COLUMNS}
+        out["url"] = to_jsonable(self.sources.set_index("key")["url"].get(row["source"], ""))
         return out
 
     # -- overrides (scenarios) -------------------------------------------------
@@ -218,10 +221,10 @@ class Catalog:
             params = self.site_parameters[self.site_parameters["site"] == site]
             props: dict[str, Any] = {
                 "id": site,
-                **{c: _plain(row[c]) for c in ("name_en", "name_zh", "province", "hub", "cluster", "role")},
+                **{c: to_jsonable(row[c]) for c in ("name_en", "name_zh", "province", "hub", "cluster", "role")},
                 "default_candidate": bool(row["default_candidate"]),
                 "parameters": {
-                    p.parameter: {c: _plain(getattr(p, c)) for c in PROVENANCE_COLUMNS}
+                    p.parameter: {c: to_jsonable(getattr(p, c)) for c in PROVENANCE_COLUMNS}
                     for p in params.itertuples(index=False)
                 },
                 "subsidies": [s.to_dict() for s in self.subsidies_of(str(site))],
@@ -239,14 +242,6 @@ class Catalog:
         out = self.sites.reset_index()
         out["default_candidate"] = out["default_candidate"].astype(bool)
         return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
 
 
 def _schema_row(schema: pd.DataFrame, table: str, parameter: str) -> Mapping[str, Any] | None:
@@ -365,16 +360,18 @@ def _validate_subsidy(s: Subsidy, who: str) -> list[str]:
     given = [x for x in (s.amount_yuan, s.rate_fraction, s.price_reduction_yuan_per_kwh) if x is not None]
     if len(given) != 1:
         problems.append(f"{who}: exactly one of amount_yuan, rate_fraction, price_reduction_yuan_per_kwh must be set")
-    if s.amount_yuan is not None and s.amount_yuan < 0:
-        problems.append(f"{who}: amount_yuan {s.amount_yuan:g} must be >= 0")
+    for name in ("amount_yuan", "cap_yuan"):
+        v = getattr(s, name)
+        if v is not None and not (0 <= v <= MAX_SUBSIDY_YUAN):
+            problems.append(f"{who}: {name} {v:g} must be between 0 and {MAX_SUBSIDY_YUAN:g} yuan")
     if s.rate_fraction is not None and not 0 <= s.rate_fraction <= 1:
         problems.append(f"{who}: rate_fraction {s.rate_fraction:g} must be between 0 and 1")
     if s.price_reduction_yuan_per_kwh is not None and (s.kind != "electricity" or s.price_reduction_yuan_per_kwh < 0):
         problems.append(f"{who}: price_reduction_yuan_per_kwh needs kind electricity and a value >= 0")
-    if s.cap_yuan is not None and s.cap_yuan < 0:
-        problems.append(f"{who}: cap_yuan {s.cap_yuan:g} must be >= 0")
-    if s.duration_years is not None and s.duration_years <= 0:
-        problems.append(f"{who}: duration_years {s.duration_years:g} must be > 0")
+    if s.duration_years is not None and not 0 < s.duration_years <= 100:
+        problems.append(f"{who}: duration_years {s.duration_years:g} must be in (0, 100]")
+    if s.price_reduction_yuan_per_kwh is not None and s.price_reduction_yuan_per_kwh > 2.0:
+        problems.append(f"{who}: price_reduction_yuan_per_kwh {s.price_reduction_yuan_per_kwh:g} must be <= 2")
     if problems and who.startswith("subsidies."):
         raise CatalogError("; ".join(problems), field=who)
     return problems

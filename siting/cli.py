@@ -209,6 +209,8 @@ def optimize_cmd(
     solver: Annotated[str, typer.Option(help="highs (default) or cbc")] = "highs",
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Solver time limit [s]", min=0.01)] = None,  # noqa: E501
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Shadow prices and break-evens")] = True,  # noqa: E501
+    explain_time_limit: Annotated[float, typer.Option(
+        "--explain-time-limit", min=0.1, help="Time budget of all break-even re-solves together [s]")] = 30.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose sites and allocate load for a request, exactly (MILP, HiGHS), with explanations."""
@@ -216,7 +218,8 @@ def optimize_cmd(
         raise typer.BadParameter(f"solver = {solver!r} is not one of highs, cbc", param_hint="--solver")
     cat = _catalog(catalog)
     req = load_request(request)
-    result = optimize(req, cat, solver=solver, time_limit_s=time_limit, explain=explain)  # type: ignore[arg-type]
+    result = optimize(req, cat, solver=solver, time_limit_s=time_limit, explain=explain,  # type: ignore[arg-type]
+                      explain_time_limit_s=explain_time_limit)
     if as_json:
         _json_out({"request": req.model_dump(mode="json"), "result": result.to_dict()})
     else:
@@ -299,7 +302,7 @@ def report_cmd(
     cat = _catalog(catalog)
     req = _request(request)
     ranking = rank(req, cat)
-    result = optimize(req, cat, explain=True)
+    result = optimize(req, cat, explain=True, explain_time_limit_s=30.0)
     output.write_text(render_report(cat, req, ranking, result), encoding="utf-8")
     err_console.print(f"wrote {output} ({output.stat().st_size / 1024:,.0f} KB): {result.status}, "
                       f"chosen {', '.join(result.chosen_sites) or '-'}")

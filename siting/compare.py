@@ -29,6 +29,7 @@ from .optimize import optimize_problem
 from .problem import SiteProblem, build_site_problem
 from .results import OptimizationResult
 from .scenarios import Scenario
+from .serialize import to_jsonable
 
 MW_TOLERANCE = 0.05
 _KW_MONTH = 1000.0 * 12.0
@@ -276,8 +277,8 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         return {
             "base": self.base.scenario.name,
-            "scenarios": [_plain(o.summary()) for o in self.outcomes],
-            "attribution": [_plain(a.to_dict()) for a in self.attributions],
+            "scenarios": [to_jsonable(o.summary()) for o in self.outcomes],
+            "attribution": [to_jsonable(a.to_dict()) for a in self.attributions],
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -297,18 +298,6 @@ class Comparison:
             row["emissions_t_per_year"] = r.emissions_t_per_year
             rows.append(row)
         return pd.DataFrame(rows).set_index("scenario")
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_plain(x) for x in v]
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
 
 
 def compare_scenarios(

@@ -109,7 +109,8 @@ class Assumptions:
     """Request-level assumptions shared by every site."""
 
     utilisation_fraction: float
-    usage_factor: float  # schedule-weighted mean load / peak (1 without phases)
+    usage_factor: float  # present-value-weighted mean load / peak over the horizon (1 without phases): costs
+    mean_usage_factor: float  # plain mean load / peak over the horizon: energy and emissions per year
     crf_per_year: float
     discount_rate_fraction: float
     horizon_years: float

@@ -56,7 +56,6 @@ from .problem import (
     SiteProblem,
     apply_site_inputs,
     build_site_problem,
-    effective_price_yuan_per_kwh,
     request_assumptions,
     site_inputs,
 )
@@ -171,21 +170,9 @@ class ProblemPatcher:
 
     def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any) -> Any:
         """``site_inputs`` of an updated row; PUE (monthly climate model) only when dust days changed."""
-        old = self.inputs[j]
         dust, dust0 = row.get("dust_days_per_year"), self.rows[site].get("dust_days_per_year")
-        if not (dust == dust0 or (dust != dust and dust0 != dust0)):  # changed (NaN-safe)
-            return site_inputs(self.catalog, request, site, row)
-        return replace(
-            old, price_yuan_per_kwh=effective_price_yuan_per_kwh(row, request),
-            capex_yuan_per_mw=float(row["capex_yuan_per_mw"]),
-            land_price_yuan_per_m2=float(row["land_price_yuan_per_m2"]),
-            wage_yuan_per_year=float(row["wage_yuan_per_year"]),
-            water_price_yuan_per_m3=float(row["water_price_yuan_per_m3"]),
-            bandwidth_price_yuan_per_gbps_month=float(row["bandwidth_price_yuan_per_gbps_month"]),
-            grid_emission_factor_t_per_mwh=float(row["grid_emission_factor_t_per_mwh"]),
-            renewable_share_fraction=float(row["renewable_share_fraction"]),
-            available_capacity_mw=float(row["available_capacity_mw"]),
-        )
+        unchanged = dust == dust0 or (dust != dust and dust0 != dust0)  # NaN-safe
+        return site_inputs(self.catalog, request, site, row, known_pue=self.inputs[j].pue if unchanged else None)
 
 
 def tune(model: DirectModel) -> None:

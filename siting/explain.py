@@ -9,17 +9,21 @@
   its costs [fraction], found by bisection with a full MILP re-solve at each
   step (the optimal cost is concave and piecewise linear in either parameter,
   and the site's use is monotone in it) and verified: ``tolerance`` below the
-  break-even the site is chosen, ``tolerance`` above it is not.
+  break-even the site is chosen, ``tolerance`` above it is not.  The re-solves
+  use the direct HiGHS model updated in place (same optimum as the PuLP model,
+  ``tests/test_highs_direct.py``) and share an optional time budget.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from .formulation import build_model
+from .highs_direct import DirectModel
 from .problem import SiteProblem
 from .solve import SolverName, solve_model
 
@@ -27,12 +31,33 @@ PRICE_TOLERANCE_YUAN_PER_KWH = 5e-4
 FRACTION_TOLERANCE = 1e-3
 
 
+class _OutOfTime(Exception):
+    """The explanation time budget is used up."""
+
+
+class _Budget:
+    """A deadline shared by every explanation solve (``None``: unbounded)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def limit(self) -> float | None:
+        """Time left for the next solve [s]; raises _OutOfTime when none is left."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime
+        return left
+
+
 def shadow_prices(
-    p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs"
+    p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs", time_limit_s: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(demand shadow prices per class and centre, capacity values per open site)."""
     m = build_model(p, fixed_open=opened)
-    outcome = solve_model(m.prob, solver)
+    outcome = solve_model(m.prob, solver, time_limit_s=time_limit_s)
     if outcome.status != "optimal":
         return pd.DataFrame(), pd.DataFrame()
     demand_rows = []
@@ -49,16 +74,6 @@ def shadow_prices(
             cap_rows.append({"site": s, "value_of_capacity_yuan_per_mw_year": float(-c.pi),
                              "capacity_mw": float(p.capacity_mw[j])})
     return pd.DataFrame(demand_rows), pd.DataFrame(cap_rows)
-
-
-def _is_chosen(p: SiteProblem, site: str, solver: SolverName) -> bool | None:
-    m = build_model(p)
-    outcome = solve_model(m.prob, solver)
-    if outcome.status not in ("optimal", "time_limit"):
-        return None
-    j = p.site_index(site)
-    used = sum((v.varValue or 0.0) for (_k, _i, jj), v in m.alloc.items() if jj == j)
-    return bool((m.open[site].varValue or 0.0) > 0.5 and used > 1e-6)
 
 
 def _bisect(
@@ -79,20 +94,43 @@ def _bisect(
     return x, bool(below) and above is False
 
 
-def _chooser(p: SiteProblem, site: str, solver: SolverName, kind: str) -> Callable[[float], bool | None]:
-    """Whether ``site`` is chosen when its electricity price is x (``price``) or its costs are scaled by x."""
+def _chooser(model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None,
+             budget: _Budget) -> Callable[[float], bool | None]:
+    """Whether ``site`` is chosen when its electricity price is x (``price``) or its costs are scaled by x.
+
+    Re-solves the full MILP each time; only cost coefficients change, so the HiGHS model
+    is updated in place (:meth:`DirectModel.update`) instead of being rebuilt.
+    """
+    j = p.site_index(site)
 
     def chosen_at(x: float) -> bool | None:
         changed = p.with_energy_price(site, x) if kind == "price" else p.with_cost_scaled(site, x)
-        return _is_chosen(changed, site, solver)
+        model.update(changed)
+        outcome, opened, alloc, _ = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
+        if outcome.status != "optimal":
+            if budget.deadline is not None and time.monotonic() >= budget.deadline:
+                raise _OutOfTime
+            return None
+        return bool(opened[j] > 0.5 and alloc[:, :, j].sum() > 1e-6)
 
     return chosen_at
 
 
-def break_even(p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs") -> pd.DataFrame:
-    """Break-even electricity price and cost reduction of every site that was not chosen."""
+def break_even(
+    p: SiteProblem,
+    opened: np.ndarray,
+    mip_gap: float | None = 1e-6,
+    time_budget_s: float | None = None,
+) -> pd.DataFrame:
+    """Break-even electricity price and cost reduction of every site that was not chosen.
+
+    ``time_budget_s`` bounds all the re-solves together; sites not reached in time get
+    a note saying so instead of numbers.
+    """
     rows: list[dict[str, object]] = []
     excluded = p.is_excluded()
+    budget = _Budget(time_budget_s)
+    model = DirectModel(p)
     for j, s in enumerate(p.sites):
         if opened[j] > 0.5:
             continue
@@ -100,14 +138,20 @@ def break_even(p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs")
             rows.append({"site": s, "note": p.excluded_reason.get(s, "excluded")})
             continue
         row: dict[str, object] = {"site": s}
-        if p.price_yuan_per_kwh is not None and "energy" in p.components:
-            price = float(p.price_yuan_per_kwh[j])
-            x, ok = _bisect(_chooser(p, s, solver, "price"), 0.0, price, PRICE_TOLERANCE_YUAN_PER_KWH)
-            row["price_yuan_per_kwh"] = price
-            row["break_even_price_yuan_per_kwh"] = x
-            row["price_verified"] = ok
-        # largest scaling of all the site's costs at which it is still chosen
-        f, ok2 = _bisect(_chooser(p, s, solver, "scale"), 0.0, 1.0, FRACTION_TOLERANCE)
+        try:
+            if p.price_yuan_per_kwh is not None and "energy" in p.components:
+                price = float(p.price_yuan_per_kwh[j])
+                x, ok = _bisect(_chooser(model, p, s, "price", mip_gap, budget), 0.0, price,
+                                PRICE_TOLERANCE_YUAN_PER_KWH)
+                row["price_yuan_per_kwh"] = price
+                row["break_even_price_yuan_per_kwh"] = x
+                row["price_verified"] = ok
+            # largest scaling of all the site's costs at which it is still chosen
+            f, ok2 = _bisect(_chooser(model, p, s, "scale", mip_gap, budget), 0.0, 1.0, FRACTION_TOLERANCE)
+        except _OutOfTime:
+            rows.append({"site": s, "note": f"not computed: the explanation time budget of {time_budget_s:g} s "
+                                            "was used up"})
+            continue
         if f is None:
             row["break_even_cost_reduction_fraction"] = None
             row["note"] = "not chosen even at zero cost (latency, residency or site-count rules keep it out)"

@@ -23,8 +23,13 @@ def optimize_problem(
     time_limit_s: float | None = None,
     mip_gap: float | None = DEFAULT_MIP_GAP,
     explain: bool = False,
+    explain_time_limit_s: float | None = None,
 ) -> OptimizationResult:
-    """Solve a :class:`SiteProblem`; never raises on infeasibility (see ``result.diagnosis``)."""
+    """Solve a :class:`SiteProblem`; never raises on infeasibility (see ``result.diagnosis``).
+
+    ``explain_time_limit_s`` bounds all the explanation re-solves together (default: the
+    ``time_limit_s`` of the main solve, unbounded when that is ``None``).
+    """
     findings = presolve_checks(problem)
     if any(f["severity"] == "error" for f in findings):
         return OptimizationResult("infeasible", None, 0.0, solver, it_load_mw=problem.it_load_mw,
@@ -43,8 +48,9 @@ def optimize_problem(
     result = build_result(problem, outcome, opened, alloc, subsidy)
     result.diagnosis = findings
     if explain:
-        result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver)
-        result.break_even = break_even(problem, opened, solver)
+        budget = explain_time_limit_s if explain_time_limit_s is not None else time_limit_s
+        result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver, budget)
+        result.break_even = break_even(problem, opened, mip_gap, budget)
     return result
 
 
@@ -56,6 +62,7 @@ def optimize(
     time_limit_s: float | None = None,
     mip_gap: float | None = DEFAULT_MIP_GAP,
     explain: bool = False,
+    explain_time_limit_s: float | None = None,
 ) -> OptimizationResult:
     """Optimise a site request (a :class:`SiteRequest`, or a mapping validated as one).
 
@@ -65,4 +72,4 @@ def optimize(
     cat = catalog if catalog is not None else default_catalog()
     req = parse_request(request)
     return optimize_problem(build_site_problem(cat, req), solver=solver, time_limit_s=time_limit_s,
-                            mip_gap=mip_gap, explain=explain)
+                            mip_gap=mip_gap, explain=explain, explain_time_limit_s=explain_time_limit_s)

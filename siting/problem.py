@@ -134,16 +134,28 @@ class SiteProblem:
         return replace(self, components=components, unit_cost=unit_cost, fixed_cost=fixed)
 
 
-def usage_factor(request: SiteRequest, discount_rate: float, horizon_years: float) -> float:
-    """Present-value-weighted mean load over the horizon as a share of the peak [fraction]."""
+def usage_factors(request: SiteRequest, discount_rate: float, horizon_years: float) -> tuple[float, float]:
+    """Mean load over the horizon as a share of the peak [fraction]: (present-value weighted, plain).
+
+    Costs use the present-value weighting (a MW-year in year 10 costs less today than one in
+    year 1); physical quantities reported per year (energy, emissions) use the plain mean.
+    """
     if not request.phases:
-        return 1.0
-    years = np.arange(1, int(round(horizon_years)) + 1)
+        return 1.0, 1.0
+    n = int(round(horizon_years))
+    for idx, p in enumerate(request.phases):
+        if p.year_offset >= n:
+            raise RequestError(
+                f"phases[{idx}].year_offset = {p.year_offset} is out of range: must be < the horizon of {n} years",
+                field=f"phases[{idx}].year_offset",
+            )
+    years = np.arange(1, n + 1)
     disc = (1.0 + discount_rate) ** -years.astype(float)
     load = np.zeros_like(disc)
     for p in request.phases:
         load[years > p.year_offset] = p.it_load_mw
-    return float((load * disc).sum() / (request.it_load_mw * disc.sum()))
+    share = load / request.it_load_mw
+    return float((share * disc).sum() / disc.sum()), float(share.mean())
 
 
 def demand_weights(catalog: Catalog, request: SiteRequest, class_index: int) -> pd.Series:
@@ -178,18 +190,28 @@ def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest) -
 
 
 def site_inputs(
-    catalog: Catalog, request: SiteRequest, site: str, row: Mapping[str, Any] | None = None
+    catalog: Catalog,
+    request: SiteRequest,
+    site: str,
+    row: Mapping[str, Any] | None = None,
+    known_pue: float | None = None,
 ) -> SiteInputs:
-    """The inputs of one site for a request (price choice, PUE for the cooling technology)."""
+    """The inputs of one site for a request (price choice, PUE for the cooling technology).
+
+    ``known_pue`` skips the climate model when the caller knows the PUE is unchanged
+    (scenario samples that change prices but not climate, cooling or dust).
+    """
     if row is None:
         row = catalog.sites.loc[site].to_dict()
     price = effective_price_yuan_per_kwh(row, request)
-    dust = row.get("dust_days_per_year")
-    dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
+    if known_pue is None:
+        dust = row.get("dust_days_per_year")
+        dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
+        known_pue = pue(catalog.climate_of(site), request.cooling, dust_days)
     return SiteInputs(
         site=site,
         price_yuan_per_kwh=price,
-        pue=pue(catalog.climate_of(site), request.cooling, dust_days),
+        pue=known_pue,
         capex_yuan_per_mw=float(row["capex_yuan_per_mw"]),
         land_price_yuan_per_m2=float(row["land_price_yuan_per_m2"]),
         wage_yuan_per_year=float(row["wage_yuan_per_year"]),
@@ -206,9 +228,11 @@ def request_assumptions(catalog: Catalog, request: SiteRequest) -> Assumptions:
     r = request.discount_rate_fraction if request.discount_rate_fraction is not None else d["discount_rate_fraction"]
     n = request.horizon_years if request.horizon_years is not None else d["horizon_years"]
     u = request.utilisation_fraction if request.utilisation_fraction is not None else d["utilisation_fraction"]
+    pv_usage, mean_usage = usage_factors(request, r, n)
     return Assumptions(
         utilisation_fraction=u,
-        usage_factor=usage_factor(request, r, n),
+        usage_factor=pv_usage,
+        mean_usage_factor=mean_usage,
         crf_per_year=capital_recovery_factor(r, n),
         discount_rate_fraction=r,
         horizon_years=n,
@@ -292,11 +316,12 @@ def apply_site_inputs(
         skeleton, unit_cost=unit_cost, components=components, subsidies=terms,
         fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
         capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
-        energy_mwh_per_mw=np.array([a.usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
+        energy_mwh_per_mw=np.array([a.mean_usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
                                     for si in inputs]),
         renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
         emissions_t_per_mw=np.array([
-            a.usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction, si.grid_emission_factor_t_per_mwh)
+            a.mean_usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction,
+                                                          si.grid_emission_factor_t_per_mwh)
             for si in inputs
         ]),
         pue=pue_arr, excluded=excluded, excluded_reason=reasons,

@@ -21,12 +21,14 @@ CoolingTechnology = Literal["airside", "waterside", "chiller", "liquid"]
 
 #: Hard limits on request sizes (also enforced by the HTTP API).
 MAX_IT_LOAD_MW = 5000.0
+MIN_IT_LOAD_MW = 0.1
 MAX_CLASSES = 10
 MAX_CANDIDATES = 1000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no silent coercion (true is not 1 MW, "20" is not 20); no NaN or infinity anywhere
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class WorkloadClass(_Strict):
@@ -41,7 +43,7 @@ class WorkloadClass(_Strict):
     demand_regions: list[Literal["east", "central", "west", "northeast", "international"]] | None = Field(
         default=None, description="Spread demand over the centres of these regions, by population"
     )
-    demand_weights: dict[Id, Annotated[float, Field(ge=0)]] | None = Field(
+    demand_weights: dict[Id, Annotated[float, Field(ge=0, le=1e9)]] | None = Field(
         default=None, description="Explicit demand weights by centre id (normalised); overrides demand_regions"
     )
     allowed_sites: list[Id] | None = Field(default=None, description="Data residency: only these sites")
@@ -58,7 +60,7 @@ class Phase(_Strict):
     """A step of a phased build-out: from ``year_offset`` the load is ``it_load_mw``."""
 
     year_offset: int = Field(ge=0, le=50, description="Years after the start [years]")
-    it_load_mw: float = Field(gt=0, le=MAX_IT_LOAD_MW, description="IT load from that year on [MW]")
+    it_load_mw: float = Field(ge=MIN_IT_LOAD_MW, le=MAX_IT_LOAD_MW, description="IT load from that year on [MW]")
 
 
 def _default_classes() -> list[WorkloadClass]:
@@ -78,7 +80,9 @@ class SiteRequest(_Strict):
     """
 
     name: str = Field(default="request", max_length=200)
-    it_load_mw: float = Field(default=20.0, gt=0, le=MAX_IT_LOAD_MW, description="Peak IT load to host [MW]")
+    it_load_mw: float = Field(
+        default=20.0, ge=MIN_IT_LOAD_MW, le=MAX_IT_LOAD_MW, description="Peak IT load to host [MW]"
+    )
     phases: list[Phase] | None = Field(
         default=None, min_length=1, max_length=50,
         description="Phased schedule; capacity is built for the peak, energy and bandwidth follow the schedule",
@@ -96,7 +100,7 @@ class SiteRequest(_Strict):
     min_green_share_fraction: float = Field(default=0.0, ge=0, le=1, description="Min renewable share of energy")
     max_pue: float | None = Field(default=None, ge=1.0, le=3.0, description="PUE cap (e.g. 1.25 in national hubs)")
     carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, description="Carbon price [yuan/tCO2]")
-    budget_yuan_per_year: float | None = Field(default=None, gt=0, description="Cap on total annualised cost")
+    budget_yuan_per_year: float | None = Field(default=None, gt=0, le=1e13, description="Cap on total annualised cost")
     horizon_years: float | None = Field(default=None, ge=1, le=50)
     discount_rate_fraction: float | None = Field(default=None, ge=0, le=0.5)
     cooling: CoolingTechnology = "airside"

@@ -11,6 +11,7 @@ import pandas as pd
 from .costs import levelised_cost_yuan_per_kw_month
 from .formulation import SiteModel
 from .problem import SiteProblem
+from .serialize import to_jsonable
 from .solve import SolveOutcome
 
 
@@ -59,7 +60,7 @@ class OptimizationResult:
                 return None
             frame = df.reset_index() if index else df
             frame = frame.astype(object).where(frame.notna(), None)
-            return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+            return [{k: to_jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
         return {
             "status": self.status,
@@ -82,14 +83,6 @@ class OptimizationResult:
             "break_even": records(self.break_even, index=False),
             "message": self.message,
         }
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
 
 
 def solution_arrays(model: SiteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -104,7 +104,7 @@ def solve_model(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             prob.solve(_make_solver(solver, time_limit_s, mip_gap, threads))
-    except pulp.PulpSolverError as exc:
-        return SolveOutcome("error", None, time.perf_counter() - t0, solver, None, str(exc))
+    except Exception as exc:  # a solver or interface failure is an outcome, never an exception out of a solve
+        return SolveOutcome("error", None, time.perf_counter() - t0, solver, None, f"{type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - t0
     return _highs_outcome(prob, seconds) if solver == "highs" else _cbc_outcome(prob, seconds)

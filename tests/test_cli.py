@@ -66,7 +66,9 @@ def test_examples_optimise(example: str) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("it_load_mw: -5\n", "it_load_mw = -5: Input should be greater than 0"),
+        ("it_load_mw: -5\n", "it_load_mw = -5: Input should be greater than or equal to 0.1"),
+        ("it_load_mw: true\n", "it_load_mw = True: Input should be a valid number"),
+        ("budget_yuan_per_year: .inf\n", "budget_yuan_per_year = inf: Input should be a finite number"),
         ("candidates: [atlantis]\n", "unknown site id 'atlantis'"),
         ("it_load_mw: [1, 2\n", "is not valid YAML/JSON"),
         ("colour: blue\n", "colour = 'blue': Extra inputs are not permitted"),

@@ -195,3 +195,33 @@ def test_raising_a_power_price_never_lowers_the_optimal_cost(catalog: Catalog, s
     higher = optimize_problem(p.with_energy_price(site, float(p.price_yuan_per_kwh[j]) + rise))
     assert higher.objective_yuan_per_year is not None and base is not None
     assert higher.objective_yuan_per_year >= base - 1e-6 * abs(base)
+
+
+# -- phases, time budgets ---------------------------------------------------------------------
+def test_phased_build_out(catalog: Catalog) -> None:
+    phased = {"it_load_mw": 60, "phases": [{"year_offset": 0, "it_load_mw": 20},
+                                           {"year_offset": 3, "it_load_mw": 40},
+                                           {"year_offset": 6, "it_load_mw": 60}]}
+    r = optimize(phased, catalog)
+    flat = optimize({"it_load_mw": 60}, catalog)
+    assert r.status == flat.status == "optimal"
+    assert r.objective_yuan_per_year is not None and flat.objective_yuan_per_year is not None
+    # capacity is built for the peak, usage ramps up: cheaper than 60 MW used from day one
+    assert r.objective_yuan_per_year < flat.objective_yuan_per_year
+    # emissions per year are the plain mean over 15 years: (3*20 + 3*40 + 9*60) / 15 = 48 MW of 60
+    assert r.emissions_t_per_year is not None and flat.emissions_t_per_year is not None
+    if r.chosen_sites == flat.chosen_sites:
+        assert r.emissions_t_per_year == pytest.approx(flat.emissions_t_per_year * 48 / 60, rel=1e-9)
+
+
+def test_phase_beyond_the_horizon_is_rejected(catalog: Catalog) -> None:
+    with pytest.raises(siting.RequestError, match=r"phases\[1\].year_offset = 40 is out of range"):
+        optimize({"it_load_mw": 20, "phases": [{"year_offset": 0, "it_load_mw": 10},
+                                               {"year_offset": 40, "it_load_mw": 20}]}, catalog)
+
+
+def test_explanations_respect_their_time_budget(catalog: Catalog) -> None:
+    r = optimize({}, catalog, explain=True, explain_time_limit_s=1e-6)
+    assert r.status == "optimal"
+    assert r.break_even is not None
+    assert all("time budget" in str(n) for n in r.break_even["note"])

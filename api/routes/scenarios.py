@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
 
+from siting.serialize import to_jsonable
+
 from .. import engine, scenario_store
 from ..db import Scenario
 from ..deps import DbDep, KeyDep, SettingsDep
@@ -34,7 +36,7 @@ def create_scenario(document: ScenarioBody, key: KeyDep, db: DbDep, settings: Se
     scenario = engine.parse_scenario(document)
     check_scenario(scenario, document, settings)
     row = scenario_store.create(db, key.id, engine.scenario_name(scenario, document),
-                                engine.jsonable(document))
+                                to_jsonable(document))
     response.headers["Location"] = f"/v1/scenarios/{row.id}"
     return _public(row)
 

@@ -152,3 +152,21 @@ def test_openapi_has_examples_for_every_body(client: TestClient) -> None:
                 schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
             assert schema.get("examples") or content.get("examples"), (method, path)
     assert spec["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"
+
+
+def test_truncated_json_names_the_body(client: TestClient, key: dict[str, str]) -> None:
+    r = client.post("/v1/score", content=b'{"request":', headers={**key, "Content-Type": "application/json"})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["field"] == "body"
+    assert "body is not valid JSON at character 11" in err["message"]
+
+
+def test_non_finite_and_boolean_numbers_are_rejected(client: TestClient, key: dict[str, str]) -> None:
+    for body, field in ((b'{"request": {"budget_yuan_per_year": Infinity}}', "request.budget_yuan_per_year"),
+                        (b'{"request": {"it_load_mw": true}}', "request.it_load_mw"),
+                        (b'{"request": {"classes": [{"name": "a", "share_fraction": 1, '
+                         b'"demand_weights": {"shanghai": 1e308}}]}}', "request.classes.0.demand_weights.shanghai")):
+        r = client.post("/v1/optimize", content=body, headers={**key, "Content-Type": "application/json"})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["field"] == field
