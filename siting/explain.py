@@ -6,10 +6,12 @@
   the value of one more MW of capacity at site j [yuan/(MW*yr)].
 - Break-even of a site not chosen: the electricity price [yuan/kWh] at which
   it enters the optimal solution, and separately the uniform reduction of all
-  its costs [fraction], found by bisection with a full MILP re-solve at each
+  its costs [fraction], found with a full MILP re-solve at each
   step (the optimal cost is concave and piecewise linear in either parameter,
   and the site's use is monotone in it) and verified: ``tolerance`` below the
-  break-even the site is chosen, ``tolerance`` above it is not.  The re-solves
+  break-even the site is chosen, ``tolerance`` above it is not.  The search is
+  Newton's method on the cost of the best solution with the site forced open
+  (a few solves per site), with bisection as the fallback.  The re-solves
   use the direct HiGHS model updated in place (same optimum as the PuLP model,
   ``tests/test_highs_direct.py``) and share an optional time budget.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -116,6 +119,109 @@ def _chooser(model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: 
     return chosen_at
 
 
+_NEVER = "never"
+_MAX_NEWTON_STEPS = 30
+
+
+def _forced_evaluator(
+    model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None, budget: _Budget
+) -> Callable[[float], tuple[float, float] | None]:
+    """W(x) and dW/dx: the optimal cost with ``site`` forced open, at price x or cost scaling x.
+
+    W is concave and piecewise linear in x (a minimum of functions linear in x, up to subsidy
+    caps); the slope of the active piece is the site's energy [kWh/yr] (price) or its unscaled
+    cost net of the subsidies that scale with it [yuan/yr] (scaling).
+    """
+    j = p.site_index(site)
+    locked = p.is_locked().copy()
+    locked[j] = True
+    excluded = p.is_excluded().copy()
+    excluded[j] = False
+    forced = replace(p, locked=locked, excluded=excluded)
+    per_mw = sum(p.components.values()) if p.components else p.unit_cost[:, 0, :]
+    assert isinstance(per_mw, np.ndarray)
+    price0 = float(p.price_yuan_per_kwh[j]) if p.price_yuan_per_kwh is not None else 0.0
+    energy_kwh_per_mw = p.components["energy"][:, j] / price0 if "energy" in p.components and price0 > 0 else None
+
+    def evaluate(x: float) -> tuple[float, float] | None:
+        changed = forced.with_energy_price(site, x) if kind == "price" else forced.with_cost_scaled(site, x)
+        model.update(changed)
+        outcome, _, alloc, subsidy = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
+        if outcome.status != "optimal" or outcome.objective is None:
+            if budget.deadline is not None and time.monotonic() >= budget.deadline:
+                raise _OutOfTime
+            return None
+        mw_k = alloc[:, :, j].sum(axis=1)
+        if kind == "price":
+            if energy_kwh_per_mw is None:
+                return None
+            return outcome.objective, float((energy_kwh_per_mw * mw_k).sum())
+        slope = float(p.fixed_cost[j] + (per_mw[:, j] * mw_k).sum())
+        for n, term in enumerate(p.subsidies):
+            if term.site == site:
+                base = float((p.components[term.component][:, j] * mw_k).sum())
+                if subsidy[n] < term.annual_cap_yuan * (1 - 1e-9):  # the rate, not the cap, binds
+                    slope -= term.factor * base
+        return outcome.objective, slope
+
+    return evaluate
+
+
+def _newton(
+    evaluate: Callable[[float], tuple[float, float] | None], x0: float, v0: float, tol: float, rel_gap: float
+) -> float | str | None:
+    """Solve W(x) = v0 from x0: x* (float), ``_NEVER`` (W flat or above v0 at 0), or None.
+
+    The tangent of the concave W lies above W, so from any start its root x1 has
+    W(x1) <= v0, i.e. x1 <= x*; from then on every tangent root stays <= x* and increases:
+    finite convergence on a piecewise-linear W.  A zero slope means the forced-open site
+    carries no load there (W = v0 + its fixed cost), which says nothing about x*.
+    """
+    x = x0
+    for _ in range(_MAX_NEWTON_STEPS):
+        res = evaluate(x)
+        if res is None:
+            return None
+        w, slope = res
+        gap = w - v0
+        if abs(gap) <= max(1e-9, rel_gap) * max(1.0, abs(v0)):  # equal within the MIP gap
+            return x
+        if slope <= 0:
+            return _NEVER if gap > 0 else x
+        x_new = x - gap / slope
+        if x_new < 0.0:
+            if x == 0.0:
+                return _NEVER  # W(0) > v0: even at zero it costs more than the optimum without it
+            x_new = 0.0
+        if abs(x_new - x) <= 0.01 * tol:  # steps far below the verification tolerance
+            return x_new
+        x = x_new
+    return None
+
+
+def _search(
+    chosen_at: Callable[[float], bool | None],
+    evaluate: Callable[[float], tuple[float, float] | None],
+    x0: float,
+    v0: float,
+    tol: float,
+    rel_gap: float,
+) -> tuple[float | None, bool]:
+    """Break-even by Newton on the forced-open cost, verified by re-solving; bisection if that fails."""
+    found = _newton(evaluate, x0, v0, tol, rel_gap)
+    if found == _NEVER:
+        # W is flat where the forced-open site carries no load; from x = 0 (if it is chosen there)
+        # the iteration climbs instead: each tangent root stays below x* and the site stays in use.
+        if not chosen_at(0.0):
+            return None, True
+        found = _newton(evaluate, 0.0, v0, tol, rel_gap)
+    if isinstance(found, float):
+        below, above = chosen_at(max(found - tol, 0.0)), chosen_at(found + tol)
+        if below and above is False:
+            return found, True
+    return _bisect(chosen_at, 0.0, x0, tol)
+
+
 def break_even(
     p: SiteProblem,
     opened: np.ndarray,
@@ -124,13 +230,20 @@ def break_even(
 ) -> pd.DataFrame:
     """Break-even electricity price and cost reduction of every site that was not chosen.
 
-    ``time_budget_s`` bounds all the re-solves together; sites not reached in time get
-    a note saying so instead of numbers.
+    Newton's method on the optimal cost with the site forced open finds each break-even in a
+    few MILP solves; the result is verified by re-solving ``tolerance`` either side (bisection
+    is the fallback).  ``time_budget_s`` bounds all the re-solves together; sites not reached
+    in time get a note saying so instead of numbers.
     """
     rows: list[dict[str, object]] = []
     excluded = p.is_excluded()
     budget = _Budget(time_budget_s)
     model = DirectModel(p)
+    forced_model: DirectModel | None = None
+    base = model.solve(mip_gap=mip_gap)[0]
+    if base.status != "optimal" or base.objective is None:
+        return pd.DataFrame(rows)
+    v0 = base.objective
     for j, s in enumerate(p.sites):
         if opened[j] > 0.5:
             continue
@@ -139,15 +252,20 @@ def break_even(
             continue
         row: dict[str, object] = {"site": s}
         try:
+            if forced_model is None:
+                forced_model = DirectModel(p)
             if p.price_yuan_per_kwh is not None and "energy" in p.components:
                 price = float(p.price_yuan_per_kwh[j])
-                x, ok = _bisect(_chooser(model, p, s, "price", mip_gap, budget), 0.0, price,
-                                PRICE_TOLERANCE_YUAN_PER_KWH)
+                x, ok = _search(_chooser(model, p, s, "price", mip_gap, budget),
+                                _forced_evaluator(forced_model, p, s, "price", mip_gap, budget),
+                                price, v0, PRICE_TOLERANCE_YUAN_PER_KWH, mip_gap or 0.0)
                 row["price_yuan_per_kwh"] = price
                 row["break_even_price_yuan_per_kwh"] = x
                 row["price_verified"] = ok
             # largest scaling of all the site's costs at which it is still chosen
-            f, ok2 = _bisect(_chooser(model, p, s, "scale", mip_gap, budget), 0.0, 1.0, FRACTION_TOLERANCE)
+            f, ok2 = _search(_chooser(model, p, s, "scale", mip_gap, budget),
+                             _forced_evaluator(forced_model, p, s, "scale", mip_gap, budget),
+                             1.0, v0, FRACTION_TOLERANCE, mip_gap or 0.0)
         except _OutOfTime:
             rows.append({"site": s, "note": f"not computed: the explanation time budget of {time_budget_s:g} s "
                                             "was used up"})

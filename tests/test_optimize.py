@@ -225,3 +225,24 @@ def test_explanations_respect_their_time_budget(catalog: Catalog) -> None:
     assert r.status == "optimal"
     assert r.break_even is not None
     assert all("time budget" in str(n) for n in r.break_even["note"])
+
+
+def test_newton_break_evens_match_bisection(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    import siting.explain as explain
+
+    req = parse_request({"it_load_mw": 100, "max_sites": 2,
+                         "candidates": ["zhongwei", "guian", "yaan", "chongqing", "helinger", "beijing"]})
+    p = build_site_problem(catalog, req)
+    r = optimize_problem(p)
+    opened = r.sites["open"].to_numpy().astype(float)
+    newton = explain.break_even(p, opened).set_index("site")
+    monkeypatch.setattr(explain, "_search", lambda chosen_at, evaluate, x0, v0, tol, rel_gap:
+                        explain._bisect(chosen_at, 0.0, x0, tol))
+    bisection = explain.break_even(p, opened).set_index("site")
+    assert list(newton.index) == list(bisection.index) and len(newton) == 4
+    for site in newton.index:
+        assert newton.at[site, "break_even_price_yuan_per_kwh"] == pytest.approx(
+            bisection.at[site, "break_even_price_yuan_per_kwh"], abs=2 * explain.PRICE_TOLERANCE_YUAN_PER_KWH)
+        assert newton.at[site, "break_even_cost_reduction_fraction"] == pytest.approx(
+            bisection.at[site, "break_even_cost_reduction_fraction"], abs=2 * explain.FRACTION_TOLERANCE)
+        assert newton.at[site, "price_verified"] and newton.at[site, "cost_verified"]
