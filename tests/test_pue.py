@@ -62,6 +62,25 @@ def test_climate_normals_match_stated_annual_means(catalog: Catalog) -> None:
         assert float(np.mean(catalog.climate_of(site).temp_mean_c)) == pytest.approx(stated, abs=tol)
 
 
+def test_estimated_normals_match_published_aggregates(catalog: Catalog) -> None:
+    """Most monthly normals are stand-ins or estimates (climate.csv notes); published aggregates check them.
+
+    Gui'an/Guiyang: annual mean 15.3 degC and RH 77 % (wuxiaworld-guiyang-climate), Jun-Aug mean 22.9 degC
+    and RH 80.2 % over 2014-23 (guiyang-gov-2024-summer).  Chongqing: every month above 75 % RH and
+    July/August highs of 34 degC in the urban area (wiki-chongqing-climate-text).
+    """
+    sources = set(catalog.sources["key"])
+    assert {"wuxiaworld-guiyang-climate", "guiyang-gov-2024-summer", "wiki-chongqing-climate-text"} <= sources
+    gu = catalog.climate_of("guian")
+    assert float(gu.temp_mean_c.mean()) == pytest.approx(15.3, abs=0.3)
+    assert float(gu.rh_pct.mean()) == pytest.approx(77.0, abs=2.0)
+    assert float(gu.temp_mean_c[5:8].mean()) == pytest.approx(22.9, abs=0.5)
+    assert float(gu.rh_pct[5:8].mean()) == pytest.approx(80.2, abs=2.0)
+    cq = catalog.climate_of("chongqing")
+    assert (cq.rh_pct >= 75.0).all()
+    assert cq.temp_max_c[6] == pytest.approx(34.0, abs=0.5) and cq.temp_max_c[7] == pytest.approx(34.0, abs=0.5)
+
+
 def test_model_gives_the_stated_table() -> None:
     with (DATA / "expected_pue.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
