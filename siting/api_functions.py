@@ -6,8 +6,7 @@ from typing import Any
 
 from .catalog import Catalog, default_catalog
 from .latency import rtt_matrix_ms
-from .problem import build_site_problem
-from .pue import COOLING_TECHNOLOGIES, pue
+from .problem import build_site_problem, site_inputs
 from .request import parse_request
 from .scorecard import score_problem
 
@@ -16,12 +15,7 @@ def site_pue(site: str, cooling: str = "airside", catalog: Catalog | None = None
     """Annual PUE [1] of ``site`` with a cooling technology (airside, waterside, chiller, liquid)."""
     cat = catalog or default_catalog()
     cat.check_site(site)
-    if cooling not in COOLING_TECHNOLOGIES:
-        from .errors import RequestError
-
-        raise RequestError(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}", field="cooling")
-    dust = cat.sites.at[site, "dust_days_per_year"]
-    return pue(cat.climate_of(site), cooling, 0.0 if dust != dust else float(dust))
+    return site_inputs(cat, parse_request({"cooling": cooling, "candidates": [site]}), site).pue
 
 
 def rtt_between(site: str, centre: str, catalog: Catalog | None = None) -> float:

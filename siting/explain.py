@@ -28,7 +28,7 @@ import pandas as pd
 from .formulation import build_model
 from .highs_direct import DirectModel
 from .problem import SiteProblem
-from .solve import SolverName, solve_model
+from .solve import SolveOutcome, SolverName, solve_model
 
 PRICE_TOLERANCE_YUAN_PER_KWH = 5e-4
 FRACTION_TOLERANCE = 1e-3
@@ -97,6 +97,19 @@ def _bisect(
     return x, bool(below) and above is False
 
 
+def _solve_changed(
+    model: DirectModel, changed: SiteProblem, mip_gap: float | None, budget: _Budget
+) -> tuple[SolveOutcome, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Update ``model`` to ``changed`` and solve within the budget; None if not solved to optimality."""
+    model.update(changed)
+    solved = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
+    if solved[0].status != "optimal" or solved[0].objective is None:
+        if budget.deadline is not None and time.monotonic() >= budget.deadline:
+            raise _OutOfTime
+        return None
+    return solved
+
+
 def _chooser(model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None,
              budget: _Budget) -> Callable[[float], bool | None]:
     """Whether ``site`` is chosen when its electricity price is x (``price``) or its costs are scaled by x.
@@ -108,12 +121,10 @@ def _chooser(model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: 
 
     def chosen_at(x: float) -> bool | None:
         changed = p.with_energy_price(site, x) if kind == "price" else p.with_cost_scaled(site, x)
-        model.update(changed)
-        outcome, opened, alloc, _ = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
-        if outcome.status != "optimal":
-            if budget.deadline is not None and time.monotonic() >= budget.deadline:
-                raise _OutOfTime
+        solved = _solve_changed(model, changed, mip_gap, budget)
+        if solved is None:
             return None
+        _, opened, alloc, _ = solved
         return bool(opened[j] > 0.5 and alloc[:, :, j].sum() > 1e-6)
 
     return chosen_at
@@ -145,12 +156,11 @@ def _forced_evaluator(
 
     def evaluate(x: float) -> tuple[float, float] | None:
         changed = forced.with_energy_price(site, x) if kind == "price" else forced.with_cost_scaled(site, x)
-        model.update(changed)
-        outcome, _, alloc, subsidy = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
-        if outcome.status != "optimal" or outcome.objective is None:
-            if budget.deadline is not None and time.monotonic() >= budget.deadline:
-                raise _OutOfTime
+        solved = _solve_changed(model, changed, mip_gap, budget)
+        if solved is None:
             return None
+        outcome, _, alloc, subsidy = solved
+        assert outcome.objective is not None
         mw_k = alloc[:, :, j].sum(axis=1)
         if kind == "price":
             if energy_kwh_per_mw is None:
