@@ -24,7 +24,7 @@ from .db import Database
 from .errors import install_error_handlers
 from .middleware import BodySizeLimit
 from .migrate import upgrade
-from .routes import compare, optimize, requests, scenarios, score, sites
+from .routes import compare, optimize, requests, scenarios, score, sites, web
 from .schemas import HealthPublic
 from .settings import Settings, get_settings
 from .worker import WorkerPool
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
-    for module in (sites, score, optimize, requests, scenarios, compare):
+    for module in (sites, score, optimize, requests, scenarios, compare, web):
         app.include_router(module.router)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],
