@@ -7,6 +7,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "Chromium is not installed and we are not root to apt-get install it"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update >&2 || die "apt-get update failed"
-  apt-get install -y --no-install-recommends chromium >&2 || die "apt-get install chromium failed"
+  apt-get install -y chromium >&2 || die "apt-get install chromium failed"
 fi
 command -v chromium
