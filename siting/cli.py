@@ -238,6 +238,8 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
             console.print(f"  - {f['message']}", highlight=False)
         return
     assert result.objective_yuan_per_year is not None
+    for f in result.diagnosis:
+        console.print(f"note: {f['message']}", highlight=False)
     console.print(f"Total annualised cost {result.objective_yuan_per_year / 1e6:,.2f} million yuan/yr = "
                   f"{result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month; emissions "
                   f"{(result.emissions_t_per_year or 0) / 1000:,.1f} ktCO2/yr; green share "

@@ -200,16 +200,20 @@ def _print_tornado(t: Any, console: Any) -> None:
     tab = Table(title=f"Tornado for '{t.scenario}': optimal cost {t.base_objective_yuan_per_year / _MIO:,.2f} "
                       "million yuan/yr at the base ("
                       + ", ".join(f"{s} {m:.1f} MW" for s, m in t.base_sites.items()) + ")", title_justify="left")
-    for h in ["parameter", "swing", "base", "low -> high", "cost low", "cost high", "sites low", "sites high"]:
-        tab.add_column(h, justify="left" if h in ("parameter", "sites low", "sites high") else "right")
+    widths = {"base": 9, "cost low": 8, "cost high": 9, "*": 1}
+    for h in ["parameter", "base", "low .. high", "cost low", "cost high", "*", "sites low", "sites high"]:
+        tab.add_column(h, justify="left" if h in ("parameter", "sites low", "sites high") else "right",
+                       no_wrap=h not in ("sites low", "sites high"), min_width=widths.get(h))
     for r in t.frame.to_dict("records"):
         def num(v: Any) -> str:
             return "-" if v is None or v != v else f"{v:,.4g}"
-        mark = " *" if r["sites_change"] else ""
-        tab.add_row(r["parameter"] + mark, r["change"], num(r["base_value"]),
-                    f"{num(r['low_value'])} -> {num(r['high_value'])}",
+        low_high = (f"{num(r['low_value'])} .. {num(r['high_value'])}"
+                    if r["low_value"] is not None and r["low_value"] == r["low_value"] else r["change"])
+        known = r["base_value"] is not None and r["base_value"] == r["base_value"]
+        base = num(r["base_value"]) if known else "per site"
+        tab.add_row(r["parameter"], base, low_high,
                     _m(r["delta_low_yuan_per_year"], 2, True), _m(r["delta_high_yuan_per_year"], 2, True),
-                    r["sites_low"], r["sites_high"])
+                    "*" if r["sites_change"] else "", r["sites_low"], r["sites_high"])
     console.print(tab)
     console.print("cost low/high: change of the optimal cost in million yuan/yr when the parameter is at its low/high "
                   "end, all else at the base.  * the chosen sites change.  sites.*: every candidate together.",

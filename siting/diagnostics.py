@@ -29,6 +29,9 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
         if why.startswith("PUE"):
             findings.append({"code": "pue_excluded", "severity": "info", "field": "max_pue",
                              "message": f"{s} is excluded: {why}"})
+    for s, why in p.kept_reason.items():
+        findings.append({"code": "locked_despite_rule", "severity": "info", "field": "locked_sites",
+                         "message": f"{s} is kept: {why}"})
     if cap < total - 1e-9:
         findings.append({
             "code": "capacity_short", "severity": "error", "field": "it_load_mw",

@@ -80,6 +80,7 @@ class SiteProblem:
     locked: BoolArray | None = None
     excluded: BoolArray | None = None
     excluded_reason: dict[str, str] = field(default_factory=dict)
+    kept_reason: dict[str, str] = field(default_factory=dict)  # rules a locked site breaks but is kept despite
     min_green_share: float = 0.0
     budget_yuan_per_year: float | None = None
     strong_linking: bool = True
@@ -295,11 +296,16 @@ def apply_site_inputs(
     pue_arr = np.array([si.pue for si in inputs])
     excluded = np.array([s in request.excluded_sites for s in sites])
     reasons = {s: "excluded by the request" for s in sites if s in request.excluded_sites}
+    kept: dict[str, str] = {}
     if request.max_pue is not None:
         for j, s in enumerate(sites):
-            if pue_arr[j] > request.max_pue and s not in request.locked_sites:
-                excluded[j] = True
-                reasons[s] = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
+            if pue_arr[j] > request.max_pue:
+                why = f"PUE {pue_arr[j]:.3f} with {request.cooling} cooling exceeds max_pue {request.max_pue:g}"
+                if s in request.locked_sites:
+                    kept[s] = why + ", but the site is locked in"
+                else:
+                    excluded[j] = True
+                    reasons[s] = why
 
     terms: list[SubsidyTerm] = []
     if request.apply_subsidies:
@@ -324,7 +330,7 @@ def apply_site_inputs(
                                                           si.grid_emission_factor_t_per_mwh)
             for si in inputs
         ]),
-        pue=pue_arr, excluded=excluded, excluded_reason=reasons,
+        pue=pue_arr, excluded=excluded, excluded_reason=reasons, kept_reason=kept,
         price_yuan_per_kwh=np.array([si.price_yuan_per_kwh for si in inputs]),
         assumptions=a, inputs=list(inputs),
     )

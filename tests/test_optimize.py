@@ -246,3 +246,13 @@ def test_newton_break_evens_match_bisection(catalog: Catalog, monkeypatch: pytes
         assert newton.at[site, "break_even_cost_reduction_fraction"] == pytest.approx(
             bisection.at[site, "break_even_cost_reduction_fraction"], abs=2 * explain.FRACTION_TOLERANCE)
         assert newton.at[site, "price_verified"] and newton.at[site, "cost_verified"]
+
+
+def test_pue_cap_excludes_but_a_locked_site_is_kept_with_a_notice(catalog: Catalog) -> None:
+    r = optimize({"max_pue": 1.15, "locked_sites": ["chongqing"]}, catalog)
+    assert r.status == "optimal"
+    assert "chongqing" in r.chosen_sites
+    codes = {f["code"]: f["message"] for f in r.diagnosis}
+    assert "is kept: PUE 1.188" in codes["locked_despite_rule"]
+    assert "yaan is excluded: PUE 1.161" in " ".join(f["message"] for f in r.diagnosis if f["code"] == "pue_excluded")
+    assert "yaan" not in r.chosen_sites and "guian" not in r.chosen_sites
