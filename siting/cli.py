@@ -236,6 +236,8 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     if result.status not in ("optimal", "time_limit"):
         for f in result.diagnosis:
             console.print(f"  - {f['message']}", highlight=False)
+        if result.message and not result.diagnosis:
+            console.print(f"  - {result.message}", highlight=False)
         return
     assert result.objective_yuan_per_year is not None
     for f in result.diagnosis:

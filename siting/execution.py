@@ -91,7 +91,7 @@ MIP_OPTIONS: dict[str, bool | float | str] = {
     "mip_detect_symmetry": False,
 }
 DEFAULT_CHUNK_SIZE = 250
-STATUS_CODES = {"optimal": 0, "time_limit": 1, "infeasible": 2, "error": 3}
+STATUS_CODES = {"optimal": 0, "time_limit": 1, "infeasible": 2, "error": 3, "no_solution": 4}
 STATUS_NAMES = {v: k for k, v in STATUS_CODES.items()}
 
 

@@ -235,6 +235,7 @@ class DirectModel:
             name = "infeasible" if status in (S.kInfeasible, S.kUnboundedOrInfeasible) else "error"
             message = h.modelStatusToString(status)
             if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
+                name = "no_solution"
                 message += " before any feasible solution was found"
             return (SolveOutcome(name, None, seconds, "highs-direct", None, message),
                     np.zeros(J), alloc, np.zeros(len(self.problem.subsidies)))

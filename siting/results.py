@@ -20,6 +20,7 @@ class OptimizationResult:
     """Outcome of one optimisation.
 
     ``status`` is ``optimal``, ``time_limit`` (feasible, with ``mip_gap``),
+    ``no_solution`` (the time limit came before any feasible solution),
     ``infeasible`` (with ``diagnosis``) or ``error``.  Tables are pandas
     DataFrames; :meth:`to_dict` gives plain JSON-ready data.
     """

@@ -2,7 +2,8 @@
 
 ``solve_model`` never raises on an infeasible or time-limited model: it returns
 a :class:`SolveOutcome` whose ``status`` is one of ``optimal``, ``time_limit``
-(a feasible solution with the remaining relative ``mip_gap``), ``infeasible``,
+(a feasible solution with the remaining relative ``mip_gap``), ``no_solution``
+(the time limit came before any feasible solution), ``infeasible``,
 ``unbounded`` or ``error``.
 """
 
@@ -67,7 +68,7 @@ def _highs_outcome(prob: pulp.LpProblem, seconds: float) -> SolveOutcome:
     if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
         if has_solution:
             return SolveOutcome("time_limit", objective, seconds, "highs", gap, h.modelStatusToString(status))
-        return SolveOutcome("error", None, seconds, "highs", None,
+        return SolveOutcome("no_solution", None, seconds, "highs", None,
                             f"{h.modelStatusToString(status)} before any feasible solution was found")
     return SolveOutcome("error", None, seconds, "highs", None, h.modelStatusToString(status))
 
