@@ -182,12 +182,17 @@ def demand_weights(catalog: Catalog, request: SiteRequest, class_index: int) -> 
     return w / w.sum()
 
 
-def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest) -> float:
-    """The tariff a request pays at a site: the policy/negotiated price where known (and allowed), else list."""
+def effective_price_parameter(row: Mapping[str, Any], request: SiteRequest) -> str:
+    """Which tariff a request pays at a site: the policy/negotiated price where known (and allowed), else list."""
     policy = row.get("electricity_price_policy_yuan_per_kwh")
     if request.use_policy_prices and policy is not None and np.isfinite(policy):
-        return float(policy)
-    return float(row["electricity_price_list_yuan_per_kwh"])
+        return "electricity_price_policy_yuan_per_kwh"
+    return "electricity_price_list_yuan_per_kwh"
+
+
+def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest) -> float:
+    """The tariff a request pays at a site [yuan/kWh] (see :func:`effective_price_parameter`)."""
+    return float(row[effective_price_parameter(row, request)])
 
 
 def site_inputs(

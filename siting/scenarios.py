@@ -49,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .catalog import Catalog, Subsidy, default_catalog
 from .errors import RequestError, SitingError
 from .problem import candidate_sites
+from .problem import effective_price_parameter as site_price_parameter
 from .request import SiteRequest, WorkloadClass, load_mapping, parse_request
 
 #: Virtual site parameter: the electricity price actually used [yuan/kWh].
@@ -304,10 +305,9 @@ def _as_request_error(exc: SitingError, where: str, path: str) -> RequestError:
 
 
 def effective_price_parameter(catalog: Catalog, request: SiteRequest, site: str) -> str:
-    policy = catalog.site_value(site, "electricity_price_policy_yuan_per_kwh")
-    if request.use_policy_prices and np.isfinite(policy):
-        return "electricity_price_policy_yuan_per_kwh"
-    return "electricity_price_list_yuan_per_kwh"
+    """The price parameter the virtual ``electricity_price_yuan_per_kwh`` path stands for at ``site``."""
+    catalog.check_site(site)
+    return site_price_parameter(catalog.sites.loc[site], request)
 
 
 def _apply_catalog_overrides(

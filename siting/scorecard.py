@@ -22,14 +22,13 @@ import pandas as pd
 
 from .catalog import Catalog, default_catalog
 from .costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
-from .problem import SiteProblem, build_site_problem
+from .problem import SiteProblem, build_site_problem, effective_price_parameter
 from .request import SiteRequest, parse_request
 
 #: How many of the request's heaviest demand centres get an RTT column.
 MAIN_CENTRES = 5
 
 _PROVENANCE_OF = {
-    "price": None,  # chosen below: policy or list price
     "bandwidth_price": "bandwidth_price_yuan_per_gbps_month",
     "capex": "capex_yuan_per_mw",
     "grid_emission_factor": "grid_emission_factor_t_per_mwh",
@@ -116,14 +115,8 @@ def rank(
 def provenance_for(catalog: Catalog, site: str, request: SiteRequest) -> dict[str, Any]:
     """Catalog rows behind a score card's criteria (price, bandwidth, climate, capex, emission factor)."""
     out: dict[str, Any] = {}
-    policy = catalog.sites.at[site, "electricity_price_policy_yuan_per_kwh"]
-    price_param = (
-        "electricity_price_policy_yuan_per_kwh"
-        if request.use_policy_prices and policy is not None and np.isfinite(policy)
-        else "electricity_price_list_yuan_per_kwh"
-    )
-    for key, param in {**_PROVENANCE_OF, "price": price_param}.items():
-        assert param is not None
+    price_param = effective_price_parameter(catalog.sites.loc[site], request)
+    for key, param in {"price": price_param, **_PROVENANCE_OF}.items():
         out[key] = {"parameter": param, **catalog.provenance(site, param)}
     clim = catalog.climate[catalog.climate["site"] == site]
     out["climate"] = {
