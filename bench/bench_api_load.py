@@ -116,6 +116,20 @@ async def run_clients(base_url: str, key: str, clients: int, duration_s: float,
         return stats, time.monotonic() - t0
 
 
+def database_with_key(directory: Path, owner: str) -> tuple[str, str]:
+    """A migrated SQLite database in ``directory`` with one API key: (database URL, plain key)."""
+    from api.db import Database
+    from api.keys import create_key
+    from api.migrate import upgrade
+
+    url = f"sqlite:///{directory / 'api.db'}"
+    upgrade(url)
+    db = Database(url)
+    _, key = create_key(db, owner)
+    db.dispose()
+    return url, key
+
+
 def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -156,17 +170,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.smoke:
         args.clients, args.duration, args.drain = 2, 2.0, 60.0
 
-    from api.keys import create_key
-    from api.migrate import upgrade
-
     with tempfile.TemporaryDirectory(prefix="siting-bench-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        upgrade(url)
-        from api.db import Database
-
-        db = Database(url)
-        _, key = create_key(db, "bench")
-        db.dispose()
+        url, key = database_with_key(Path(tmp), "bench")
         port = free_port()
         env = {**os.environ, "SITING_DATABASE_URL": url,
                "SITING_RUN_WORKER": "0" if args.processes else "1",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bench.bench_api_load import SERVER, free_port, wait_ready
+from bench.bench_api_load import SERVER, database_with_key, free_port, wait_ready
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -27,16 +27,8 @@ def test_page_is_served(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[tuple[str, str]]:
-    from api.db import Database
-    from api.keys import create_key
-    from api.migrate import upgrade
-
     with tempfile.TemporaryDirectory(prefix="siting-web-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'web.db'}"
-        upgrade(url)
-        db = Database(url)
-        _, key = create_key(db, "browser")
-        db.dispose()
+        url, key = database_with_key(Path(tmp), "browser")
         port = free_port()
         env = {**os.environ, "SITING_DATABASE_URL": url, "SITING_RUN_WORKER": "0"}
         proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, cwd=tmp,
