@@ -237,8 +237,11 @@ def break_even(
     opened: np.ndarray,
     mip_gap: float | None = 1e-6,
     time_budget_s: float | None = None,
+    base_objective: float | None = None,
 ) -> pd.DataFrame:
     """Break-even electricity price and cost reduction of every site that was not chosen.
+
+    ``base_objective`` is the optimal cost already known for ``p`` (solved again when None).
 
     Newton's method on the optimal cost with the site forced open finds each break-even in a
     few MILP solves; the result is verified by re-solving ``tolerance`` either side (bisection
@@ -250,10 +253,12 @@ def break_even(
     budget = _Budget(time_budget_s)
     model = DirectModel(p)
     forced_model: DirectModel | None = None
-    base = model.solve(mip_gap=mip_gap)[0]
-    if base.status != "optimal" or base.objective is None:
-        return pd.DataFrame(rows)
-    v0 = base.objective
+    if base_objective is None:
+        base = model.solve(mip_gap=mip_gap)[0]
+        if base.status != "optimal" or base.objective is None:
+            return pd.DataFrame(rows)
+        base_objective = base.objective
+    v0 = base_objective
     for j, s in enumerate(p.sites):
         if opened[j] > 0.5:
             continue

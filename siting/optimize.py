@@ -50,7 +50,7 @@ def optimize_problem(
     if explain:
         budget = explain_time_limit_s if explain_time_limit_s is not None else time_limit_s
         result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver, budget)
-        result.break_even = break_even(problem, opened, mip_gap, budget)
+        result.break_even = break_even(problem, opened, mip_gap, budget, outcome.objective)
     return result
 
 
