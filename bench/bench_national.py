@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     problem = build_site_problem(catalog, parse_request(request))
     stages["build_problem_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model = DirectModel(problem, threads=None)
+    model = DirectModel(problem)
     stages["build_model_s"] = time.perf_counter() - t0
     outcome, opened, alloc, subsidy = model.solve(time_limit_s=args.time_limit, mip_gap=1e-6)
     stages["solve_s"] = outcome.solve_seconds

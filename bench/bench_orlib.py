@@ -21,6 +21,7 @@ import numpy as np
 
 from siting.facility_location import FacilityLocationProblem, solve_facility_location
 from siting.highs_direct import DirectModel
+from siting.solve import solver_threads
 
 from .timing import median_seconds, peak_rss_mb, report
 
@@ -39,6 +40,7 @@ def bare_highs(path: Path) -> float:
     cost = body[:, 1:]  # (n, m): serving all of customer i from j
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", solver_threads())  # HiGHS has one thread scheduler per process
     h.setOptionValue("mip_rel_gap", 1e-9)
     inf = highspy.kHighsInf
     n_x = n * m

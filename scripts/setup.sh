@@ -1,19 +1,16 @@
 #!/usr/bin/env bash
-# Create .venv (if needed) and install siting with the given extras, e.g. `scripts/setup.sh test`.
+# Create .venv with exactly the versions of uv.lock: siting with its `api` extra (so `siting serve`
+# works), plus any further extras given, e.g. `scripts/setup.sh test`.
+#
+# uv comes from scripts/bootstrap-uv.sh (pinned with hashes, in .uv/).  `--locked` stops with an error if uv.lock no
+# longer matches pyproject.toml (run `.uv/bin/uv lock` and commit the result; README "Maintaining").
+#
+# Environment: PYTHON (default python3, must be 3.11+), SITING_VENV (default .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-extras="${1:-}"
-stamp=".venv/.installed-${extras:-base}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  if [ -n "$extras" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[${extras}]"
-  else
-    .venv/bin/python -m pip install --quiet -e .
-  fi
-  touch "$stamp"
-fi
+VENV="${SITING_VENV:-.venv}"
+bash scripts/bootstrap-uv.sh
+args=(--locked --python "$PY" --extra api)
+for extra in "$@"; do args+=(--extra "$extra"); done
+UV_PROJECT_ENVIRONMENT="$VENV" UV_PYTHON_DOWNLOADS=never .uv/bin/uv sync --quiet "${args[@]}"

@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
-# Second command of the README: set up and run lint, type checks, tests and benchmark smoke runs.
+# Second command of the README: install the locked test environment, then run lint, type checks,
+# tests and the benchmark smoke runs (what CI runs).  Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
-echo "== ruff"
-.venv/bin/ruff check siting api tests bench
-echo "== mypy"
-.venv/bin/mypy siting api
-echo "== pytest"
-.venv/bin/python -m pytest -q "$@"
+SITING_VENV="${SITING_VENV:-.venv}" exec bash scripts/checks.sh "$@"

@@ -45,8 +45,9 @@ Constraints (names as in ``SiteModel.constraints``)
 In *elastic* mode every constraint family but the bounds gets a non-negative
 slack with a large penalty; the slacks left non-zero name the families that
 must be relaxed and by how much (see :mod:`siting.diagnostics`).
-With ``fixed_open`` the binaries are fixed and relaxed to continuous, giving
-the LP whose duals are the shadow prices (see :mod:`siting.explain`).
+With ``fixed_open`` the binaries are fixed and relaxed to continuous, and the
+linking rows become bounds (alloc = 0 at a closed site), giving the
+non-degenerate LP whose duals are the shadow prices (see :mod:`siting.explain`).
 """
 
 from __future__ import annotations
@@ -104,8 +105,9 @@ def add_variables(m: SiteModel, fixed_open: npt.NDArray[np.float64] | None) -> N
             # integer in [lo, hi] rather than LpBinary, which would reset the bounds to [0, 1]
             m.open[s] = m.prob.add_variable(f"open{j}", lowBound=lo, upBound=hi, cat=pulp.LpInteger)
     ks, is_, js = np.nonzero(p.allowed & (p.demand_mw[:, :, None] > 0))
+    closed = np.zeros(len(p.sites), dtype=bool) if fixed_open is None else np.round(fixed_open) < 0.5
     for k, i, j in zip(ks.tolist(), is_.tolist(), js.tolist(), strict=True):
-        m.alloc[(k, i, j)] = m.prob.add_variable(f"a{k}_{i}_{j}", lowBound=0)
+        m.alloc[(k, i, j)] = m.prob.add_variable(f"a{k}_{i}_{j}", lowBound=0, upBound=0 if closed[j] else None)
     m.subsidy = [m.prob.add_variable(f"sub{n}", lowBound=0) for n in range(len(p.subsidies))]
 
 
@@ -232,7 +234,10 @@ def build_model(
     add_objective(m)
     add_demand_constraints(m, elastic)
     add_capacity_constraints(m, elastic)
-    if problem.strong_linking:
+    if problem.strong_linking and fixed_open is None:
+        # With the sites fixed, the linking rows alloc <= d open are bounds (0 at a closed site, implied
+        # by the demand row at an open one); as rows they would make the LP degenerate and the demand
+        # duals arbitrary (HiGHS 1.15 and 1.16 pick different ones).
         add_linking_constraints(m)
     add_share_constraints(m, elastic)
     add_site_count_constraints(m, elastic)

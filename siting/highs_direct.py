@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from .formulation import capacity_binding
 from .problem import SiteProblem
-from .solve import SolveOutcome
+from .solve import SolveOutcome, new_highs, outcome_from_highs
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -159,8 +159,7 @@ def _build_arrays(p: SiteProblem) -> tuple[_Arrays, IntArray, IntArray, IntArray
 class DirectModel:
     """The site MILP held in a highspy ``Highs`` object, built once and updated in place."""
 
-    def __init__(self, problem: SiteProblem, *, threads: int | None = 1) -> None:
-        self.threads = threads
+    def __init__(self, problem: SiteProblem) -> None:
         self._load(problem)
 
     def _load(self, problem: SiteProblem) -> None:
@@ -186,10 +185,7 @@ class DirectModel:
         lp.a_matrix_.value_ = vals
         lp.integrality_ = [highspy.HighsVarType(int(x)) for x in a.integrality]
         self._order = order
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        if self.threads is not None:
-            self.h.setOptionValue("threads", self.threads)
+        self.h = new_highs()
         self.h.passModel(lp)
 
     def update(self, problem: SiteProblem) -> bool:
@@ -206,7 +202,7 @@ class DirectModel:
             self.h.changeColsBounds(len(idx), idx, new.col_lower, new.col_upper)
         if not (np.array_equal(new.row_lower, old.row_lower) and np.array_equal(new.row_upper, old.row_upper)):
             ridx = np.arange(len(new.row_lower), dtype=np.int32)
-            self.h.changeRowsBounds(len(ridx), ridx, new.row_lower, new.row_upper)  # type: ignore[attr-defined]
+            self.h.changeRowsBounds(len(ridx), ridx, new.row_lower, new.row_upper)
         changed = np.nonzero(new.vals != old.vals)[0]
         for n in changed:
             self.h.changeCoeff(int(new.rows[n]), int(new.cols[n]), float(new.vals[n]))
@@ -223,26 +219,13 @@ class DirectModel:
         if mip_gap is not None:
             h.setOptionValue("mip_rel_gap", float(mip_gap))
         t0 = time.perf_counter()
-        h.run()
-        seconds = time.perf_counter() - t0
-        status = h.getModelStatus()
-        info = h.getInfo()
-        S = highspy.HighsModelStatus
+        run_status = h.run()
+        outcome = outcome_from_highs(h, time.perf_counter() - t0, "highs-direct", run_status)
         K, I, J = self.problem.shape
-        has = info.primal_solution_status == 2
         alloc = np.zeros((K, I, J))
-        if not has:
-            name = "infeasible" if status in (S.kInfeasible, S.kUnboundedOrInfeasible) else "error"
-            message = h.modelStatusToString(status)
-            if status in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt, S.kSolutionLimit):
-                name = "no_solution"
-                message += " before any feasible solution was found"
-            return (SolveOutcome(name, None, seconds, "highs-direct", None, message),
-                    np.zeros(J), alloc, np.zeros(len(self.problem.subsidies)))
+        if outcome.objective is None:
+            return outcome, np.zeros(J), alloc, np.zeros(len(self.problem.subsidies))
         x = np.asarray(h.getSolution().col_value)
         a = self._arrays
         alloc[self.ks, self.is_, self.js] = x[a.n_open:a.n_open + a.n_alloc] * self.problem.demand_mw[self.ks, self.is_]
-        name = "optimal" if status == S.kOptimal else "time_limit"
-        outcome = SolveOutcome(name, float(h.getObjectiveValue()), seconds, "highs-direct",
-                               float(info.mip_gap), "" if name == "optimal" else h.modelStatusToString(status))
         return outcome, x[:a.n_open], alloc, x[a.n_open + a.n_alloc:]

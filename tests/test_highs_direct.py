@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from siting import optimize_problem, parse_request
 from siting.catalog import Catalog
@@ -60,3 +63,17 @@ def test_structure_change_rebuilds(catalog: Catalog) -> None:
     tighter = build_site_problem(catalog, parse_request({"max_share_per_site": 0.5}))
     assert model.update(tighter) is False
     assert model.solve()[0].objective == pytest.approx(optimize_problem(tighter).objective_yuan_per_year, rel=1e-7)
+
+
+EXAMPLES = sorted((DATA.parent.parent / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_is_optimal_on_both_paths(catalog: Catalog, path: Path) -> None:
+    p = build_site_problem(catalog, parse_request(yaml.safe_load(path.read_text())))
+    reference = optimize_problem(p)
+    outcome, _, alloc, _ = DirectModel(p).solve()
+    assert reference.status == "optimal"
+    assert outcome.status == "optimal"
+    assert outcome.objective == pytest.approx(reference.objective_yuan_per_year, rel=1e-7)
+    assert alloc.sum() == pytest.approx(p.demand_mw.sum())
