@@ -10,13 +10,13 @@ import logging
 from typing import Any
 
 import siting
-from siting import scenarios
-from siting.catalog import Catalog
-from siting.compare import compare_scenarios
+from siting.analysis import scenarios
+from siting.analysis.compare import compare_scenarios
+from siting.analysis.scorecard import provenance_for
+from siting.data.catalog import Catalog
+from siting.data.request import SiteRequest
 from siting.errors import RequestError, SitingError
-from siting.problem import build_site_problem
-from siting.request import SiteRequest
-from siting.scorecard import provenance_for
+from siting.optimization.problem import build_site_problem
 from siting.serialize import to_jsonable
 
 from .errors import NotFoundError
@@ -88,7 +88,7 @@ def run_job(request: dict[str, Any], options: dict[str, Any]) -> tuple[str, dict
     return "done", result, None
 
 
-# -- scenarios (siting.scenarios.parse_scenario, siting.compare.compare_scenarios) ------------
+# -- scenarios (siting.analysis.scenarios.parse_scenario, siting.analysis.compare.compare_scenarios) ------------
 def parse_scenario(document: dict[str, Any], field: str = "scenario") -> Any:
     """Validate a self-contained scenario document (RequestError naming the bad path, as 422).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from siting.request import SiteRequest
+from siting.data.request import SiteRequest
 
 from .errors import LimitExceeded
 from .settings import Settings

@@ -15,7 +15,7 @@ from pydantic import (
     field_serializer,
 )
 
-from siting.request import SiteRequest
+from siting.data.request import SiteRequest
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 

@@ -33,7 +33,7 @@ from .timing import report
 REQUEST = {"name": "bench", "it_load_mw": 20, "candidates": ["zhongwei", "guian", "yaan"]}
 SERVER = ("from api.server import run_server; import sys; "
           "run_server('127.0.0.1', int(sys.argv[1]), log_level='warning')")
-WORKER = "from siting.cli import app; app(['worker'])"
+WORKER = "from siting.cli.main import app; app(['worker'])"
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Benchmark: Monte Carlo of a 4-site request, fast path on local workers vs a naive loop.
 
-Fast path: ``siting.montecarlo.run_monte_carlo`` (patched problems, one HiGHS DirectModel per
+Fast path: ``siting.analysis.montecarlo.run_monte_carlo`` (patched problems, one HiGHS DirectModel per
 chunk updated in place, process pool of ``--workers``).  Naive loop: per sample, apply the sampled
 values to the catalog and request, rebuild the SiteProblem and the PuLP model and solve it with
 CBC.  The naive loop runs on a subsample (``--naive-samples``) and is extrapolated to N; both are
@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.formulation import build_model
-from siting.montecarlo import run_monte_carlo, sample_values
-from siting.problem import build_site_problem
-from siting.scenarios import Scenario, load_scenario, parse_scenario
-from siting.solve import solve_model
+from siting.analysis.montecarlo import run_monte_carlo, sample_values
+from siting.analysis.scenarios import Scenario, load_scenario, parse_scenario
+from siting.optimization.formulation import build_model
+from siting.optimization.problem import build_site_problem
+from siting.optimization.solve import solve_model
 
 ROOT = Path(__file__).resolve().parents[1]
 BAR_SECONDS = 60.0

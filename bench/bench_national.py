@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 from siting import load_catalog, parse_request
-from siting.catalog import default_catalog_dir
-from siting.formulation import build_model
-from siting.highs_direct import DirectModel
-from siting.problem import build_site_problem
-from siting.results import build_result
-from siting.solve import solve_model
+from siting.data.catalog import default_catalog_dir
+from siting.optimization.formulation import build_model
+from siting.optimization.highs_direct import DirectModel
+from siting.optimization.problem import build_site_problem
+from siting.optimization.results import build_result
+from siting.optimization.solve import solve_model
 
 from .timing import peak_rss_mb, report
 

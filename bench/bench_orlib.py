@@ -19,9 +19,9 @@ from pathlib import Path
 import highspy
 import numpy as np
 
-from siting.facility_location import FacilityLocationProblem, solve_facility_location
-from siting.highs_direct import DirectModel
-from siting.solve import solver_threads
+from siting.optimization.facility_location import FacilityLocationProblem, solve_facility_location
+from siting.optimization.highs_direct import DirectModel
+from siting.optimization.solve import solver_threads
 
 from .timing import median_seconds, peak_rss_mb, report
 

@@ -7,6 +7,8 @@
 #
 # Environment: PYTHON (default python3, must be 3.11+), SITING_VENV (default .venv).
 set -euo pipefail
+# the platform's certificate store, so that a corporate TLS proxy (trusted by the system) works
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 VENV="${SITING_VENV:-.venv}"

@@ -13,15 +13,15 @@ Public API (everything a planner's tool needs)::
 
 from __future__ import annotations
 
-from .api_functions import rtt_between, site_cost, site_pue
-from .catalog import Catalog, Subsidy, default_catalog, load_catalog
-from .errors import CatalogError, RequestError, SitingError, SolverError, UnknownIdError
-from .facility_location import FacilityLocationProblem, solve_facility_location
-from .optimize import optimize, optimize_problem
-from .problem import SiteProblem, build_site_problem
-from .request import SiteRequest, WorkloadClass, load_request, parse_request
-from .results import OptimizationResult
-from .scorecard import rank
+from siting.analysis.scorecard import rank
+from siting.analysis.site_facts import rtt_between, site_cost, site_pue
+from siting.data.catalog import Catalog, Subsidy, default_catalog, load_catalog
+from siting.data.request import SiteRequest, WorkloadClass, load_request, parse_request
+from siting.errors import CatalogError, RequestError, SitingError, SolverError, UnknownIdError
+from siting.optimization.facility_location import FacilityLocationProblem, solve_facility_location
+from siting.optimization.optimize import optimize, optimize_problem
+from siting.optimization.problem import SiteProblem, build_site_problem
+from siting.optimization.results import OptimizationResult
 
 __version__ = "0.1.0"
 

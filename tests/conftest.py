@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from siting.catalog import Catalog, default_catalog
+from siting.data.catalog import Catalog, default_catalog
 
 
 @pytest.fixture(scope="session")

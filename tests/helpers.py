@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siting.problem import SiteProblem
+from siting.optimization.problem import SiteProblem
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from siting.catalog import STATUSES, Catalog, default_catalog_dir, load_catalog
+from siting.data.catalog import STATUSES, Catalog, default_catalog_dir, load_catalog
 from siting.errors import CatalogError, UnknownIdError
 
 REQUIRED_SITES = ["zhongwei", "guian", "yaan", "chongqing"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from siting.cli import app
+from siting.cli.main import app
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parent.parent / "examples"

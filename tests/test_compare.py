@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from siting.catalog import Catalog
-from siting.compare import compare_scenarios
-from siting.scenarios import load_scenario
+from siting.analysis.compare import compare_scenarios
+from siting.analysis.scenarios import load_scenario
+from siting.data.catalog import Catalog
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 
@@ -55,7 +55,7 @@ def test_outputs_are_json_and_frame(comparison) -> None:  # type: ignore[no-unty
 
 
 def test_chart(comparison, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from siting.charts import cost_components_chart
+    from siting.report.charts import cost_components_chart
 
     out = cost_components_chart(comparison, tmp_path / "c.png")
     assert out.stat().st_size > 1000

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 
-from siting.facility_location import FacilityLocationProblem, solve_facility_location
+from siting.optimization.facility_location import FacilityLocationProblem, solve_facility_location
 
 from .helpers import DATA
 

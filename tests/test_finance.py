@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from siting.finance import annualise_limited_stream, capital_recovery_factor, present_value_of_annuity
+from siting.models.finance import annualise_limited_stream, capital_recovery_factor, present_value_of_annuity
 
 
 def test_crf_matches_interest_table() -> None:

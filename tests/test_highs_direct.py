@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from siting import optimize_problem, parse_request
-from siting.catalog import Catalog
-from siting.facility_location import FacilityLocationProblem
-from siting.highs_direct import DirectModel
-from siting.problem import build_site_problem
+from siting.data.catalog import Catalog
+from siting.optimization.facility_location import FacilityLocationProblem
+from siting.optimization.highs_direct import DirectModel
+from siting.optimization.problem import build_site_problem
 
 from .helpers import DATA
 

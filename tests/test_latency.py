@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from siting.latency import geodesic_km, rtt_matrix_ms, rtt_ms
+from siting.models.latency import geodesic_km, rtt_matrix_ms, rtt_ms
 
 
 def test_geodesic_beijing_shanghai() -> None:

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from siting import optimize
-from siting.catalog import Catalog
-from siting.execution import ProblemPatcher, SweepSetup, evaluate_chunk
-from siting.montecarlo import run_monte_carlo, sample_values
-from siting.problem import build_site_problem
-from siting.scenarios import Scenario, load_scenario, parse_scenario
+from siting.analysis.execution import ProblemPatcher, SweepSetup, evaluate_chunk
+from siting.analysis.montecarlo import run_monte_carlo, sample_values
+from siting.analysis.scenarios import Scenario, load_scenario, parse_scenario
+from siting.data.catalog import Catalog
+from siting.optimization.problem import build_site_problem
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 

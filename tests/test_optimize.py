@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 import siting
 from siting import optimize, optimize_problem, parse_request
-from siting.catalog import Catalog
-from siting.problem import build_site_problem
-from siting.results import OptimizationResult
+from siting.data.catalog import Catalog
+from siting.optimization.problem import build_site_problem
+from siting.optimization.results import OptimizationResult
 
 from .helpers import two_site_problem
 
@@ -228,7 +228,7 @@ def test_explanations_respect_their_time_budget(catalog: Catalog) -> None:
 
 
 def test_newton_break_evens_match_bisection(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    import siting.explain as explain
+    import siting.optimization.explain as explain
 
     req = parse_request({"it_load_mw": 100, "max_sites": 2,
                          "candidates": ["zhongwei", "guian", "yaan", "chongqing", "helinger", "beijing"]})

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from siting import site_pue
-from siting.catalog import Catalog
-from siting.pue import COOLING_TECHNOLOGIES, MonthlyClimate, dewpoint_c, pue, wetbulb_stull_c
+from siting.data.catalog import Catalog
+from siting.models.pue import COOLING_TECHNOLOGIES, MonthlyClimate, dewpoint_c, pue, wetbulb_stull_c
 
 from .helpers import DATA
 

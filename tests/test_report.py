@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from siting.cli import app
+from siting.cli.main import app
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

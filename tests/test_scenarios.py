@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from siting.catalog import Catalog
+from siting.analysis.scenarios import load_scenario, parse_scenario
+from siting.data.catalog import Catalog
 from siting.errors import RequestError
-from siting.scenarios import load_scenario, parse_scenario
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from siting import optimize
-from siting.catalog import Catalog
-from siting.scenarios import SweepRange, load_scenario
-from siting.sensitivity import tornado
+from siting.analysis.scenarios import SweepRange, load_scenario
+from siting.analysis.sensitivity import tornado
+from siting.data.catalog import Catalog
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 
@@ -24,7 +24,7 @@ def test_tornado_example(catalog: Catalog, tmp_path: Path) -> None:
     carbon = f[f["parameter"] == "request.carbon_price_yuan_per_t"].iloc[0]
     assert carbon["delta_low_yuan_per_year"] == pytest.approx(0.0, abs=1.0)
     assert carbon["delta_high_yuan_per_year"] > 0
-    from siting.charts import tornado_chart
+    from siting.report.charts import tornado_chart
 
     assert tornado_chart(t, tmp_path / "t.png").stat().st_size > 1000
 

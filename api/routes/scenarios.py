@@ -17,7 +17,7 @@ from ..schemas import SCENARIO_EXAMPLE, ScenarioPage, ScenarioPublic, ScenarioSu
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 
 ScenarioBody = Annotated[dict[str, Any], Body(
-    description="A scenario document (see siting.scenarios): a name, a base request and changes",
+    description="A scenario document (see siting.analysis.scenarios): a name, a base request and changes",
     openapi_examples={"cheaper power": {"summary": "A base request with a catalog override",
                                         "value": SCENARIO_EXAMPLE}},
     examples=[SCENARIO_EXAMPLE],

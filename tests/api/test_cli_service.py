@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from api.db import Database
 from api.keys import find_key
-from siting.cli import app
+from siting.cli.main import app
 
 from .conftest import make_settings, running_client, sqlite_url
 

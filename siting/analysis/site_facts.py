@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import Catalog, default_catalog
-from .latency import rtt_matrix_ms
-from .problem import build_site_problem, site_inputs
-from .request import parse_request
-from .scorecard import score_problem
+from siting.analysis.scorecard import score_problem
+from siting.data.catalog import Catalog, default_catalog
+from siting.data.request import parse_request
+from siting.models.latency import rtt_matrix_ms
+from siting.optimization.problem import build_site_problem, site_inputs
 
 
 def site_pue(site: str, cooling: str = "airside", catalog: Catalog | None = None) -> float:

@@ -20,9 +20,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .catalog import Catalog
-from .request import SiteRequest
-from .results import OptimizationResult
+from siting.data.catalog import Catalog
+from siting.data.request import SiteRequest
+from siting.optimization.results import OptimizationResult
 
 _MIO = 1e6
 _ROLE_COLOUR = {"western": "#1b7837", "national_cluster": "#2166ac", "eastern_baseline": "#b2182b"}

@@ -1,8 +1,8 @@
 """A fast path straight to HiGHS (highspy) for large or repeated solves.
 
-Builds exactly the formulation of :mod:`siting.formulation` (same variables,
+Builds exactly the formulation of :mod:`siting.optimization.formulation` (same variables,
 objective and constraint families, without the elastic slacks) from the
-:class:`~siting.problem.SiteProblem` arrays with vectorised numpy, and passes
+:class:`~siting.optimization.problem.SiteProblem` arrays with vectorised numpy, and passes
 it to HiGHS in compressed-column form in one call.  The PuLP model stays the
 reference: ``tests/test_highs_direct.py`` proves both give the same optimum.
 
@@ -24,9 +24,9 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from .formulation import capacity_binding
-from .problem import SiteProblem
-from .solve import SolveOutcome, new_highs, outcome_from_highs
+from siting.optimization.formulation import capacity_binding
+from siting.optimization.problem import SiteProblem
+from siting.optimization.solve import SolveOutcome, new_highs, outcome_from_highs
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import Catalog
-from .errors import RequestError
-from .optimize import optimize_problem
-from .problem import SiteProblem, build_site_problem
-from .results import OptimizationResult
-from .scenarios import Scenario
-from .serialize import to_jsonable
+from siting.analysis.scenarios import Scenario
+from siting.data.catalog import Catalog
+from siting.errors import RequestError
+from siting.optimization.optimize import optimize_problem
+from siting.optimization.problem import SiteProblem, build_site_problem
+from siting.optimization.results import OptimizationResult
+from siting.serialize import to_jsonable
 
 MW_TOLERANCE = 0.05
 _KW_MONTH = 1000.0 * 12.0

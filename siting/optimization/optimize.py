@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import Catalog, default_catalog
-from .diagnostics import elastic_diagnosis, presolve_checks
-from .explain import break_even, shadow_prices
-from .formulation import build_model
-from .problem import SiteProblem, build_site_problem
-from .request import SiteRequest, parse_request
-from .results import OptimizationResult, build_result, solution_arrays
-from .solve import SolverName, solve_model
+from siting.data.catalog import Catalog, default_catalog
+from siting.data.request import SiteRequest, parse_request
+from siting.optimization.diagnostics import elastic_diagnosis, presolve_checks
+from siting.optimization.explain import break_even, shadow_prices
+from siting.optimization.formulation import build_model
+from siting.optimization.problem import SiteProblem, build_site_problem
+from siting.optimization.results import OptimizationResult, build_result, solution_arrays
+from siting.optimization.solve import SolverName, solve_model
 
 DEFAULT_MIP_GAP = 1e-6
 

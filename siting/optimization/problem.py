@@ -2,7 +2,7 @@
 
 Every front end funnels into :class:`SiteProblem` (the site request through
 :func:`build_site_problem`, a generic facility-location instance through
-:func:`siting.facility_location.FacilityLocationProblem.to_site_problem`), so
+:func:`siting.optimization.facility_location.FacilityLocationProblem.to_site_problem`), so
 geometry, climate and tariffs stay out of the optimisation model, which only
 sees arrays indexed by site, centre and class ids.
 """
@@ -17,8 +17,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .catalog import Catalog, Subsidy
-from .costs import (
+from siting.data.catalog import Catalog, Subsidy
+from siting.data.request import SiteRequest
+from siting.errors import RequestError
+from siting.models.costs import (
     COST_COMPONENTS,
     WUE_L_PER_KWH,
     Assumptions,
@@ -27,12 +29,10 @@ from .costs import (
     energy_mwh_per_mw_year,
     unit_costs_yuan_per_mw_year,
 )
-from .errors import RequestError
-from .finance import capital_recovery_factor
-from .latency import rtt_matrix_ms
-from .pue import pue
-from .request import SiteRequest
-from .subsidies import SubsidyTerm, subsidy_term
+from siting.models.finance import capital_recovery_factor
+from siting.models.latency import rtt_matrix_ms
+from siting.models.pue import pue
+from siting.models.subsidies import SubsidyTerm, subsidy_term
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -53,7 +53,7 @@ class SiteProblem:
     fixed_cost : (J,)          fixed annual cost of opening j [yuan/yr]
     capacity_mw : (J,)         IT capacity available at j [MW]
     components : name -> (K, J) per-MW cost components (reporting and subsidy bases)
-    subsidies : linear subsidy terms (see :mod:`siting.subsidies`)
+    subsidies : linear subsidy terms (see :mod:`siting.models.subsidies`)
     energy_mwh_per_mw, renewable_share, emissions_t_per_mw, pue : (J,)
     rtt_ms : (I, J) or None
     """

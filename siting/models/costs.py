@@ -12,7 +12,7 @@ opening a site is separate.  With P MW of IT capacity at utilisation u:
 - bandwidth = P * egress [Gbps/MW] * price [yuan/(Gbps*month)] * 12
 - carbon    = P * u * 8760 * PUE * grid factor [t/MWh] * carbon price [yuan/t]
 
-minus subsidies (see :mod:`siting.subsidies`).  Usage-driven components
+minus subsidies (see :mod:`siting.models.subsidies`).  Usage-driven components
 (energy, water, bandwidth, carbon) are multiplied by the schedule's usage factor
 when a phased build-out is requested.  The levelised cost divides the annual
 cost by the IT capacity in kW and 12 months [yuan/(kW*month)].

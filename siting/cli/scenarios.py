@@ -8,12 +8,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from siting.cli.options import CatalogOpt, CsvOpt, JsonOpt, _catalog, _json_out, console, domain_errors, err_console
+
 _MIO = 1e6
 
 
 def register(app: typer.Typer) -> None:
     """Add ``compare`` and ``sweep`` to ``app``."""
-    from .cli import CatalogOpt, CsvOpt, JsonOpt, _catalog, _json_out, console, domain_errors, err_console
 
     ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart to FILE")]
 
@@ -29,13 +30,13 @@ def register(app: typer.Typer) -> None:
         chart: ChartOpt = None,
     ) -> None:
         """Compare scenarios side by side and attribute every difference against the base (first file)."""
-        from .compare import compare_scenarios
-        from .scenarios import load_scenario
+        from siting.analysis.compare import compare_scenarios
+        from siting.analysis.scenarios import load_scenario
 
         cat = _catalog(catalog)
         comp = compare_scenarios([load_scenario(p, catalog=cat) for p in scenarios], cat, explain=explain)
         if chart is not None:
-            from .charts import cost_components_chart
+            from siting.report.charts import cost_components_chart
 
             cost_components_chart(comp, chart)
             err_console.print(f"wrote {chart}")
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
 
         Without either flag, runs what the file declares (monte_carlo and/or sensitivity sections).
         """
-        from .scenarios import load_scenario
+        from siting.analysis.scenarios import load_scenario
 
         cat = _catalog(catalog)
         sc = load_scenario(scenario, catalog=cat)
@@ -86,7 +87,7 @@ def register(app: typer.Typer) -> None:
         out: dict[str, Any] = {"scenario": sc.name}
         charts: list[tuple[str, Any]] = []
         if do_tornado:
-            from .sensitivity import tornado
+            from siting.analysis.sensitivity import tornado
 
             t = tornado(sc, cat, change_fraction=change)
             out["tornado"] = t.to_dict()
@@ -94,8 +95,8 @@ def register(app: typer.Typer) -> None:
             if not (as_json or as_csv):
                 _print_tornado(t, console)
         if do_mc:
-            from .execution import rich_progress
-            from .montecarlo import run_monte_carlo
+            from siting.analysis.execution import rich_progress
+            from siting.analysis.montecarlo import run_monte_carlo
 
             n = monte_carlo if monte_carlo is not None else (sc.monte_carlo.samples if sc.monte_carlo else 0)
             bar, advance = rich_progress(n, f"{sc.name}: Monte Carlo")
@@ -110,7 +111,7 @@ def register(app: typer.Typer) -> None:
             if not (as_json or as_csv):
                 _print_monte_carlo(mc, console)
         if chart is not None:
-            from .charts import monte_carlo_chart, tornado_chart
+            from siting.report.charts import monte_carlo_chart, tornado_chart
 
             for n_chart, (kind, obj) in enumerate(charts):
                 target = chart if n_chart == 0 else chart.with_name(f"{chart.stem}-{kind}{chart.suffix}")

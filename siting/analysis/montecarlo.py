@@ -1,12 +1,12 @@
 """Monte Carlo robustness of a recommendation under uncertain inputs.
 
 The distributions are declared in the scenario's ``monte_carlo`` section (see
-:mod:`siting.scenarios`).  Sample ``i`` of a run with seed ``s`` draws its parameters, in the
+:mod:`siting.analysis.scenarios`).  Sample ``i`` of a run with seed ``s`` draws its parameters, in the
 order they are declared, from its own generator ``numpy.random.default_rng(SeedSequence(s,
 spawn_key=(i,)))`` (the i-th child of ``SeedSequence(s).spawn``): a sample's inputs depend only
 on (seed, i), never on the number of samples, the worker that solves it or the executor.
 
-Each sample is solved to optimality (:mod:`siting.execution`); the outputs are
+Each sample is solved to optimality (:mod:`siting.analysis.execution`); the outputs are
 
 - P(site chosen) = share of feasible samples in which the site is opened [fraction];
 - the distribution of the IT load placed at each site: mean, P5, P50, P95 [MW];
@@ -26,9 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .catalog import Catalog
-from .errors import RequestError
-from .execution import (
+from siting.analysis.execution import (
     DEFAULT_CHUNK_SIZE,
     STATUS_NAMES,
     ProgressCallback,
@@ -37,7 +35,9 @@ from .execution import (
     evaluate_chunk,
     run_samples,
 )
-from .scenarios import Discrete, Normal, Scenario, Triangular, Uniform, expand_path
+from siting.analysis.scenarios import Discrete, Normal, Scenario, Triangular, Uniform, expand_path
+from siting.data.catalog import Catalog
+from siting.errors import RequestError
 
 FloatArray = npt.NDArray[np.float64]
 PERCENTILES = (5, 50, 95)

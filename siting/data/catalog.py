@@ -38,9 +38,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .errors import CatalogError, UnknownIdError
-from .pue import MonthlyClimate
-from .serialize import to_jsonable
+from siting.errors import CatalogError, UnknownIdError
+from siting.models.pue import MonthlyClimate
+from siting.serialize import to_jsonable
 
 STATUSES = ("sourced", "derived", "assumption")
 SUBSIDY_KINDS = ("electricity", "bandwidth", "capex")
@@ -150,7 +150,7 @@ class Catalog:
         return float(self.sites.at[site, parameter])
 
     def climate_of(self, site: str) -> MonthlyClimate:
-        """Monthly normals of ``site`` as a :class:`~siting.pue.MonthlyClimate`."""
+        """Monthly normals of ``site`` as a :class:`~siting.models.pue.MonthlyClimate`."""
         self.check_site(site)
         if site in self.climate_by_site:
             return self.climate_by_site[site]

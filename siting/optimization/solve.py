@@ -19,7 +19,7 @@ highspy release is absorbed in one module:
   changes it only through :func:`set_solver_threads`.
 * :func:`outcome_from_highs` maps HiGHS statuses to the project's vocabulary,
   comparing against highspy's enums (never raw integers), for both the PuLP
-  path and the direct path (:mod:`siting.highs_direct`).
+  path and the direct path (:mod:`siting.optimization.highs_direct`).
 
 ``solve_model`` never raises on an infeasible or time-limited model: it returns
 a :class:`SolveOutcome` whose ``status`` is one of ``optimal``, ``time_limit``
@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 import pulp
 
-from .errors import SolverError
+from siting.errors import SolverError
 
 SolverName = Literal["highs", "cbc"]
 STATUSES = ("optimal", "time_limit", "no_solution", "infeasible", "unbounded", "error")

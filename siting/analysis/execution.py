@@ -1,28 +1,28 @@
 """Evaluating many parameter sets of one scenario: fast problem patching, one HiGHS model per chunk,
 and three executors (serial, local process pool, Dask distributed).
 
-Fast patching (:class:`ProblemPatcher`).  Building a :class:`~siting.problem.SiteProblem` from
+Fast patching (:class:`ProblemPatcher`).  Building a :class:`~siting.optimization.problem.SiteProblem` from
 the catalog costs ~6 ms (RTT matrix, demand weights, PUE from monthly climate, pandas look-ups).
 A sample that changes only prices, costs, capacities, grid factors, planning defaults, the carbon
 price or subsidy terms leaves RTT, demand and the allowed (class, centre, site) triples
 untouched, so the patcher keeps the base problem and recomputes only what depends on the changed
 values, with the engine's own cost functions:
 
-- per site j: the :class:`~siting.costs.SiteInputs` (``siting.problem.site_inputs`` on the
+- per site j: the :class:`~siting.models.costs.SiteInputs` (``siting.optimization.problem.site_inputs`` on the
   updated catalog row: effective price, PUE when dust days change, capex, ...);
-- the request :class:`~siting.costs.Assumptions` (CRF(r, n), utilisation, staff, land, fixed cost,
+- the request :class:`~siting.models.costs.Assumptions` (CRF(r, n), utilisation, staff, land, fixed cost,
   carbon price);
 - components[c][k, j] = ``unit_costs_yuan_per_mw_year`` [yuan/(MW*yr)], unit_cost[k, i, j] =
   sum_c components[c][k, j], energy, emissions, PUE, price and capacity arrays, the PUE cap, and
-  the subsidy terms (``siting.subsidies.subsidy_term``).
+  the subsidy terms (``siting.models.subsidies.subsidy_term``).
 
 Any other path (coordinates, routing defaults, latency limits, load, classes, ...) falls back to
 the reference path: apply the values to the catalog and request and call ``build_site_problem``.
 ``tests/test_montecarlo.py`` proves the patched problem equals the rebuilt one and that the
-sample results equal :func:`siting.optimize` on the same sampled inputs.
+sample results equal :func:`siting.optimization.optimize` on the same sampled inputs.
 
 Solving.  Samples are cut into fixed chunks of ``chunk_size`` consecutive indices (independent
-of the number of workers); each chunk builds one :class:`~siting.highs_direct.DirectModel` and
+of the number of workers); each chunk builds one :class:`~siting.optimization.highs_direct.DirectModel` and
 updates it in place per sample (``DirectModel.update``), clearing the solver state before each
 solve, so a sample's result depends only on its inputs, never on which worker ran it.  For these
 small MILPs HiGHS's primal heuristics (feasibility jump, RINS, RENS) and presolve cost more than
@@ -49,17 +49,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .catalog import Catalog, Subsidy
-from .errors import SitingError
-from .highs_direct import DirectModel
-from .problem import (
+from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, effective_price_parameter
+from siting.data.catalog import Catalog, Subsidy
+from siting.errors import SitingError
+from siting.optimization.highs_direct import DirectModel
+from siting.optimization.problem import (
     SiteProblem,
     apply_site_inputs,
     build_site_problem,
     request_assumptions,
     site_inputs,
 )
-from .scenarios import EFFECTIVE_PRICE, Scenario, effective_price_parameter
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -315,7 +315,7 @@ def _pool_context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["siting.execution"])
+        ctx.set_forkserver_preload(["siting.analysis.execution"])
         return ctx
     return multiprocessing.get_context("spawn")
 

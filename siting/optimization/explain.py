@@ -25,10 +25,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .formulation import build_model
-from .highs_direct import DirectModel
-from .problem import SiteProblem
-from .solve import SolveOutcome, SolverName, solve_model
+from siting.optimization.formulation import build_model
+from siting.optimization.highs_direct import DirectModel
+from siting.optimization.problem import SiteProblem
+from siting.optimization.solve import SolveOutcome, SolverName, solve_model
 
 PRICE_TOLERANCE_YUAN_PER_KWH = 5e-4
 FRACTION_TOLERANCE = 1e-3

@@ -5,7 +5,7 @@ For a request of P MW split over classes k (P_k MW each), site j's annual cost i
     fixed + sum_k P_k sum_c cost_c[k, j] - sum_s min(phi_s cost_{c(s)}, U_s)
 
 with the same cost components and subsidy terms as the optimisation core
-(:class:`~siting.problem.SiteProblem`), so a score card and an optimal
+(:class:`~siting.optimization.problem.SiteProblem`), so a score card and an optimal
 allocation never disagree on a number.  The levelised cost is yuan per kW of
 IT per month; the score is ``100 * best levelised cost / this site's`` (the
 cheapest site scores 100).  Latency is reported per class as the
@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import Catalog, default_catalog
-from .costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
-from .problem import SiteProblem, build_site_problem, effective_price_parameter
-from .request import SiteRequest, parse_request
+from siting.data.catalog import Catalog, default_catalog
+from siting.data.request import SiteRequest, parse_request
+from siting.models.costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
+from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
 
 #: How many of the request's heaviest demand centres get an RTT column.
 MAIN_CENTRES = 5

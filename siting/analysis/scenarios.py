@@ -46,11 +46,11 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .catalog import Catalog, Subsidy, default_catalog
-from .errors import RequestError, SitingError
-from .problem import candidate_sites
-from .problem import effective_price_parameter as site_price_parameter
-from .request import SiteRequest, WorkloadClass, load_mapping, parse_request
+from siting.data.catalog import Catalog, Subsidy, default_catalog
+from siting.data.request import SiteRequest, WorkloadClass, load_mapping, parse_request
+from siting.errors import RequestError, SitingError
+from siting.optimization.problem import candidate_sites
+from siting.optimization.problem import effective_price_parameter as site_price_parameter
 
 #: Virtual site parameter: the electricity price actually used [yuan/kWh].
 EFFECTIVE_PRICE = "electricity_price_yuan_per_kwh"

@@ -1,6 +1,6 @@
 """Subsidies as linear terms of the annual cost.
 
-A subsidy record (:class:`~siting.catalog.Subsidy`) becomes a :class:`SubsidyTerm`
+A subsidy record (:class:`~siting.data.catalog.Subsidy`) becomes a :class:`SubsidyTerm`
 that the cost model and the optimisation core treat the same way: the annual
 subsidy ``s`` at a site is bounded by
 
@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .catalog import Subsidy
-from .finance import annualise_limited_stream, capital_recovery_factor
+from siting.models.finance import annualise_limited_stream, capital_recovery_factor
+
+if TYPE_CHECKING:  # a record of the data layer; the model only reads its fields
+    from siting.data.catalog import Subsidy
 
 _KIND_COMPONENT = {"electricity": "energy", "bandwidth": "bandwidth", "capex": "capex"}
 

@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .costs import levelised_cost_yuan_per_kw_month
-from .formulation import SiteModel
-from .problem import SiteProblem
-from .serialize import to_jsonable
-from .solve import SolveOutcome
+from siting.models.costs import levelised_cost_yuan_per_kw_month
+from siting.optimization.formulation import SiteModel
+from siting.optimization.problem import SiteProblem
+from siting.optimization.solve import SolveOutcome
+from siting.serialize import to_jsonable
 
 
 @dataclass

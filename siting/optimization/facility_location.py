@@ -2,7 +2,7 @@
 
 A :class:`FacilityLocationProblem` (fixed costs, capacities, demands, and the
 cost of serving all of a customer's demand from a facility) funnels into the
-same :class:`~siting.problem.SiteProblem` and MILP as a site request: one
+same :class:`~siting.optimization.problem.SiteProblem` and MILP as a site request: one
 workload class, customers as demand centres, facilities as sites, and
 ``c[1, i, j] = cost[i, j] / demand[i]`` per unit of demand, with the strong
 linking constraints ``alloc[i, j] <= demand[i] open[j]``.  Customers may be
@@ -21,10 +21,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from .formulation import build_model
-from .highs_direct import DirectModel
-from .problem import SiteProblem
-from .solve import SolveOutcome, SolverName, solve_model
+from siting.optimization.formulation import build_model
+from siting.optimization.highs_direct import DirectModel
+from siting.optimization.problem import SiteProblem
+from siting.optimization.solve import SolveOutcome, SolverName, solve_model
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -95,7 +95,7 @@ def solve_facility_location(
     """Solve exactly (relative gap 1e-9 by default) through the site-selection MILP.
 
     ``backend="direct"`` (default) passes the model to HiGHS in one call
-    (:mod:`siting.highs_direct`); ``"pulp"`` builds the reference PuLP model
+    (:mod:`siting.optimization.highs_direct`); ``"pulp"`` builds the reference PuLP model
     (and is the only backend that can use ``solver="cbc"``).
     """
     sp = problem.to_site_problem()

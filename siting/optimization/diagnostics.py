@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .formulation import build_model
-from .problem import SiteProblem
-from .solve import SolverName, solve_model
+from siting.optimization.formulation import build_model
+from siting.optimization.problem import SiteProblem
+from siting.optimization.solve import SolverName, solve_model
 
 Finding = dict[str, Any]
 

@@ -11,9 +11,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
-    from .compare import Comparison
-    from .montecarlo import MonteCarloResult
-    from .sensitivity import Tornado
+    from siting.analysis.compare import Comparison
+    from siting.analysis.montecarlo import MonteCarloResult
+    from siting.analysis.sensitivity import Tornado
 
 _MIO = 1e6
 

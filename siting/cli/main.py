@@ -6,24 +6,36 @@ end with one line on stderr and exit code 2; no tracebacks for bad input.
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from .catalog import default_catalog, load_catalog
-from .errors import SitingError
-from .optimize import optimize
-from .request import SiteRequest, load_request, parse_request
-from .results import OptimizationResult
-from .scorecard import provenance_for, rank
+from siting.analysis.scorecard import provenance_for, rank
+from siting.cli.options import (
+    CatalogOpt,
+    CsvOpt,
+    JsonOpt,
+    RequestOpt,
+    _catalog,
+    _fmt,
+    _json_default,
+    _json_out,
+    _records,
+    _request,
+    console,
+    domain_errors,
+    err_console,
+)
+from siting.cli.scenarios import register as register_scenarios
+from siting.cli.service import register as register_service
+from siting.data.request import SiteRequest, load_request
+from siting.optimization.optimize import optimize
+from siting.optimization.results import OptimizationResult
 
 app = typer.Typer(
     help="Data-centre site selection for western China: rank sites, optimise requests, compare scenarios.",
@@ -31,65 +43,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(width=160)
-err_console = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-RequestOpt = Annotated[Path | None, typer.Option("--request", "-r", help="Request file (YAML or JSON)")]
-CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog directory (default: shipped)")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout")]
-CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout")]
-
-
-def domain_errors(fn: F) -> F:
-    """Turn domain errors into a one-line message and exit code 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except SitingError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _catalog(path: Path | None) -> Any:
-    return load_catalog(path) if path is not None else default_catalog()
-
-
-def _request(path: Path | None) -> SiteRequest:
-    return load_request(path) if path is not None else parse_request({})
-
-
-def _fmt(v: Any, digits: int = 0) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "-"
-    if isinstance(v, float):
-        return f"{v + 0.0:,.{digits}f}" if round(v, digits) != 0 else f"{0.0:.{digits}f}"
-    return str(v)
-
-
-def _json_out(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(o: Any) -> Any:
-    if hasattr(o, "item"):
-        return o.item()
-    if isinstance(o, float):
-        return None
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = df.reset_index().astype(object)
-    frame = frame.where(frame.notna(), None)
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-
-
 @app.command()
 @domain_errors
 def sites(
@@ -301,7 +254,7 @@ def report_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write")] = Path("siting-report.html"),
 ) -> None:
     """Write a self-contained HTML report (ranking, optimal allocation, break-evens, charts, map, sources)."""
-    from .report import render_report
+    from siting.report.html import render_report
 
     cat = _catalog(catalog)
     req = _request(request)
@@ -316,12 +269,5 @@ def main() -> None:  # pragma: no cover
     app()
 
 
-def _register_extensions() -> None:
-    from .cli_scenarios import register as register_scenarios
-    from .cli_service import register as register_service
-
-    register_scenarios(app)
-    register_service(app)
-
-
-_register_extensions()
+register_scenarios(app)
+register_service(app)

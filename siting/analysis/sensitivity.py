@@ -1,6 +1,6 @@
 """One-at-a-time sensitivity (tornado): how the optimum moves when one input swings.
 
-For each named parameter x (a path, see :mod:`siting.scenarios`) with scenario value x0, the
+For each named parameter x (a path, see :mod:`siting.analysis.scenarios`) with scenario value x0, the
 problem is re-optimised at x_low and x_high with every other input at its scenario value:
 
 - relative swing: x_low = x0 * (1 - f), x_high = x0 * (1 + f), f = ``change_fraction``;
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .catalog import Catalog
-from .execution import SweepSetup, evaluate_chunk
-from .scenarios import EFFECTIVE_PRICE, Scenario, SweepRange, expand_path
+from siting.analysis.execution import SweepSetup, evaluate_chunk
+from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, SweepRange, expand_path
+from siting.data.catalog import Catalog
 
 DEFAULT_CHANGE_FRACTION = 0.2
 

@@ -1,4 +1,4 @@
-r"""The site-selection MILP, built with PuLP from a :class:`~siting.problem.SiteProblem`.
+r"""The site-selection MILP, built with PuLP from a :class:`~siting.optimization.problem.SiteProblem`.
 
 Sets
 ----
@@ -44,10 +44,10 @@ Constraints (names as in ``SiteModel.constraints``)
 
 In *elastic* mode every constraint family but the bounds gets a non-negative
 slack with a large penalty; the slacks left non-zero name the families that
-must be relaxed and by how much (see :mod:`siting.diagnostics`).
+must be relaxed and by how much (see :mod:`siting.optimization.diagnostics`).
 With ``fixed_open`` the binaries are fixed and relaxed to continuous, and the
 linking rows become bounds (alloc = 0 at a closed site), giving the
-non-degenerate LP whose duals are the shadow prices (see :mod:`siting.explain`).
+non-degenerate LP whose duals are the shadow prices (see :mod:`siting.optimization.explain`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ import numpy as np
 import numpy.typing as npt
 import pulp
 
-from .problem import SiteProblem
+from siting.optimization.problem import SiteProblem
 
 #: Penalty per unit of slack in elastic mode, relative to the largest cost coefficient.
 ELASTIC_PENALTY_FACTOR = 1e3

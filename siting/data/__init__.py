@@ -1,0 +1,1 @@
+"""Catalog and requests: the validated inputs, with provenance."""

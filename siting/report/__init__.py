@@ -1,0 +1,1 @@
+"""Reporting: charts and the self-contained HTML report."""
