@@ -22,9 +22,9 @@ import numpy as np
 
 from siting.analysis.montecarlo import run_monte_carlo, sample_values
 from siting.analysis.scenarios import Scenario, load_scenario, parse_scenario
-from siting.optimization.formulation import build_model
+from siting.optimization.emit_pulp import solve_pulp, to_pulp
+from siting.optimization.model import define
 from siting.optimization.problem import build_site_problem
-from siting.optimization.solve import solve_model
 
 ROOT = Path(__file__).resolve().parents[1]
 BAR_SECONDS = 60.0
@@ -46,8 +46,7 @@ def naive(scenario: Scenario, samples: int, seed: int) -> tuple[float, list[floa
     t0 = time.perf_counter()
     for row in values:
         req, cat = scenario.apply(dict(zip(paths, row.tolist(), strict=True)))
-        m = build_model(build_site_problem(cat, req))
-        out = solve_model(m.prob, "cbc")
+        out = solve_pulp(to_pulp(define(build_site_problem(cat, req))), "cbc").outcome
         objs.append(float(out.objective) if out.objective is not None else float("nan"))
     return time.perf_counter() - t0, objs
 

@@ -3,8 +3,8 @@
 Three ways on the same matrix, in the same process:
 - bare HiGHS: the strong UFL formulation written straight into highspy from the
   file's arrays (no siting code at all) -- the baseline;
-- siting direct: FacilityLocationProblem -> SiteProblem -> highs_direct.DirectModel;
-- siting PuLP: the reference formulation built with PuLP and solved with HiGHS.
+- siting direct: FacilityLocationProblem -> SiteProblem -> model arrays -> HiGHS emitter;
+- siting PuLP: the same arrays written out by the PuLP emitter, solved with HiGHS through PuLP.
 Each reports total time (read + build + solve), the objective against the
 published optimum, and its ratio to bare HiGHS.  Bar: siting within 1.5x.
 
@@ -19,8 +19,8 @@ from pathlib import Path
 import highspy
 import numpy as np
 
+from siting.optimization.emit_highs import DirectModel
 from siting.optimization.facility_location import FacilityLocationProblem, solve_facility_location
-from siting.optimization.highs_direct import DirectModel
 from siting.optimization.solve import solver_threads
 
 from .timing import median_seconds, peak_rss_mb, report

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 
 from siting import default_catalog, optimize, parse_request
-from siting.optimization.highs_direct import DirectModel
+from siting.optimization.emit_highs import DirectModel
 from siting.optimization.problem import build_site_problem
 
 from .timing import median_seconds, report

@@ -10,8 +10,8 @@ import yaml
 
 from siting import optimize_problem, parse_request
 from siting.data.catalog import Catalog
+from siting.optimization.emit_highs import DirectModel
 from siting.optimization.facility_location import FacilityLocationProblem
-from siting.optimization.highs_direct import DirectModel
 from siting.optimization.problem import build_site_problem
 
 from .helpers import DATA

@@ -22,7 +22,7 @@ the reference path: apply the values to the catalog and request and call ``build
 sample results equal :func:`siting.optimization.optimize` on the same sampled inputs.
 
 Solving.  Samples are cut into fixed chunks of ``chunk_size`` consecutive indices (independent
-of the number of workers); each chunk builds one :class:`~siting.optimization.highs_direct.DirectModel` and
+of the number of workers); each chunk builds one :class:`~siting.optimization.emit_highs.DirectModel` and
 updates it in place per sample (``DirectModel.update``), clearing the solver state before each
 solve, so a sample's result depends only on its inputs, never on which worker ran it.  For these
 small MILPs HiGHS's primal heuristics (feasibility jump, RINS, RENS) and presolve cost more than
@@ -52,7 +52,7 @@ import numpy.typing as npt
 from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, effective_price_parameter
 from siting.data.catalog import Catalog, Subsidy
 from siting.errors import SitingError
-from siting.optimization.highs_direct import DirectModel
+from siting.optimization.emit_highs import DirectModel
 from siting.optimization.problem import (
     SiteProblem,
     apply_site_inputs,

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from siting.optimization.formulation import build_model
+from siting.optimization.backends import solve
+from siting.optimization.model import define
 from siting.optimization.problem import SiteProblem
-from siting.optimization.solve import SolverName, solve_model
+from siting.optimization.solve import SolverName
 
 Finding = dict[str, Any]
 
@@ -98,17 +99,19 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
 def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
                       time_limit_s: float | None = None) -> list[Finding]:
     """Re-solve with penalised slacks; report each constraint family that had to be relaxed."""
-    m = build_model(p, elastic=True)
-    outcome = solve_model(m.prob, solver, time_limit_s=time_limit_s)
+    arrays = define(p, elastic=True)
+    solution = solve(arrays, solver, time_limit_s=time_limit_s)
+    outcome = solution.outcome
     if outcome.status not in ("optimal", "time_limit"):
         failed: Finding = {"code": "elastic_failed", "severity": "error", "field": None,
                            "message": f"the elastic re-solve ended {outcome.status}: {outcome.message}"}
         return [failed]
     by_group: dict[str, list[tuple[str, float]]] = {}
-    for name, v in m.slacks.items():
-        val = v.varValue or 0.0
+    labels = {f.name: f for f in arrays.families}
+    for (family, row), val in zip(arrays.slack_family, solution.slack().tolist(), strict=True):
         if val > 1e-6:
-            by_group.setdefault(m.slack_group[name], []).append((name, val))
+            fam = labels[family]
+            by_group.setdefault(str(fam.field), []).append((fam.label(fam.keys[row]), val))
     units = {"budget_yuan_per_year": "yuan/yr", "min_sites": "site(s)", "max_sites": "site(s)",
              "min_green_share_fraction": "MWh of renewable energy/yr"}
     findings: list[Finding] = []

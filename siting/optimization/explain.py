@@ -12,8 +12,8 @@
   break-even the site is chosen, ``tolerance`` above it is not.  The search is
   Newton's method on the cost of the best solution with the site forced open
   (a few solves per site), with bisection as the fallback.  The re-solves
-  use the direct HiGHS model updated in place (same optimum as the PuLP model,
-  ``tests/test_highs_direct.py``) and share an optional time budget.
+  go through :class:`~siting.optimization.backends.ProblemModel` on the chosen
+  solver (HiGHS updated in place, or CBC) and share an optional time budget.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from siting.optimization.formulation import build_model
-from siting.optimization.highs_direct import DirectModel
+from siting.optimization.backends import ProblemModel, solve
+from siting.optimization.model import define
 from siting.optimization.problem import SiteProblem
-from siting.optimization.solve import SolveOutcome, SolverName, solve_model
+from siting.optimization.solve import SolveOutcome, SolverName
 
 PRICE_TOLERANCE_YUAN_PER_KWH = 5e-4
 FRACTION_TOLERANCE = 1e-3
@@ -59,23 +59,20 @@ def shadow_prices(
     p: SiteProblem, opened: np.ndarray, solver: SolverName = "highs", time_limit_s: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(demand shadow prices per class and centre, capacity values per open site)."""
-    m = build_model(p, fixed_open=opened)
-    outcome = solve_model(m.prob, solver, time_limit_s=time_limit_s)
-    if outcome.status != "optimal":
+    solution = solve(define(p, fixed_open=opened), solver, time_limit_s=time_limit_s)
+    demand = solution.family_duals("demand")
+    if solution.outcome.status != "optimal" or demand is None:
         return pd.DataFrame(), pd.DataFrame()
-    demand_rows = []
-    for cls in p.classes:
-        for centre in p.centres:
-            c = m.constraints.get(f"demand[{cls},{centre}]")
-            if c is not None and c.pi is not None:
-                demand_rows.append({"class": cls, "centre": centre,
-                                    "marginal_cost_yuan_per_mw_year": float(c.pi)})
+    fam, duals = demand
+    demand_rows = [{"class": p.classes[int(k)], "centre": p.centres[int(i)], "marginal_cost_yuan_per_mw_year": float(y)}
+                   for (k, i), y in zip(fam.keys, duals, strict=True)]
     cap_rows = []
-    for j, s in enumerate(p.sites):
-        c = m.constraints.get(f"site-capacity[{s}]")
-        if c is not None and c.pi is not None and opened[j] > 0.5:
-            cap_rows.append({"site": s, "value_of_capacity_yuan_per_mw_year": float(-c.pi),
-                             "capacity_mw": float(p.capacity_mw[j])})
+    capacity = solution.family_duals("site-capacity")
+    if capacity is not None:
+        for (j,), y in zip(capacity[0].keys, capacity[1], strict=True):
+            if opened[j] > 0.5:
+                cap_rows.append({"site": p.sites[int(j)], "value_of_capacity_yuan_per_mw_year": float(-y),
+                                 "capacity_mw": float(p.capacity_mw[j])})
     return pd.DataFrame(demand_rows), pd.DataFrame(cap_rows)
 
 
@@ -98,11 +95,12 @@ def _bisect(
 
 
 def _solve_changed(
-    model: DirectModel, changed: SiteProblem, mip_gap: float | None, budget: _Budget
+    model: ProblemModel, changed: SiteProblem, mip_gap: float | None, budget: _Budget
 ) -> tuple[SolveOutcome, np.ndarray, np.ndarray, np.ndarray] | None:
     """Update ``model`` to ``changed`` and solve within the budget; None if not solved to optimality."""
     model.update(changed)
-    solved = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
+    solution = model.solve(time_limit_s=budget.limit(), mip_gap=mip_gap)
+    solved = solution.outcome, solution.open(), solution.alloc(), solution.subsidy()
     if solved[0].status != "optimal" or solved[0].objective is None:
         if budget.deadline is not None and time.monotonic() >= budget.deadline:
             raise _OutOfTime
@@ -110,12 +108,12 @@ def _solve_changed(
     return solved
 
 
-def _chooser(model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None,
+def _chooser(model: ProblemModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None,
              budget: _Budget) -> Callable[[float], bool | None]:
     """Whether ``site`` is chosen when its electricity price is x (``price``) or its costs are scaled by x.
 
     Re-solves the full MILP each time; only cost coefficients change, so the HiGHS model
-    is updated in place (:meth:`DirectModel.update`) instead of being rebuilt.
+    is updated in place (:meth:`ProblemModel.update`) instead of being rebuilt.
     """
     j = p.site_index(site)
 
@@ -135,7 +133,7 @@ _MAX_NEWTON_STEPS = 30
 
 
 def _forced_evaluator(
-    model: DirectModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None, budget: _Budget
+    model: ProblemModel, p: SiteProblem, site: str, kind: str, mip_gap: float | None, budget: _Budget
 ) -> Callable[[float], tuple[float, float] | None]:
     """W(x) and dW/dx: the optimal cost with ``site`` forced open, at price x or cost scaling x.
 
@@ -238,6 +236,7 @@ def break_even(
     mip_gap: float | None = 1e-6,
     time_budget_s: float | None = None,
     base_objective: float | None = None,
+    solver: SolverName = "highs",
 ) -> pd.DataFrame:
     """Break-even electricity price and cost reduction of every site that was not chosen.
 
@@ -251,10 +250,10 @@ def break_even(
     rows: list[dict[str, object]] = []
     excluded = p.is_excluded()
     budget = _Budget(time_budget_s)
-    model = DirectModel(p)
-    forced_model: DirectModel | None = None
+    model = ProblemModel(p, solver)
+    forced_model: ProblemModel | None = None
     if base_objective is None:
-        base = model.solve(mip_gap=mip_gap)[0]
+        base = model.solve(mip_gap=mip_gap).outcome
         if base.status != "optimal" or base.objective is None:
             return pd.DataFrame(rows)
         base_objective = base.objective
@@ -268,7 +267,7 @@ def break_even(
         row: dict[str, object] = {"site": s}
         try:
             if forced_model is None:
-                forced_model = DirectModel(p)
+                forced_model = ProblemModel(p, solver)
             if p.price_yuan_per_kwh is not None and "energy" in p.components:
                 price = float(p.price_yuan_per_kwh[j])
                 x, ok = _search(_chooser(model, p, s, "price", mip_gap, budget),

@@ -21,10 +21,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from siting.optimization.formulation import build_model
-from siting.optimization.highs_direct import DirectModel
+from siting.optimization.emit_highs import DirectModel
+from siting.optimization.emit_pulp import solve_pulp, to_pulp
+from siting.optimization.model import define
 from siting.optimization.problem import SiteProblem
-from siting.optimization.solve import SolveOutcome, SolverName, solve_model
+from siting.optimization.solve import SolveOutcome, SolverName
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -95,18 +96,13 @@ def solve_facility_location(
     """Solve exactly (relative gap 1e-9 by default) through the site-selection MILP.
 
     ``backend="direct"`` (default) passes the model to HiGHS in one call
-    (:mod:`siting.optimization.highs_direct`); ``"pulp"`` builds the reference PuLP model
-    (and is the only backend that can use ``solver="cbc"``).
+    (:mod:`siting.optimization.emit_highs`); ``"pulp"`` writes the same model out with PuLP
+    (:mod:`siting.optimization.emit_pulp`) and solves it with ``solver`` (HiGHS or CBC).
     """
     sp = problem.to_site_problem()
     n, m = problem.cost.shape
     if backend == "direct" and solver == "highs":
         outcome, opened, alloc, _ = DirectModel(sp).solve(time_limit_s=time_limit_s, mip_gap=mip_gap)
         return FacilityLocationSolution(outcome, opened, alloc[0] / problem.demand[:, None])
-    model = build_model(sp)
-    outcome = solve_model(model.prob, solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
-    opened = np.array([model.open[s].varValue or 0.0 for s in sp.sites])
-    frac = np.zeros((n, m))
-    for (_k, i, j), v in model.alloc.items():
-        frac[i, j] = (v.varValue or 0.0) / problem.demand[i]
-    return FacilityLocationSolution(outcome, opened, frac)
+    solution = solve_pulp(to_pulp(define(sp)), solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    return FacilityLocationSolution(solution.outcome, solution.open(), solution.alloc()[0] / problem.demand[:, None])

@@ -6,12 +6,13 @@ from typing import Any
 
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
+from siting.optimization.backends import solve
 from siting.optimization.diagnostics import elastic_diagnosis, presolve_checks
 from siting.optimization.explain import break_even, shadow_prices
-from siting.optimization.formulation import build_model
+from siting.optimization.model import define
 from siting.optimization.problem import SiteProblem, build_site_problem
-from siting.optimization.results import OptimizationResult, build_result, solution_arrays
-from siting.optimization.solve import SolverName, solve_model
+from siting.optimization.results import OptimizationResult, build_result
+from siting.optimization.solve import SolverName
 
 DEFAULT_MIP_GAP = 1e-6
 
@@ -34,8 +35,8 @@ def optimize_problem(
     if any(f["severity"] == "error" for f in findings):
         return OptimizationResult("infeasible", None, 0.0, solver, it_load_mw=problem.it_load_mw,
                                   diagnosis=findings, message="infeasible before solving: see diagnosis")
-    model = build_model(problem)
-    outcome = solve_model(model.prob, solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    solution = solve(define(problem), solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    outcome = solution.outcome
     if outcome.status == "infeasible":
         findings += elastic_diagnosis(problem, solver, time_limit_s)
         return OptimizationResult("infeasible", None, outcome.solve_seconds, outcome.solver,
@@ -44,13 +45,13 @@ def optimize_problem(
     if outcome.status not in ("optimal", "time_limit"):
         return OptimizationResult(outcome.status, None, outcome.solve_seconds, outcome.solver,
                                   it_load_mw=problem.it_load_mw, diagnosis=findings, message=outcome.message)
-    opened, alloc, subsidy = solution_arrays(model)
+    opened, alloc, subsidy = solution.open(), solution.alloc(), solution.subsidy()
     result = build_result(problem, outcome, opened, alloc, subsidy)
     result.diagnosis = findings
     if explain:
         budget = explain_time_limit_s if explain_time_limit_s is not None else time_limit_s
         result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver, budget)
-        result.break_even = break_even(problem, opened, mip_gap, budget, outcome.objective)
+        result.break_even = break_even(problem, opened, mip_gap, budget, outcome.objective, solver)
     return result
 
 

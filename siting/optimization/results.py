@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from siting.models.costs import levelised_cost_yuan_per_kw_month
-from siting.optimization.formulation import SiteModel
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome
 from siting.serialize import to_jsonable
@@ -84,18 +83,6 @@ class OptimizationResult:
             "break_even": records(self.break_even, index=False),
             "message": self.message,
         }
-
-
-def solution_arrays(model: SiteModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(open (J,), alloc (K, I, J), subsidy (S,)) from a solved model."""
-    p = model.problem
-    K, I, J = p.shape
-    opened = np.array([model.open[s].varValue or 0.0 for s in p.sites])
-    alloc = np.zeros((K, I, J))
-    for (k, i, j), v in model.alloc.items():
-        alloc[k, i, j] = v.varValue or 0.0
-    subsidy = np.array([v.varValue or 0.0 for v in model.subsidy])
-    return opened, alloc, subsidy
 
 
 def build_result(

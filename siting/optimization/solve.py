@@ -18,10 +18,12 @@ highspy release is absorbed in one module:
   object, :func:`solver_threads` (``SITING_SOLVER_THREADS``, default 1), and
   changes it only through :func:`set_solver_threads`.
 * :func:`outcome_from_highs` maps HiGHS statuses to the project's vocabulary,
-  comparing against highspy's enums (never raw integers), for both the PuLP
-  path and the direct path (:mod:`siting.optimization.highs_direct`).
+  comparing against highspy's enums (never raw integers), for both emitters
+  (:mod:`siting.optimization.emit_highs`, :mod:`siting.optimization.emit_pulp`);
+  :func:`cbc_outcome` does the same for CBC.
 
-``solve_model`` never raises on an infeasible or time-limited model: it returns
+``solve_model`` solves any ``pulp.LpProblem`` (the project's own models go through
+:mod:`siting.optimization.backends`).  Neither raises on an infeasible or time-limited model: it returns
 a :class:`SolveOutcome` whose ``status`` is one of ``optimal``, ``time_limit``
 (a feasible solution with the remaining relative ``mip_gap``), ``no_solution``
 (the time limit came before any feasible solution), ``infeasible``,
@@ -170,7 +172,7 @@ def available_solvers() -> list[str]:
     return [name for name, key in (("highs", "HiGHS"), ("cbc", "PULP_CBC_CMD")) if key in found]
 
 
-def _make_solver(solver: SolverName, time_limit_s: float | None, mip_gap: float | None) -> pulp.LpSolver:
+def make_pulp_solver(solver: SolverName, time_limit_s: float | None, mip_gap: float | None) -> pulp.LpSolver:
     if solver == "highs":
         return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap, threads=_threads)
     if solver == "cbc":
@@ -183,7 +185,7 @@ def _make_solver(solver: SolverName, time_limit_s: float | None, mip_gap: float 
     raise SolverError(f"solver = {solver!r} is not one of highs, cbc", field="solver")
 
 
-def _cbc_outcome(prob: pulp.LpProblem, seconds: float) -> SolveOutcome:
+def cbc_outcome(prob: pulp.LpProblem, seconds: float) -> SolveOutcome:
     objective = pulp.value(prob.objective)
     if prob.status == pulp.LpStatusOptimal:
         if prob.sol_status == pulp.LpSolutionIntegerFeasible:
@@ -216,8 +218,8 @@ def solve_model(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            prob.solve(_make_solver(solver, time_limit_s, mip_gap))
+            prob.solve(make_pulp_solver(solver, time_limit_s, mip_gap))
     except Exception as exc:  # a solver or interface failure is an outcome, never an exception out of a solve
         return SolveOutcome("error", None, time.perf_counter() - t0, solver, None, f"{type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - t0
-    return outcome_from_highs(prob.solverModel, seconds, "highs") if solver == "highs" else _cbc_outcome(prob, seconds)
+    return outcome_from_highs(prob.solverModel, seconds, "highs") if solver == "highs" else cbc_outcome(prob, seconds)

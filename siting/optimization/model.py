@@ -1,0 +1,433 @@
+r"""The site-selection MILP, defined once as coefficient arrays.
+
+Each variable set and each constraint family is one function of a
+:class:`~siting.optimization.problem.SiteProblem` that returns arrays (columns, or
+rows in coordinate form).  :func:`define` calls them in order; the emitters
+write the same arrays out for HiGHS (:mod:`siting.optimization.emit_highs`, the
+fast path) and for PuLP (:mod:`siting.optimization.emit_pulp`, CBC and users who
+want a ``pulp.LpProblem``).  Adding a constraint family means adding one
+function to :data:`FAMILIES`, nothing else.
+
+Sets
+----
+- ``J``: candidate sites j (ids, e.g. ``zhongwei``)
+- ``I``: demand centres i (ids, e.g. ``shanghai``)
+- ``K``: workload classes k (ids, e.g. ``interactive``)
+- ``A``: allowed triples (k, i, j): RTT(i, j) <= SLA_k and class k permitted at j
+- ``S``: subsidy terms s, each at one site j(s) on one cost component
+
+Parameters (units)
+------------------
+- ``d[k,i]`` demand [MW of IT]; ``c[k,i,j]`` unit cost [yuan/(MW*yr)];
+  ``f[j]`` fixed cost of an open site [yuan/yr]; ``cap[j]`` available capacity [MW];
+- ``b[s,k]`` per-MW cost of the component subsidised by s at j(s) [yuan/(MW*yr)],
+  ``phi[s]`` subsidy factor [1], ``U[s]`` annual cap [yuan/yr];
+- ``e[j]`` energy [MWh/(MW*yr)], ``g[j]`` renewable share [1], ``G`` green-share floor [1];
+- ``sigma`` max share of the load at one site [1]; ``n_min``, ``n_max`` site counts;
+  ``B`` budget [yuan/yr].
+
+Variables (column order)
+------------------------
+- ``open[j]`` in {0, 1}: site j is used; bounds fix it to 1 (locked) or 0 (excluded)
+- ``alloc[k,i,j]`` >= 0 [MW], only for (k, i, j) in A with d[k,i] > 0
+- ``subsidy[s]`` >= 0 [yuan/yr]
+- ``slack[r]`` >= 0, one per relaxable row, only in elastic mode
+
+Objective (annualised total cost, yuan/yr)
+------------------------------------------
+    min  sum_j f[j] open[j] + sum_A c[k,i,j] alloc[k,i,j] - sum_s subsidy[s]  (+ penalty . slack)
+
+Constraint families (row labels as in :attr:`Family.labels`)
+------------------------------------------------------------
+- ``demand[k,i]``:          sum_j alloc[k,i,j] = d[k,i]
+- ``site-capacity[j]``:     sum_{k,i} alloc[k,i,j] <= cap[j] open[j]
+                            (omitted where the linking rows already imply it: :func:`capacity_binding`)
+- ``link[k,i,j]``:          alloc[k,i,j] <= d[k,i] open[j]                   (strong formulation)
+- ``site-share[j]``:        sum_{k,i} alloc[k,i,j] <= sigma sum_{k,i} d[k,i]  (when sigma < 1)
+- ``site-count-min/max``:   n_min <= sum_j open[j] <= n_max
+- ``green-share``:          sum_A (g[j] - G) e[j] alloc[k,i,j] >= 0
+- ``budget``:               objective <= B
+- ``subsidy-base[s]``:      subsidy[s] <= phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)]
+- ``subsidy-cap[s]``:       subsidy[s] <= U[s] open[j(s)]
+
+Every row is an equality, a ``<=`` or a ``>=`` row (never ranged), so that the
+PuLP emitter writes each as one ``LpConstraint``.
+
+Modes
+-----
+*Elastic*: every family with a request field gets a non-negative slack per row
+with a large penalty (a yuan of budget overrun costs 10 yuan; a unit of any
+other rule ``ELASTIC_PENALTY_FACTOR`` times the largest cost coefficient); the
+slacks left non-zero name the families that must be relaxed and by how much
+(:mod:`siting.optimization.diagnostics`).
+
+*Fixed sites* (``fixed_open``): open[j] is fixed and continuous, and the linking
+rows become bounds (alloc = 0 at a closed site; implied by the demand row at an
+open one).  As rows they would make the LP degenerate and the demand duals
+arbitrary; this is the LP whose duals are the shadow prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from siting.optimization.problem import SiteProblem
+from siting.optimization.solve import SolveOutcome
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+INF = float("inf")
+
+#: Penalty per unit of slack in elastic mode, relative to the largest cost coefficient.
+ELASTIC_PENALTY_FACTOR = 1e3
+#: Penalty per yuan of budget overrun in elastic mode.
+BUDGET_PENALTY = 10.0
+_ONE_KEY = np.zeros(1, dtype=np.int64)  # the key of a family with a single row
+
+
+@dataclass
+class Columns:
+    """The variables: open (J), alloc (one per allowed triple), subsidy (S), slack (elastic rows)."""
+
+    cost: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    integer: BoolArray
+    ks: IntArray  # alloc triples, in numpy.nonzero order of the active (k, i, j) mask
+    is_: IntArray
+    js: IntArray
+    n_open: int
+    n_sub: int
+    n_slack: int = 0
+
+    @property
+    def n_alloc(self) -> int:
+        return len(self.ks)
+
+    @property
+    def alloc_cols(self) -> IntArray:
+        return self.n_open + np.arange(self.n_alloc, dtype=np.int64)
+
+    @property
+    def sub_cols(self) -> IntArray:
+        return self.n_open + self.n_alloc + np.arange(self.n_sub, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+
+@dataclass
+class Family:
+    """One constraint family: ``lower <= sum_n vals[n] x[cols[n]] (rows[n] = r) <= upper`` for r < n_rows.
+
+    ``keys`` (n_rows, d) are the ids of each row (positions in the problem's site/centre/class
+    lists, or subsidy numbers), ``label`` turns one row's keys into its readable name, and
+    ``field`` is the request field it enforces (None: structural, never relaxed).
+    """
+
+    name: str
+    field: str | None
+    rows: IntArray
+    cols: IntArray
+    vals: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    keys: IntArray
+    label: Callable[[IntArray], str]
+    scale: FloatArray | None = None  # per-row scaling the HiGHS emitter applies (1 / d for demand, link)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.lower)
+
+    def labels(self) -> list[str]:
+        return [self.label(k) for k in self.keys]
+
+
+@dataclass
+class ModelArrays:
+    """The whole model: columns, constraint families in order, and the problem it came from."""
+
+    problem: SiteProblem
+    columns: Columns
+    families: list[Family]
+    slack_family: list[tuple[str, int]] = field(default_factory=list)  # per slack column: (family, row)
+    fixed_open: bool = False
+
+    def family(self, name: str) -> Family | None:
+        return next((f for f in self.families if f.name == name), None)
+
+    def row_offsets(self) -> dict[str, int]:
+        out, n = {}, 0
+        for f in self.families:
+            out[f.name] = n
+            n += f.n_rows
+        return out
+
+
+def _family(name: str, field: str | None, rows: IntArray, cols: IntArray, vals: FloatArray, lower: FloatArray,
+            upper: FloatArray, keys: IntArray, label: Callable[[IntArray], str],
+            scale: FloatArray | None = None) -> Family:
+    return Family(name, field, rows.astype(np.int64), cols.astype(np.int64), vals.astype(float),
+                  np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
+                  keys.astype(np.int64).reshape(len(lower), -1), label, scale)
+
+
+def active_triples(p: SiteProblem) -> tuple[IntArray, IntArray, IntArray]:
+    """(k, i, j) of the allocation variables: allowed and with positive demand, in nonzero order."""
+    ks, is_, js = np.nonzero(p.allowed & (p.demand_mw[:, :, None] > 0))
+    return ks.astype(np.int64), is_.astype(np.int64), js.astype(np.int64)
+
+
+def capacity_binding(p: SiteProblem) -> BoolArray:
+    """Sites whose capacity row is not implied by the linking rows (cap < all the demand j may serve).
+
+    With ``link[k,i,j]``, sum_{k,i} alloc[k,i,j] <= (sum of d[k,i] over the pairs j may serve) open[j],
+    so ``site-capacity[j]`` only matters when ``cap[j]`` is smaller than that sum.
+    """
+    if not p.strong_linking:
+        return np.ones(len(p.sites), dtype=bool)
+    reachable = (p.demand_mw[:, :, None] * p.allowed).sum(axis=(0, 1))
+    return np.asarray(p.capacity_mw < reachable * (1.0 - 1e-12), dtype=bool)
+
+
+# -- variables ------------------------------------------------------------------------------------
+
+def variables(p: SiteProblem, fixed_open: FloatArray | None = None) -> Columns:
+    """open[j] (binary; fixed when ``fixed_open``), alloc[k,i,j] >= 0, subsidy[s] >= 0."""
+    J, S = len(p.sites), len(p.subsidies)
+    ks, is_, js = active_triples(p)
+    n_a = len(ks)
+    locked, excluded = p.is_locked(), p.is_excluded()
+    if fixed_open is None:
+        open_lo = locked.astype(float)
+        open_hi = np.where(excluded & ~locked, 0.0, 1.0)
+        alloc_hi = np.full(n_a, INF)
+    else:
+        open_lo = open_hi = np.round(np.asarray(fixed_open, dtype=float))
+        alloc_hi = np.where(open_hi[js] < 0.5, 0.0, INF)
+    return Columns(
+        cost=np.concatenate([p.fixed_cost.astype(float), p.unit_cost[ks, is_, js], -np.ones(S)]),
+        lower=np.concatenate([open_lo, np.zeros(n_a + S)]),
+        upper=np.concatenate([open_hi, alloc_hi, np.full(S, INF)]),
+        integer=np.concatenate([np.full(J, fixed_open is None), np.zeros(n_a + S, dtype=bool)]),
+        ks=ks, is_=is_, js=js, n_open=J, n_sub=S,
+    )
+
+
+# -- constraint families (one function each, in the order of the docstring) ------------------------
+
+def demand(p: SiteProblem, c: Columns) -> Family | None:
+    """``demand[k,i]``: sum_j alloc[k,i,j] = d[k,i] for every (k, i) with d > 0."""
+    mask = p.demand_mw > 0
+    row_of = np.full(mask.shape, -1, dtype=np.int64)
+    row_of[mask] = np.arange(int(mask.sum()))
+    d = p.demand_mw[mask].astype(float)
+    keys = np.argwhere(mask)
+    return _family("demand", "it_load_mw", row_of[c.ks, c.is_], c.alloc_cols, np.ones(c.n_alloc), d, d, keys,
+                   lambda key: f"demand[{p.classes[key[0]]},{p.centres[key[1]]}]", scale=1.0 / d)
+
+
+def site_capacity(p: SiteProblem, c: Columns) -> Family | None:
+    """``site-capacity[j]``: sum_{k,i} alloc[k,i,j] - cap[j] open[j] <= 0 where not implied by the links."""
+    sites = np.nonzero(capacity_binding(p))[0]
+    if not len(sites):
+        return None
+    row_of = np.full(len(p.sites), -1, dtype=np.int64)
+    row_of[sites] = np.arange(len(sites))
+    sel = np.nonzero(row_of[c.js] >= 0)[0]
+    return _family("site-capacity", "capacity_mw",
+                   np.concatenate([row_of[c.js[sel]], row_of[sites]]),
+                   np.concatenate([c.alloc_cols[sel], sites]),
+                   np.concatenate([np.ones(len(sel)), -p.capacity_mw[sites].astype(float)]),
+                   np.full(len(sites), -INF), np.zeros(len(sites)), sites,
+                   lambda key: f"site-capacity[{p.sites[key[0]]}]")
+
+
+def link(p: SiteProblem, c: Columns) -> Family | None:
+    """``link[k,i,j]``: alloc[k,i,j] - d[k,i] open[j] <= 0 (strong formulation; bounds with fixed sites)."""
+    if not p.strong_linking or not np.any(c.integer[:c.n_open]):
+        return None
+    n = c.n_alloc
+    r = np.arange(n)
+    d = p.demand_mw[c.ks, c.is_].astype(float)
+    return _family("link", None, np.concatenate([r, r]), np.concatenate([c.alloc_cols, c.js]),
+                   np.concatenate([np.ones(n), -d]), np.full(n, -INF), np.zeros(n),
+                   np.stack([c.ks, c.is_, c.js], axis=1),
+                   lambda key: f"link[{p.classes[key[0]]},{p.centres[key[1]]},{p.sites[key[2]]}]", scale=1.0 / d)
+
+
+def site_share(p: SiteProblem, c: Columns) -> Family | None:
+    """``site-share[j]``: sum_{k,i} alloc[k,i,j] <= sigma sum_{k,i} d[k,i] (when sigma < 1)."""
+    if p.max_share_per_site >= 1.0:
+        return None
+    J = len(p.sites)
+    limit = p.max_share_per_site * float(p.demand_mw.sum())
+    return _family("site-share", "max_share_per_site", c.js, c.alloc_cols, np.ones(c.n_alloc),
+                   np.full(J, -INF), np.full(J, limit), np.arange(J), lambda key: f"site-share[{p.sites[key[0]]}]")
+
+
+def site_count_min(p: SiteProblem, c: Columns) -> Family | None:
+    """``site-count-min``: sum_j open[j] >= n_min."""
+    if p.min_sites <= 0:
+        return None
+    J = len(p.sites)
+    return _family("site-count-min", "min_sites", np.zeros(J, dtype=np.int64), np.arange(J), np.ones(J),
+                   np.array([float(p.min_sites)]), np.array([INF]), _ONE_KEY, lambda key: "site-count-min")
+
+
+def site_count_max(p: SiteProblem, c: Columns) -> Family | None:
+    """``site-count-max``: sum_j open[j] <= n_max."""
+    if p.max_sites is None:
+        return None
+    J = len(p.sites)
+    return _family("site-count-max", "max_sites", np.zeros(J, dtype=np.int64), np.arange(J), np.ones(J),
+                   np.array([-INF]), np.array([float(p.max_sites)]), _ONE_KEY, lambda key: "site-count-max")
+
+
+def green_share(p: SiteProblem, c: Columns) -> Family | None:
+    """``green-share``: sum_A (g[j] - G) e[j] alloc[k,i,j] >= 0 [MWh of renewable energy/yr]."""
+    if p.min_green_share <= 0 or p.renewable_share is None or p.energy_mwh_per_mw is None:
+        return None
+    coef = (p.renewable_share[c.js] - p.min_green_share) * p.energy_mwh_per_mw[c.js]
+    return _family("green-share", "min_green_share_fraction", np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols,
+                   coef, np.zeros(1), np.array([INF]), _ONE_KEY, lambda key: "green-share")
+
+
+def budget(p: SiteProblem, c: Columns) -> Family | None:
+    """``budget``: objective (without slack penalties) <= B."""
+    if p.budget_yuan_per_year is None:
+        return None
+    n = c.n_open + c.n_alloc + c.n_sub
+    return _family("budget", "budget_yuan_per_year", np.zeros(n, dtype=np.int64), np.arange(n), c.cost[:n].copy(),
+                   np.array([-INF]), np.array([float(p.budget_yuan_per_year)]), _ONE_KEY, lambda key: "budget")
+
+
+def subsidy_base(p: SiteProblem, c: Columns) -> Family | None:
+    """``subsidy-base[s]``: subsidy[s] - phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)] <= 0."""
+    if not p.subsidies:
+        return None
+    rows, cols, vals = [], [], []
+    for n, term in enumerate(p.subsidies):
+        j = p.site_index(term.site)
+        sel = np.nonzero(c.js == j)[0]
+        base = p.components[term.component][c.ks[sel], j]
+        rows.append(np.full(len(sel) + 1, n))
+        cols.append(np.concatenate([c.alloc_cols[sel], [c.sub_cols[n]]]))
+        vals.append(np.concatenate([-term.factor * base, [1.0]]))
+    S = len(p.subsidies)
+    return _family("subsidy-base", None, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                   np.full(S, -INF), np.zeros(S), np.arange(S),
+                   lambda key: f"subsidy-base[{p.subsidies[key[0]].subsidy_id}]")
+
+
+def subsidy_cap(p: SiteProblem, c: Columns) -> Family | None:
+    """``subsidy-cap[s]``: subsidy[s] - U[s] open[j(s)] <= 0 for capped terms."""
+    capped = [n for n, t in enumerate(p.subsidies) if np.isfinite(t.annual_cap_yuan)]
+    if not capped:
+        return None
+    r = np.arange(len(capped))
+    sites = np.array([p.site_index(p.subsidies[n].site) for n in capped], dtype=np.int64)
+    caps = np.array([p.subsidies[n].annual_cap_yuan for n in capped])
+    return _family("subsidy-cap", None, np.concatenate([r, r]), np.concatenate([c.sub_cols[capped], sites]),
+                   np.concatenate([np.ones(len(capped)), -caps]), np.full(len(capped), -INF),
+                   np.zeros(len(capped)), np.array(capped),
+                   lambda key: f"subsidy-cap[{p.subsidies[key[0]].subsidy_id}]")
+
+
+#: The constraint families, in order.  One function each; ``define`` calls them all.
+FAMILIES: tuple[Callable[[SiteProblem, Columns], Family | None], ...] = (
+    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, budget,
+    subsidy_base, subsidy_cap,
+)
+
+
+def _add_slacks(arrays: ModelArrays) -> None:
+    """Elastic mode: one penalised slack column per row of each family with a request field."""
+    p, c = arrays.problem, arrays.columns
+    big = ELASTIC_PENALTY_FACTOR * max(1.0, float(np.abs(p.unit_cost).max(initial=0.0)),
+                                       float(np.abs(p.fixed_cost).max(initial=0.0)))
+    costs: list[float] = []
+    for fam in arrays.families:
+        if fam.field is None:
+            continue
+        start = len(c.cost) + len(costs)
+        slack_cols = start + np.arange(fam.n_rows)
+        # shortfall of an equality or >= row is added; the excess of a <= row is subtracted
+        sign = np.where(np.isfinite(fam.lower), 1.0, -1.0)
+        fam.rows = np.concatenate([fam.rows, np.arange(fam.n_rows)])
+        fam.cols = np.concatenate([fam.cols, slack_cols])
+        fam.vals = np.concatenate([fam.vals, sign])
+        penalty = BUDGET_PENALTY if fam.name == "budget" else big
+        costs += [penalty] * fam.n_rows
+        arrays.slack_family += [(fam.name, r) for r in range(fam.n_rows)]
+    n = len(costs)
+    c.cost = np.concatenate([c.cost, np.array(costs)])
+    c.lower = np.concatenate([c.lower, np.zeros(n)])
+    c.upper = np.concatenate([c.upper, np.full(n, INF)])
+    c.integer = np.concatenate([c.integer, np.zeros(n, dtype=bool)])
+    c.n_slack = n
+
+
+def define(p: SiteProblem, *, fixed_open: FloatArray | None = None, elastic: bool = False) -> ModelArrays:
+    """The model of ``p`` as arrays: the MILP, the fixed-sites LP (``fixed_open``) or the elastic MILP."""
+    columns = variables(p, fixed_open)
+    families = [f for f in (family(p, columns) for family in FAMILIES) if f is not None]
+    arrays = ModelArrays(p, columns, families, fixed_open=fixed_open is not None)
+    if elastic:
+        _add_slacks(arrays)
+    return arrays
+
+
+def structure_key(arrays: ModelArrays) -> tuple[object, ...]:
+    """What must be equal for one model to be updated in place to another (same rows and columns)."""
+    c = arrays.columns
+    return (len(c), c.ks.tobytes(), c.is_.tobytes(), c.js.tobytes(), c.integer.tobytes(),
+            tuple((f.name, f.n_rows, f.rows.tobytes(), f.cols.tobytes()) for f in arrays.families))
+
+
+@dataclass
+class Solution:
+    """A solved model: the outcome, every column's value and (for an LP) every row's dual, unscaled.
+
+    ``x`` is None when the solver found no solution; ``duals`` is None for a MILP.
+    """
+
+    arrays: ModelArrays
+    outcome: SolveOutcome
+    x: FloatArray | None
+    duals: FloatArray | None = None
+
+    def open(self) -> FloatArray:
+        c = self.arrays.columns
+        return np.zeros(c.n_open) if self.x is None else self.x[:c.n_open]
+
+    def alloc(self) -> FloatArray:
+        """(K, I, J) IT load placed [MW]."""
+        p, c = self.arrays.problem, self.arrays.columns
+        out = np.zeros(p.shape)
+        if self.x is not None:
+            out[c.ks, c.is_, c.js] = self.x[c.alloc_cols]
+        return out
+
+    def subsidy(self) -> FloatArray:
+        c = self.arrays.columns
+        return np.zeros(c.n_sub) if self.x is None else self.x[c.sub_cols]
+
+    def slack(self) -> FloatArray:
+        c = self.arrays.columns
+        start = c.n_open + c.n_alloc + c.n_sub
+        return np.zeros(c.n_slack) if self.x is None else self.x[start:start + c.n_slack]
+
+    def family_duals(self, name: str) -> tuple[Family, FloatArray] | None:
+        """The family ``name`` and its rows' duals [yuan/yr per unit of the row], or None."""
+        fam = self.arrays.family(name)
+        if fam is None or self.duals is None:
+            return None
+        start = self.arrays.row_offsets()[name]
+        return fam, self.duals[start:start + fam.n_rows]
