@@ -9,6 +9,7 @@ Public API (everything a planner's tool needs)::
     siting.site_cost("yaan", it_load_mw=20)          # annual cost breakdown [yuan/yr]
     siting.rank({"it_load_mw": 50})                  # score cards, ranked
     siting.optimize({"it_load_mw": 50}, explain=True)  # exact MILP with explanations
+    siting.evaluate({"it_load_mw": 50}, None, {"yaan": 50})  # cost and broken rules of any plan
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from siting.analysis.site_facts import rtt_between, site_cost, site_pue
 from siting.data.catalog import Catalog, Subsidy, default_catalog, load_catalog
 from siting.data.request import SiteRequest, WorkloadClass, load_request, parse_request
 from siting.errors import CatalogError, RequestError, SitingError, SolverError, UnknownIdError
+from siting.optimization.evaluate import Evaluation, evaluate
 from siting.optimization.facility_location import FacilityLocationProblem, solve_facility_location
 from siting.optimization.optimize import optimize, optimize_problem
 from siting.optimization.problem import SiteProblem, build_site_problem
@@ -26,8 +28,9 @@ from siting.optimization.results import OptimizationResult
 __version__ = "0.1.0"
 
 __all__ = [
-    "Catalog", "CatalogError", "FacilityLocationProblem", "OptimizationResult", "RequestError", "SiteProblem",
+    "Catalog", "CatalogError", "Evaluation", "FacilityLocationProblem", "OptimizationResult", "RequestError",
+    "SiteProblem",
     "SiteRequest", "SitingError", "SolverError", "Subsidy", "UnknownIdError", "WorkloadClass",
-    "build_site_problem", "default_catalog", "load_catalog", "load_request", "optimize", "optimize_problem",
+    "build_site_problem", "default_catalog", "evaluate", "load_catalog", "load_request", "optimize", "optimize_problem",
     "parse_request", "rank", "rtt_between", "site_cost", "site_pue", "solve_facility_location",
 ]

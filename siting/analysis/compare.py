@@ -6,6 +6,10 @@ base (the first scenario), with C_c(S, plan) the annual cost of component c [yua
 
 - by component: delta_c = C_c(S, plan_S) - C_c(B, plan_B); sum_c delta_c = delta total
   (components: energy, capex, land, labour, water, bandwidth, carbon, fixed, subsidies <= 0);
+- the base plan checked against S's rules by the plan evaluator
+  (:func:`~siting.optimization.evaluate.evaluate_plan`): when it breaks one (a new cap, a
+  tighter latency limit, less capacity), the re-siting was forced, and the broken rules are
+  named with their numbers instead of a cost split;
 - repricing vs re-siting (when the base plan is still feasible in S):
   repricing_c = C_c(S, plan_B) - C_c(B, plan_B) (the inputs changed, the plan did not) and
   resiting_c = C_c(S, plan_S) - C_c(S, plan_B) (the optimiser moved load; sum over c <= 0);
@@ -26,6 +30,7 @@ import pandas as pd
 from siting.analysis.scenarios import Scenario
 from siting.data.catalog import Catalog
 from siting.errors import RequestError
+from siting.optimization.evaluate import evaluate_plan
 from siting.optimization.optimize import optimize_problem
 from siting.optimization.problem import SiteProblem, build_site_problem
 from siting.optimization.results import OptimizationResult
@@ -81,40 +86,6 @@ class ScenarioOutcome:
         }
 
 
-def plan_components(p: SiteProblem, opened: np.ndarray, alloc: np.ndarray) -> dict[str, float]:
-    """C_c(p, plan) [yuan/yr]: a fixed plan priced with problem ``p`` (subsidies at their optimal value
-    min(factor * base, cap), as the optimiser would claim them)."""
-    mw_kj = alloc.sum(axis=1)
-    out = {c: float((v * mw_kj).sum()) for c, v in p.components.items()}
-    out["fixed"] = float((p.fixed_cost * (opened > 0.5)).sum())
-    sub = 0.0
-    for t in p.subsidies:
-        j = p.site_index(t.site)
-        base = float((p.components[t.component][:, j] * mw_kj[:, j]).sum())
-        sub += min(t.factor * base, t.annual_cap_yuan * float(opened[j] > 0.5))
-    out["subsidies"] = -sub
-    return out
-
-
-def _plan_feasible(p: SiteProblem, opened: np.ndarray, alloc: np.ndarray) -> str | None:
-    """None when the plan respects p's rules, else the first reason it does not."""
-    bad = (alloc > 1e-6) & ~p.allowed
-    if bad.any():
-        k, i, j = (int(x[0]) for x in np.nonzero(bad))
-        limit = p.max_rtt_ms[k] if p.max_rtt_ms else None
-        rtt = f" ({p.rtt_ms[i, j]:.1f} ms > {limit:g} ms)" if p.rtt_ms is not None and limit else ""
-        return f"{p.classes[k]} load at {p.centres[i]} served from {p.sites[j]} is no longer allowed{rtt}"
-    mw = alloc.sum(axis=(0, 1))
-    over = mw > p.capacity_mw + 1e-6
-    if over.any():
-        j = int(np.argmax(over))
-        return f"{p.sites[j]} capacity {p.capacity_mw[j]:g} MW < {mw[j]:.1f} MW planned"
-    if (p.is_excluded() & (opened > 0.5)).any():
-        j = int(np.argmax(p.is_excluded() & (opened > 0.5)))
-        return f"{p.sites[j]} is excluded: {p.excluded_reason.get(p.sites[j], '')}"
-    return None
-
-
 def _per_kw_month(p: SiteProblem, j: int, demand_share: np.ndarray) -> dict[str, float]:
     """Class-weighted cost per kW of IT per month at site j by component [yuan/(kW*month)]."""
     return {c: float((v[:, j] * demand_share).sum()) / _KW_MONTH for c, v in p.components.items()}
@@ -142,6 +113,7 @@ class Attribution:
     repricing: dict[str, float] | None = None
     resiting: dict[str, float] | None = None
     base_plan_note: str | None = None
+    base_plan_broken: list[dict[str, Any]] = field(default_factory=list)  # rules the base plan breaks here
     sites: list[dict[str, Any]] = field(default_factory=list)
     request_changes: list[str] = field(default_factory=list)
     delta_emissions_t_per_year: float | None = None
@@ -209,14 +181,18 @@ def attribute(base: ScenarioOutcome, other: ScenarioOutcome, catalog: Catalog | 
     same_shape = pb.sites == ps.sites and pb.centres == ps.centres and pb.classes == ps.classes
     opened_b = np.array([float(s in rb.chosen_sites) for s in pb.sites])
     alloc_b = base.alloc()
+    broken: list[str] = []
     if same_shape:
-        why = _plan_feasible(ps, opened_b, alloc_b)
-        if why is None:
-            under_s = plan_components(ps, opened_b, alloc_b)
+        base_plan = evaluate_plan(ps, opened_b, alloc_b)
+        if base_plan.feasible:
+            under_s = base_plan.components
             att.repricing = {c: under_s.get(c, 0.0) - cb.get(c, 0.0) for c in keys}
             att.resiting = {c: cs.get(c, 0.0) - under_s.get(c, 0.0) for c in keys}
         else:
-            att.base_plan_note = f"the base plan is infeasible here: {why}"
+            broken = [v.message for v in base_plan.violations]
+            att.base_plan_broken = [v.to_dict() for v in base_plan.violations]
+            att.base_plan_note = ("the base plan is infeasible under this scenario, so the optimiser had to re-site: "
+                                  + "; ".join(broken))
     else:
         att.base_plan_note = "different sites, centres or classes: no repricing split"
     mw_b, mw_s = base.mw(), other.mw()
@@ -257,7 +233,9 @@ def attribute(base: ScenarioOutcome, other: ScenarioOutcome, catalog: Catalog | 
                     reasons.append(f"would need <= {be:.3f} yuan/kWh to stay (now {price:.3f})")
         if change == "unchanged" and not per_site_ov.get(site):
             continue
-        if change in ("entered", "left") and not reasons:
+        if change in ("entered", "left", "resized") and broken:
+            reasons.insert(0, "forced: the base plan breaks " + "; ".join(broken))
+        elif change in ("entered", "left") and not reasons:
             reasons.append("displaced by the cost changes elsewhere (see components)")
         att.sites.append({"site": site, "change": change, "mw_base": b, "mw_scenario": s, "reasons": reasons})
     return att

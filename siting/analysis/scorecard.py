@@ -23,6 +23,7 @@ import pandas as pd
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
 from siting.models.costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
+from siting.optimization.evaluate import Evaluation, evaluate_plan, subsidies_claimed
 from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
 
 #: How many of the request's heaviest demand centres get an RTT column.
@@ -35,6 +36,31 @@ _PROVENANCE_OF = {
 }
 
 
+# Rules about several sites, which a single site can never meet alone by construction.
+_MULTI_SITE_FAMILIES = ("site-share", "site-count-min")
+
+
+def _alone(p: SiteProblem, j: int, evaluation: Evaluation) -> tuple[bool, list[str]]:
+    """Could site j host the whole request alone (latency per class, capacity, residency, PUE cap,
+    green share, budget), and the short reasons why not."""
+    flags: list[str] = []
+    for k, cls in enumerate(p.classes):
+        w = p.demand_mw[k]
+        share = float(w[p.allowed[k, :, j]].sum() / w.sum()) if w.sum() > 0 else 1.0
+        if share < 1.0 - 1e-9:
+            limit = p.max_rtt_ms[k] if p.max_rtt_ms else None
+            where = f" within {limit:g} ms" if limit is not None else " (residency)"
+            flags.append(f"serves {100 * share:.1f} % of {cls} demand{where}")
+    for v in evaluation.violations:
+        if v.family in _MULTI_SITE_FAMILIES or v.family == "allowed":
+            continue
+        if v.family == "site-capacity":
+            flags.append(f"capacity {p.capacity_mw[j]:,.0f} MW < {float(p.demand_mw.sum()):,.0f} MW asked")
+        else:
+            flags.append(v.message)
+    return not flags, flags
+
+
 def score_problem(problem: SiteProblem) -> pd.DataFrame:
     """One row per site of ``problem``: cost components, levelised cost, PUE, RTT, carbon, score."""
     p = problem
@@ -42,13 +68,19 @@ def score_problem(problem: SiteProblem) -> pd.DataFrame:
     total_mw = float(mw_k.sum())
     rows = []
     for j, s in enumerate(p.sites):
-        comp = {c: float((p.components[c][:, j] * mw_k).sum()) for c in COST_COMPONENTS}
+        # the whole request at site j alone, costed and checked by the plan evaluator
+        alloc = np.zeros(p.shape)
+        alloc[:, :, j] = p.demand_mw
+        opened = np.zeros(len(p.sites))
+        opened[j] = 1.0
+        evaluation = evaluate_plan(p, opened, alloc)
+        cost = evaluation.by_site.loc[s]
+        comp = {c: float(cost[c]) for c in COST_COMPONENTS}
         subsidy = {"bandwidth": 0.0, "energy": 0.0, "capex": 0.0}
-        for term in p.subsidies:
-            if term.site == s:
-                subsidy[term.component] += term.annual_value(comp[term.component])
-        fixed = float(p.fixed_cost[j])
-        total = fixed + sum(comp.values()) - sum(subsidy.values())
+        for term, value in zip(p.subsidies, subsidies_claimed(p, opened, alloc.sum(axis=1)), strict=True):
+            subsidy[term.component] += value
+        fixed = float(cost["fixed"])
+        total = float(cost["total"])
         row: dict[str, Any] = {"site": s}
         row.update({f"{c}_yuan_per_year": v for c, v in comp.items()})
         row["fixed_yuan_per_year"] = fixed
@@ -79,6 +111,7 @@ def score_problem(problem: SiteProblem) -> pd.DataFrame:
             for i in heaviest:
                 row[f"rtt_ms[{p.centres[i]}]"] = float(p.rtt_ms[i, j])
         row["excluded"] = p.excluded_reason.get(s)
+        row["feasible_alone"], row["flags"] = _alone(p, j, evaluation)
         rows.append(row)
     df = pd.DataFrame(rows).set_index("site")
     best = df["levelised_cost_yuan_per_kw_month"].min()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from siting.models.costs import levelised_cost_yuan_per_kw_month
+from siting.optimization.evaluate import plan_cost
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome
 from siting.serialize import to_jsonable
@@ -99,22 +100,7 @@ def build_result(
     mw_j = mw_kj.sum(axis=0)
     is_open = opened > 0.5
 
-    breakdown = pd.DataFrame(index=pd.Index(p.sites, name="site"))
-    for name, per_mw in p.components.items():
-        breakdown[name] = (per_mw * mw_kj).sum(axis=0)
-    residual = np.einsum("kij,kij->j", p.unit_cost, alloc)
-    if p.components:
-        residual = residual - breakdown.sum(axis=1).to_numpy()
-        if np.abs(residual).max() > 1e-6 * max(1.0, float(np.abs(breakdown.to_numpy()).max())):
-            breakdown["allocation"] = residual
-    else:
-        breakdown["allocation"] = residual
-    breakdown["fixed"] = p.fixed_cost * is_open
-    sub = np.zeros(len(p.sites))
-    for n, term in enumerate(p.subsidies):
-        sub[p.site_index(term.site)] += subsidy[n]
-    breakdown["subsidies"] = -sub
-    breakdown["total"] = breakdown.sum(axis=1)
+    breakdown = plan_cost(p, opened, alloc)  # the plan evaluator: the one place a plan's cost is computed
     breakdown = breakdown[is_open | (mw_j > 0)]
 
     sites = pd.DataFrame({
