@@ -17,7 +17,7 @@ from siting.data.catalog import Catalog
 from siting.data.request import SiteRequest
 from siting.errors import RequestError, SitingError
 from siting.optimization.problem import build_site_problem
-from siting.serialize import to_jsonable
+from siting.serialize import frame_records, to_jsonable
 
 from .errors import NotFoundError
 
@@ -50,9 +50,7 @@ def validate_ids(req: SiteRequest) -> None:
 def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> dict[str, Any]:
     cat = catalog()
     df = siting.rank(req, cat, all_sites=all_sites)
-    frame = df.reset_index().astype(object)
-    frame = frame.where(frame.notna(), None)
-    rows: list[dict[str, Any]] = [to_jsonable(r) for r in frame.to_dict("records")]
+    rows: list[dict[str, Any]] = frame_records(df) or []
     if with_provenance:
         for row in rows:
             row["provenance"] = to_jsonable(provenance_for(cat, str(row["site"]), req))

@@ -22,3 +22,15 @@ def to_jsonable(obj: Any) -> Any:
     if obj is pd.NaT:
         return None
     return obj
+
+
+def frame_records(df: pd.DataFrame | None, index: bool = True) -> list[dict[str, Any]] | None:
+    """A DataFrame as JSON-ready records (index as the first column unless ``index=False``; NaN -> None).
+
+    The one DataFrame-to-records conversion of the project (results, score cards, sensitivity, API, CLI).
+    """
+    if df is None:
+        return None
+    frame = df.reset_index() if index else df
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): to_jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]

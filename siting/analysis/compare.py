@@ -34,6 +34,7 @@ from siting.optimization.evaluate import evaluate_plan
 from siting.optimization.optimize import optimize_problem
 from siting.optimization.problem import SiteProblem, build_site_problem
 from siting.optimization.results import OptimizationResult
+from siting.optimization.solve import SolverName
 from siting.serialize import to_jsonable
 
 MW_TOLERANCE = 0.05
@@ -279,11 +280,13 @@ class Comparison:
 
 
 def compare_scenarios(
-    scenarios: list[Scenario], catalog: Catalog | None = None, *, explain: bool = True
+    scenarios: list[Scenario], catalog: Catalog | None = None, *, explain: bool = True,
+    solver: SolverName = "highs", time_limit_s: float | None = None,
 ) -> Comparison:
     """Optimise every scenario (the first is the base) and attribute the differences.
 
-    ``explain`` adds break-even prices of the sites left out (several extra solves per scenario).
+    ``explain`` adds break-even prices of the sites left out (several extra solves per scenario);
+    ``solver`` and ``time_limit_s`` (per scenario, explanations included) apply to every solve.
     """
     if not scenarios:
         raise RequestError("compare needs at least one scenario", field="scenarios")
@@ -294,6 +297,7 @@ def compare_scenarios(
     outcomes = []
     for s in scenarios:
         problem = build_site_problem(s.catalog_for(catalog), s.request)
-        outcomes.append(ScenarioOutcome(s, problem, optimize_problem(problem, explain=explain)))
+        outcomes.append(ScenarioOutcome(s, problem, optimize_problem(problem, solver=solver, time_limit_s=time_limit_s,
+                                                                   explain=explain)))
     atts = [attribute(outcomes[0], o, catalog) for o in outcomes[1:]]
     return Comparison(outcomes, atts)

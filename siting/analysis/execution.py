@@ -49,10 +49,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, effective_price_parameter
+from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, price_parameter_at
 from siting.data.catalog import Catalog, Subsidy
 from siting.errors import SitingError
+from siting.optimization.backends import solve
 from siting.optimization.emit_highs import DirectModel
+from siting.optimization.model import define
 from siting.optimization.problem import (
     SiteProblem,
     apply_site_inputs,
@@ -60,6 +62,7 @@ from siting.optimization.problem import (
     request_assumptions,
     site_inputs,
 )
+from siting.optimization.solve import SolverName
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -116,7 +119,7 @@ class ProblemPatcher:
         assert self.base.assumptions is not None
         self.assumptions = self.base.assumptions
         self.subsidies = {s.subsidy_id: s for s in self.catalog.subsidies}
-        self.price_parameter = {s: effective_price_parameter(self.catalog, self.request, s) for s in self.rows}
+        self.price_parameter = {s: price_parameter_at(self.catalog, self.request, s) for s in self.rows}
 
     def is_fast(self, path: str) -> bool:
         parts = path.split(".")
@@ -220,6 +223,8 @@ class SweepSetup:
     catalog: Catalog | None
     paths: tuple[str, ...]
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    solver: SolverName = "highs"  # "cbc": each sample is written out by the PuLP emitter and solved by CBC
+    time_limit_s: float | None = None  # per sample
 
 
 _PATCHERS: dict[tuple[str, int], ProblemPatcher] = {}
@@ -254,14 +259,19 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
     rebuilds = 0
     for r in range(n):
         problem = patcher.problem(dict(zip(setup.paths, values[r].tolist(), strict=True)))
-        if model is None:
+        if setup.solver != "highs":
+            solution = solve(define(problem), setup.solver, time_limit_s=setup.time_limit_s, mip_gap=1e-6)
+            outcome, op, alloc = solution.outcome, solution.open(), solution.alloc()
+        elif model is None:
             model = DirectModel(problem)
             tune(model)
         elif not model.update(problem):
             rebuilds += 1
             tune(model)
-        model.h.clearSolver()
-        outcome, op, alloc, _sub = model.solve()
+        if setup.solver == "highs":
+            assert model is not None
+            model.h.clearSolver()
+            outcome, op, alloc, _sub = model.solve(time_limit_s=setup.time_limit_s)
         status[r] = STATUS_CODES.get(outcome.status, 3)
         if outcome.objective is not None:
             obj[r] = outcome.objective

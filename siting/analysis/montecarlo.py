@@ -38,6 +38,7 @@ from siting.analysis.execution import (
 from siting.analysis.scenarios import Discrete, Normal, Scenario, Triangular, Uniform, expand_path
 from siting.data.catalog import Catalog
 from siting.errors import RequestError
+from siting.optimization.solve import SolverName
 
 FloatArray = npt.NDArray[np.float64]
 PERCENTILES = (5, 50, 95)
@@ -205,8 +206,13 @@ def run_monte_carlo(
     scheduler: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: ProgressCallback | None = None,
+    solver: SolverName = "highs",
+    time_limit_s: float | None = None,
 ) -> MonteCarloResult:
-    """Run the scenario's Monte Carlo (``samples``/``seed`` override the file's)."""
+    """Run the scenario's Monte Carlo (``samples``/``seed`` override the file's).
+
+    ``solver`` and ``time_limit_s`` (per sample) apply to the base solve and every sample.
+    """
     spec = scenario.monte_carlo
     if spec is None:
         raise RequestError(f"scenario {scenario.name!r} has no monte_carlo section: declare parameter "
@@ -216,8 +222,9 @@ def run_monte_carlo(
         raise RequestError(f"samples = {n}: must be >= 1", field="samples")
     s = seed if seed is not None else spec.seed
     paths, values, _declared, _raw = sample_values(scenario, n, s, catalog)
-    setup = SweepSetup(scenario, catalog, tuple(paths))
-    base = evaluate_chunk(SweepSetup(scenario, catalog, ()), 0, np.zeros((1, 0)))
+    setup = SweepSetup(scenario, catalog, tuple(paths), solver=solver, time_limit_s=time_limit_s)
+    base = evaluate_chunk(SweepSetup(scenario, catalog, (), solver=solver, time_limit_s=time_limit_s), 0,
+                          np.zeros((1, 0)))
     base_obj = float(base.objective_yuan_per_year[0]) if np.isfinite(base.objective_yuan_per_year[0]) else None
     base_sites = [x for x, o in zip(base.sites, base.open[0], strict=True) if o]
     batch = run_samples(setup, values, workers=workers, scheduler=scheduler, chunk_size=chunk_size,

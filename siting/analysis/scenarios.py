@@ -49,8 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from siting.data.catalog import Catalog, Subsidy, default_catalog
 from siting.data.request import SiteRequest, WorkloadClass, load_mapping, parse_request
 from siting.errors import RequestError, SitingError
-from siting.optimization.problem import candidate_sites
-from siting.optimization.problem import effective_price_parameter as site_price_parameter
+from siting.optimization.problem import candidate_sites, effective_price_parameter
 
 #: Virtual site parameter: the electricity price actually used [yuan/kWh].
 EFFECTIVE_PRICE = "electricity_price_yuan_per_kwh"
@@ -304,10 +303,11 @@ def _as_request_error(exc: SitingError, where: str, path: str) -> RequestError:
     return RequestError(msg, field=where)
 
 
-def effective_price_parameter(catalog: Catalog, request: SiteRequest, site: str) -> str:
-    """The price parameter the virtual ``electricity_price_yuan_per_kwh`` path stands for at ``site``."""
+def price_parameter_at(catalog: Catalog, request: SiteRequest, site: str) -> str:
+    """The catalog parameter the virtual ``electricity_price_yuan_per_kwh`` path stands for at ``site``
+    (the rule itself is :func:`siting.optimization.problem.effective_price_parameter`)."""
     catalog.check_site(site)
-    return site_price_parameter(catalog.sites.loc[site], request)
+    return effective_price_parameter(catalog.sites.loc[site], request)
 
 
 def _apply_catalog_overrides(
@@ -324,7 +324,7 @@ def _apply_catalog_overrides(
                 _, site, param = parts
                 cat.check_site(site, field_name=where)
                 if param == EFFECTIVE_PRICE:
-                    param = effective_price_parameter(cat, request, site)
+                    param = price_parameter_at(cat, request, site)
                 cat = cat.with_site_value(site, param, _number(where, o.value))
             elif parts[0] == "defaults":
                 if len(parts) != 2:
@@ -455,7 +455,7 @@ def current_value(path: str, request: SiteRequest, catalog: Catalog) -> float:
         site, param = parts[1], parts[2]
         catalog.check_site(site, field_name=path)
         if param == EFFECTIVE_PRICE:
-            param = effective_price_parameter(catalog, request, site)
+            param = price_parameter_at(catalog, request, site)
         return catalog.site_value(site, param)
     if parts[0] == "defaults" and len(parts) == 2:
         if parts[1] not in catalog.defaults:

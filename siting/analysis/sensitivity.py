@@ -24,6 +24,8 @@ import pandas as pd
 from siting.analysis.execution import SweepSetup, evaluate_chunk
 from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, SweepRange, expand_path
 from siting.data.catalog import Catalog
+from siting.optimization.solve import SolverName
+from siting.serialize import frame_records
 
 DEFAULT_CHANGE_FRACTION = 0.2
 
@@ -57,7 +59,7 @@ class Tornado:
         return self.frame
 
     def to_dict(self) -> dict[str, Any]:
-        rows = self.frame.astype(object).where(self.frame.notna(), None).to_dict("records")
+        rows = frame_records(self.frame, index=False)
         return {"scenario": self.scenario, "base_objective_yuan_per_year": self.base_objective_yuan_per_year,
                 "base_sites_mw": self.base_sites, "it_load_mw": self.it_load_mw, "parameters": rows}
 
@@ -76,8 +78,13 @@ def tornado(
     *,
     parameters: dict[str, SweepRange | None] | None = None,
     change_fraction: float | None = None,
+    solver: SolverName = "highs",
+    time_limit_s: float | None = None,
 ) -> Tornado:
-    """Re-optimise at the low and high end of every parameter (in-process; 2 solves per parameter)."""
+    """Re-optimise at the low and high end of every parameter (in-process; 2 solves per parameter).
+
+    ``solver`` and ``time_limit_s`` (per solve) apply to the base and every end point.
+    """
     spec = scenario.sensitivity
     params = parameters if parameters is not None else (
         dict(spec.parameters) if spec is not None else default_parameters(scenario, catalog))
@@ -107,9 +114,9 @@ def tornado(
                                 else f"+-{100 * (rng.change_fraction if rng and rng.change_fraction else frac):g}%")})
     token = uuid.uuid4().hex  # one patcher (base problem) for every evaluation
     results = []
-    base = evaluate_chunk(SweepSetup(scenario, catalog, (), token), 0, np.zeros((1, 0)))
+    base = evaluate_chunk(SweepSetup(scenario, catalog, (), token, solver, time_limit_s), 0, np.zeros((1, 0)))
     for vals in cols:
-        setup = SweepSetup(scenario, catalog, tuple(vals), token)
+        setup = SweepSetup(scenario, catalog, tuple(vals), token, solver, time_limit_s)
         results.append(evaluate_chunk(setup, 0, np.array([list(vals.values())])))
     sites = base.sites
     base_obj = float(base.objective_yuan_per_year[0])

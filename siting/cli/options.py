@@ -16,6 +16,7 @@ from rich.console import Console
 from siting.data.catalog import default_catalog, load_catalog
 from siting.data.request import SiteRequest, load_request, parse_request
 from siting.errors import SitingError
+from siting.serialize import frame_records
 
 console = Console(width=160)
 err_console = Console(stderr=True)
@@ -26,6 +27,15 @@ RequestOpt = Annotated[Path | None, typer.Option("--request", "-r", help="Reques
 CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog directory (default: shipped)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout")]
+SolverOpt = Annotated[str, typer.Option("--solver", help="highs (default) or cbc")]
+TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Time limit per solve [s]", min=0.01)]
+
+
+def checked_solver(solver: str) -> Any:
+    """The --solver value, or a usage error naming the allowed ones."""
+    if solver not in ("highs", "cbc"):
+        raise typer.BadParameter(f"solver = {solver!r} is not one of highs, cbc", param_hint="--solver")
+    return solver
 
 
 def domain_errors(fn: F) -> F:
@@ -71,8 +81,6 @@ def _json_default(o: Any) -> Any:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = df.reset_index().astype(object)
-    frame = frame.where(frame.notna(), None)
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+    return frame_records(df) or []
 
 

@@ -8,7 +8,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from siting.cli.options import CatalogOpt, CsvOpt, JsonOpt, _catalog, _json_out, console, domain_errors, err_console
+from siting.cli.options import (
+    CatalogOpt,
+    CsvOpt,
+    JsonOpt,
+    SolverOpt,
+    TimeLimitOpt,
+    _catalog,
+    _json_out,
+    checked_solver,
+    console,
+    domain_errors,
+    err_console,
+)
 
 _MIO = 1e6
 
@@ -25,6 +37,8 @@ def register(app: typer.Typer) -> None:
         catalog: CatalogOpt = None,
         explain: Annotated[bool, typer.Option("--explain/--no-explain",
                                               help="Break-even prices in the attribution")] = True,
+        solver: SolverOpt = "highs",
+        time_limit: TimeLimitOpt = None,
         as_json: JsonOpt = False,
         as_csv: CsvOpt = False,
         chart: ChartOpt = None,
@@ -34,7 +48,8 @@ def register(app: typer.Typer) -> None:
         from siting.analysis.scenarios import load_scenario
 
         cat = _catalog(catalog)
-        comp = compare_scenarios([load_scenario(p, catalog=cat) for p in scenarios], cat, explain=explain)
+        comp = compare_scenarios([load_scenario(p, catalog=cat) for p in scenarios], cat, explain=explain,
+                                 solver=checked_solver(solver), time_limit_s=time_limit)
         if chart is not None:
             from siting.report.charts import cost_components_chart
 
@@ -66,6 +81,8 @@ def register(app: typer.Typer) -> None:
         samples_csv: Annotated[Path | None, typer.Option("--samples-csv",
                                                          help="Write every Monte Carlo sample to FILE")] = None,
         catalog: CatalogOpt = None,
+        solver: SolverOpt = "highs",
+        time_limit: TimeLimitOpt = None,
         as_json: JsonOpt = False,
         as_csv: CsvOpt = False,
         chart: ChartOpt = None,
@@ -89,7 +106,7 @@ def register(app: typer.Typer) -> None:
         if do_tornado:
             from siting.analysis.sensitivity import tornado
 
-            t = tornado(sc, cat, change_fraction=change)
+            t = tornado(sc, cat, change_fraction=change, solver=checked_solver(solver), time_limit_s=time_limit)
             out["tornado"] = t.to_dict()
             charts.append(("tornado", t))
             if not (as_json or as_csv):
@@ -102,7 +119,8 @@ def register(app: typer.Typer) -> None:
             bar, advance = rich_progress(n, f"{sc.name}: Monte Carlo")
             with bar:
                 mc = run_monte_carlo(sc, cat, samples=monte_carlo, seed=seed, workers=workers,
-                                     scheduler=scheduler, progress=advance)
+                                     scheduler=scheduler, progress=advance, solver=checked_solver(solver),
+                                     time_limit_s=time_limit)
             out["monte_carlo"] = mc.to_dict()
             charts.append(("monte-carlo", mc))
             if samples_csv is not None:

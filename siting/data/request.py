@@ -8,6 +8,7 @@ names each field, the value given and the limit.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -161,6 +162,26 @@ def parse_request(data: Any) -> SiteRequest:
         raise _format_validation_error(exc) from None
 
 
+class _Yaml12FloatLoader(yaml.SafeLoader):
+    """PyYAML's safe loader reading floats as YAML 1.2 does.
+
+    YAML 1.1 (PyYAML) requires a dot in a float, so ``1e9`` is the *string* "1e9" while
+    ``1.0e9`` is a number; a planner writing ``budget_yuan_per_year: 1e9`` means the number.
+    """
+
+
+_Yaml12FloatLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text safely, with YAML 1.2 exponent floats (``1e9`` is a number)."""
+    return yaml.load(text, Loader=_Yaml12FloatLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_mapping(path: str | Path) -> Any:
     """Read a YAML or JSON file; errors name the file and the line."""
     p = Path(path)
@@ -171,7 +192,7 @@ def load_mapping(path: str | Path) -> Any:
     try:
         if p.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise RequestError(f"{p} is not valid YAML/JSON: {str(exc).splitlines()[0]}", field=str(p)) from None
 

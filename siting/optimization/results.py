@@ -12,7 +12,7 @@ from siting.models.costs import levelised_cost_yuan_per_kw_month
 from siting.optimization.evaluate import plan_cost
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome
-from siting.serialize import to_jsonable
+from siting.serialize import frame_records
 
 
 @dataclass
@@ -56,13 +56,7 @@ class OptimizationResult:
         return levelised_cost_yuan_per_kw_month(self.objective_yuan_per_year, self.it_load_mw)
 
     def to_dict(self) -> dict[str, Any]:
-        def records(df: pd.DataFrame | None, index: bool = True) -> list[dict[str, Any]] | None:
-            if df is None:
-                return None
-            frame = df.reset_index() if index else df
-            frame = frame.astype(object).where(frame.notna(), None)
-            return [{k: to_jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
-
+        records = frame_records
         return {
             "status": self.status,
             "objective_yuan_per_year": self.objective_yuan_per_year,
