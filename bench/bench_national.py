@@ -110,8 +110,12 @@ def write_synthetic_catalog(directory: Path, n_sites: int, n_centres: int, seed:
     cp["source"], cp["year"], cp["status"], cp["note"] = "synthetic", 2026, "assumption", "synthetic benchmark"
     cp.to_csv(directory / "centre_parameters.csv", index=False)
     pd.DataFrame(columns=["subsidy_id", "site", "kind", "amount_yuan", "rate_fraction", "price_reduction_yuan_per_kwh",
-                          "cap_yuan", "duration_years", "conditions", "requires", "source", "year", "status", "note"]
-                 ).to_csv(directory / "subsidies.csv", index=False)
+                          "cap_yuan", "duration_years", "conditions", "requires", "package", "source", "year",
+                          "status", "note"]).to_csv(directory / "subsidies.csv", index=False)
+    pd.DataFrame(columns=["package_id", "title", "kind", "requires", "conditions", "source", "year", "status", "note"]
+                 ).to_csv(directory / "packages.csv", index=False)
+    pd.DataFrame(columns=["package_id", "site", "parameter", "value", "unit", "source", "year", "status", "note"]
+                 ).to_csv(directory / "package_terms.csv", index=False)
 
 
 REQUEST = {

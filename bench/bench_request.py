@@ -1,7 +1,7 @@
 """Benchmark (a): one 4-site request end to end in-process.
 
 End to end = validate the request, build the SiteProblem (PUE from climate, RTT,
-costs, subsidies), build the PuLP model, solve with HiGHS, build the result
+costs, subsidies), define the model as arrays, pass it to HiGHS (emit_highs), build the result
 tables.  Reported as the median of many runs, with the ratio to a bare solve of
 the same MILP in highspy (DirectModel.solve on a model already built) run in
 the same process.  Bar: median <= 50 ms.

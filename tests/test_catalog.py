@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,10 +54,14 @@ def test_every_source_key_is_in_the_bibliography(catalog: Catalog) -> None:
 
 def test_brief_figures_used_exactly(catalog: Catalog) -> None:
     # data brief: Zhongwei 0.43-0.45 -> 0.36 yuan/kWh, PUE 1.1, 8.8 degC; Ya'an 0.34 yuan/kWh, 15.6 degC
-    assert catalog.site_value("zhongwei", "electricity_price_policy_yuan_per_kwh") == 0.36
+    # the deal and the park price are opt-in packages, never defaults
+    deal = catalog.packages["zhongwei-aws-2015"]
+    assert [(t.site, t.value) for t in deal.terms] == [("zhongwei", 0.36)]
+    assert deal.subsidy_ids == ("zhongwei-bw-2015",) and deal.kind == "negotiated_deal"
+    assert np.isnan(catalog.site_value("zhongwei", "electricity_price_package_yuan_per_kwh"))
     assert 0.43 <= catalog.site_value("zhongwei", "electricity_price_list_yuan_per_kwh") <= 0.45
     assert catalog.site_value("zhongwei", "reported_pue") == 1.1
-    assert catalog.site_value("yaan", "electricity_price_policy_yuan_per_kwh") == 0.34
+    assert [(t.site, t.value) for t in catalog.packages["yaan-park-hydro-2023"].terms] == [("yaan", 0.34)]
     assert catalog.site_value("yaan", "annual_mean_temp_c") == 15.6
     zw = [s for s in catalog.subsidies if s.site == "zhongwei" and s.kind == "bandwidth"]
     assert zw and zw[0].amount_yuan == 190_000_000
@@ -79,8 +84,8 @@ def test_geojson_round_trip(tmp_path: Path, catalog: Catalog) -> None:
     gj = catalog.sites_geojson()
     assert gj["type"] == "FeatureCollection" and len(gj["features"]) == len(catalog.site_ids)
     zw = next(f for f in gj["features"] if f["id"] == "zhongwei")
-    price = zw["properties"]["parameters"]["electricity_price_policy_yuan_per_kwh"]
-    assert price["value"] == 0.36 and price["unit"] == "yuan/kWh" and price["source"] == "36kr-2022"
+    price = zw["properties"]["parameters"]["electricity_price_list_yuan_per_kwh"]
+    assert price["value"] == 0.44 and price["unit"] == "yuan/kWh" and price["source"] == "36kr-2022"
     path = tmp_path / "sites.geojson"
     path.write_text(json.dumps(gj))
     back = gpd.read_file(path)
@@ -140,8 +145,8 @@ def test_unknown_site_id_is_a_clear_error(catalog: Catalog) -> None:
 
 
 def test_override_is_range_checked(catalog: Catalog) -> None:
-    changed = catalog.with_site_value("zhongwei", "electricity_price_policy_yuan_per_kwh", 0.45)
-    assert changed.site_value("zhongwei", "electricity_price_policy_yuan_per_kwh") == 0.45
-    assert catalog.site_value("zhongwei", "electricity_price_policy_yuan_per_kwh") == 0.36
-    with pytest.raises(CatalogError, match=r"sites.zhongwei.electricity_price_policy_yuan_per_kwh = -1.0"):
-        catalog.with_site_value("zhongwei", "electricity_price_policy_yuan_per_kwh", -1.0)
+    changed = catalog.with_site_value("zhongwei", "electricity_price_list_yuan_per_kwh", 0.45)
+    assert changed.site_value("zhongwei", "electricity_price_list_yuan_per_kwh") == 0.45
+    assert catalog.site_value("zhongwei", "electricity_price_list_yuan_per_kwh") == 0.44
+    with pytest.raises(CatalogError, match=r"sites.zhongwei.electricity_price_list_yuan_per_kwh = -1.0"):
+        catalog.with_site_value("zhongwei", "electricity_price_list_yuan_per_kwh", -1.0)

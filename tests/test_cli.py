@@ -38,10 +38,30 @@ def test_rank_json_has_the_four_criteria_with_provenance() -> None:
         assert prov["price"]["source"] and prov["price"]["unit"] == "yuan/kWh"
         assert prov["bandwidth_price"]["status"] in ("sourced", "derived", "assumption")
         assert prov["climate"]["sources"]
-    assert sites["zhongwei"]["price_yuan_per_kwh"] == 0.36
+    # by default: the published tariff, no deal
+    assert data["packages"] == []
+    assert sites["zhongwei"]["price_yuan_per_kwh"] == 0.44
     assert sites["zhongwei"]["provenance"]["price"]["source"] == "36kr-2022"
+    assert sites["zhongwei"]["bandwidth_subsidy_yuan_per_year"] == 0
+
+
+def test_rank_with_the_2015_deal_as_a_package() -> None:
+    r = runner.invoke(app, ["rank", "--package", "zhongwei-aws-2015", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [p["package_id"] for p in data["packages"]] == ["zhongwei-aws-2015"]
+    zw = next(row for row in data["sites"] if row["site"] == "zhongwei")
+    assert zw["price_yuan_per_kwh"] == 0.36
+    assert zw["provenance"]["price"]["status"] == "sourced"
     # Zhongwei's 190 M yuan bandwidth subsidy (annualised) covers its bandwidth bill
-    assert sites["zhongwei"]["bandwidth_subsidy_yuan_per_year"] > 0
+    assert zw["bandwidth_subsidy_yuan_per_year"] > 0
+
+
+def test_a_package_whose_conditions_are_not_met_is_refused() -> None:
+    r = runner.invoke(app, ["rank", "--package", "sichuan-hydro-demo-zone"])
+    assert r.exit_code == 2
+    assert "packages[0] = 'sichuan-hydro-demo-zone' applies only to projects with eligibility" in r.output
+    assert "sichuan_hydro_demo_zone" in r.output
 
 
 def test_rank_csv() -> None:

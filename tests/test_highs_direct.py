@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
@@ -48,9 +47,7 @@ def test_update_in_place_equals_a_fresh_build(catalog: Catalog) -> None:
     model = DirectModel(base)
     model.solve()
     for site, price in [("zhongwei", 0.25), ("guian", 0.6), ("chongqing", 0.2)]:
-        changed = build_site_problem(catalog.with_site_value(site, "electricity_price_policy_yuan_per_kwh"
-                                     if not np.isnan(catalog.site_value(site, "electricity_price_policy_yuan_per_kwh"))
-                                     else "electricity_price_list_yuan_per_kwh", price), req)
+        changed = build_site_problem(catalog.with_site_value(site, "electricity_price_list_yuan_per_kwh", price), req)
         assert model.update(changed) is True
         updated = model.solve()[0].objective
         fresh = DirectModel(changed).solve()[0].objective

@@ -113,7 +113,12 @@ def random_request(catalog: Catalog, seed: int) -> dict[str, Any]:
         req["budget_yuan_per_year"] = float(load * rng.choice([5e6, 9e6, 2e7]))
     if rng.random() < 0.2:
         req["phases"] = [{"year_offset": 0, "it_load_mw": load / 2}, {"year_offset": 3, "it_load_mw": load}]
-    if rng.random() < 0.3:
+    if rng.random() < 0.4:
+        req["packages"] = ["zhongwei-aws-2015"]  # its bandwidth subsidy is capped: subsidy-base and subsidy-cap
+    if rng.random() < 0.2:
+        req["packages"] = [*req.get("packages", []), "yaan-investment-2023"]
+        req["eligibility"] = ["ai"]
+    if rng.random() < 0.2:
         req["apply_subsidies"] = False
     return req
 

@@ -17,11 +17,11 @@ def test_examples_load() -> None:
     for f in sorted(EXAMPLES.glob("*.yaml")):
         s = load_scenario(f)
         assert s.name
-    before = load_scenario(EXAMPLES / "zhongwei-before-2015.yaml")
-    cat = before.catalog_for()
-    assert cat.site_value("zhongwei", "electricity_price_policy_yuan_per_kwh") == pytest.approx(0.44)
-    assert "zhongwei-bw-2015" not in {s.subsidy_id for s in cat.subsidies}
-    assert before.request.max_share_per_site == pytest.approx(0.6)  # inherited from base.yaml
+    deal = load_scenario(EXAMPLES / "zhongwei-aws-deal.yaml")
+    assert deal.request.packages == ["zhongwei-aws-2015"]
+    cat = deal.catalog_for()
+    assert cat.site_value("zhongwei", "electricity_price_package_yuan_per_kwh") == pytest.approx(0.36)
+    assert deal.request.max_share_per_site == pytest.approx(0.6)  # inherited from base.yaml
     lat = load_scenario(EXAMPLES / "latency-20ms.yaml")
     assert lat.request.classes[0].max_rtt_ms == 20
 
@@ -35,14 +35,14 @@ def test_nested_and_bare_paths(catalog: Catalog) -> None:
     assert s.request.carbon_price_yuan_per_t == 50
     cat = s.catalog_for(catalog)
     assert cat.defaults["discount_rate_fraction"] == pytest.approx(0.06)
-    # the effective price of yaan is its policy price
-    assert cat.site_value("yaan", "electricity_price_policy_yuan_per_kwh") == pytest.approx(0.3)
+    # the effective price of yaan is its published tariff (no package in this request)
+    assert cat.site_value("yaan", "electricity_price_list_yuan_per_kwh") == pytest.approx(0.3)
     assert next(x for x in cat.subsidies if x.subsidy_id == "yaan-capex-2023").cap_yuan == 1e7
 
 
 @pytest.mark.parametrize(("overrides", "field", "text"), [
-    ({"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 5.0},
-     "overrides.sites.zhongwei.electricity_price_policy_yuan_per_kwh", "between 0.05 and 2"),
+    ({"sites.zhongwei.electricity_price_package_yuan_per_kwh": 5.0},
+     "overrides.sites.zhongwei.electricity_price_package_yuan_per_kwh", "between 0.05 and 2"),
     ({"sites.zhongwei.no_such_parameter": 1.0}, "overrides.sites.zhongwei.no_such_parameter", "unknown parameter"),
     ({"sites.atlantis.capex_yuan_per_mw": 1e7}, "overrides.sites.atlantis.capex_yuan_per_mw", "atlantis"),
     ({"sites.zhongwei.capex_yuan_per_mw": "cheap"}, "overrides.sites.zhongwei.capex_yuan_per_mw", "number"),

@@ -35,5 +35,5 @@ def test_price_swing_matches_optimize(catalog: Catalog) -> None:
     t = tornado(s, catalog, parameters={path: SweepRange(change_fraction=0.1)})
     row = t.frame.iloc[0]
     assert row["cost_low_yuan_per_year"] <= t.base_objective_yuan_per_year <= row["cost_high_yuan_per_year"]
-    req, cat = s.apply({path: 0.34 * 1.1}, catalog)
+    req, cat = s.apply({path: s.value_of(path, catalog) * 1.1}, catalog)
     assert row["cost_high_yuan_per_year"] == pytest.approx(optimize(req, cat).objective_yuan_per_year, rel=1e-6)

@@ -70,7 +70,7 @@ def _range_of(path: str, catalog: Catalog) -> tuple[float, float]:
         return (0.0, np.inf) if parts[0] == "subsidies" else (-np.inf, np.inf)
     param = parts[-1]
     if param == "electricity_price_yuan_per_kwh":
-        param = "electricity_price_policy_yuan_per_kwh"
+        param = "electricity_price_list_yuan_per_kwh"
     s = catalog.schema
     rows = s[(s["table"] == table) & (s["parameter"] == param)]
     if rows.empty:

@@ -2,14 +2,15 @@
 
 A scenario (YAML or JSON) is validated strictly; unknown keys are rejected and a bad
 path or value names itself in the :class:`~siting.errors.RequestError` (``.field`` is the
-path, e.g. ``overrides.sites.zhongwei.electricity_price_policy_yuan_per_kwh``)::
+path, e.g. ``overrides.sites.zhongwei.electricity_price_list_yuan_per_kwh``)::
 
-    name: zhongwei-before-2015
-    description: Zhongwei before its 2015 deal
+    name: zhongwei-dearer
+    description: Zhongwei's tariff up, with its 2015 deal as a package
     extends: base.yaml                # optional: start from another scenario file
     request: ../default.yaml          # a request file (relative to this file) or a mapping
     overrides:                        # dotted paths, or the same paths nested
-      sites.zhongwei.electricity_price_policy_yuan_per_kwh: 0.44
+      sites.zhongwei.electricity_price_list_yuan_per_kwh: 0.5
+      request.packages: [zhongwei-aws-2015]   # a negotiated deal or policy (siting packages)
       request.classes.interactive.max_rtt_ms: 20
       carbon_price_yuan_per_t: 100    # bare request fields mean request.<field>
       defaults.discount_rate_fraction: 0.06
@@ -24,7 +25,7 @@ Paths (units are those of the field or of ``sites/schema.csv``):
 - ``request.<field>``, ``request.classes.<class name>.<field>``, ``request.phases.<n>.<field>``
 - ``sites.<site id>.<parameter>`` (``sites.*.<parameter>`` in sweeps: every candidate);
   the virtual parameter ``electricity_price_yuan_per_kwh`` is the price in effect
-  (the policy price when the site has one and the request uses policy prices, else the list price)
+  (an opted-in package's price where one applies at the site, else the published tariff)
 - ``defaults.<parameter>``
 - ``subsidies.<subsidy id>.<field>``, ``subsidies.remove``, ``subsidies.add``
 
@@ -214,7 +215,9 @@ class Scenario:
         cached = self._catalog_cache.get(id(cat))
         if cached is None or cached[0] is not cat:
             self._catalog_cache.clear()
-            applied = _apply_catalog_overrides(cat, self.catalog_overrides, self.request, prefix="overrides.")
+            # the request's packages first, so that an override of a site's price reaches the price it pays
+            packaged = cat.with_packages(self.request.packages)
+            applied = _apply_catalog_overrides(packaged, self.catalog_overrides, self.request, prefix="overrides.")
             cached = self._catalog_cache[id(cat)] = (cat, applied)
         return cached[1]
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.data.catalog import Catalog, default_catalog
+from siting.data.catalog import PACKAGE_PRICE, Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
 from siting.models.costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
 from siting.optimization.evaluate import Evaluation, evaluate_plan, subsidies_claimed
@@ -145,19 +145,33 @@ def rank(
     return ident.join(card)
 
 
+def _provenance(catalog: Catalog, site: str, param: str, request: SiteRequest) -> dict[str, Any]:
+    """A site parameter's catalog row, or the opted-in package term that sets it."""
+    if param == PACKAGE_PRICE:
+        for pid in request.packages:
+            for t in catalog.packages[pid].terms:
+                if t.site == site and t.parameter == param:
+                    url = catalog.sources.set_index("key")["url"].get(t.source, "")
+                    return {"value": t.value, "unit": t.unit, "source": t.source, "year": t.year, "status": t.status,
+                            "note": t.note, "url": url, "package": pid}
+    return catalog.provenance(site, param)
+
+
 def provenance_for(catalog: Catalog, site: str, request: SiteRequest) -> dict[str, Any]:
     """Catalog rows behind a score card's criteria (price, bandwidth, climate, capex, emission factor)."""
     out: dict[str, Any] = {}
-    price_param = effective_price_parameter(catalog.sites.loc[site], request)
+    packaged = catalog.with_packages(request.packages)
+    price_param = effective_price_parameter(packaged.sites.loc[site], request)
     for key, param in {"price": price_param, **_PROVENANCE_OF}.items():
-        out[key] = {"parameter": param, **catalog.provenance(site, param)}
+        out[key] = {"parameter": param, **_provenance(catalog, site, param, request)}
     clim = catalog.climate[catalog.climate["site"] == site]
     out["climate"] = {
         "sources": sorted(set(clim["source"])), "years": sorted({int(y) for y in clim["year"]}),
         "statuses": sorted(set(clim["status"])),
     }
     out["subsidies"] = [
-        {"subsidy_id": s.subsidy_id, "kind": s.kind, "source": s.source, "year": s.year, "status": s.status}
-        for s in catalog.subsidies_of(site)
+        {"subsidy_id": s.subsidy_id, "kind": s.kind, "source": s.source, "year": s.year, "status": s.status,
+         "package": s.package or None}
+        for s in catalog.subsidies_of(site) if not s.package or s.package in request.packages
     ]
     return out

@@ -20,6 +20,7 @@ from siting.cli.options import (
     CatalogOpt,
     CsvOpt,
     JsonOpt,
+    PackageOpt,
     RequestOpt,
     _catalog,
     _fmt,
@@ -30,6 +31,8 @@ from siting.cli.options import (
     console,
     domain_errors,
     err_console,
+    packages_line,
+    with_packages,
 )
 from siting.cli.scenarios import register as register_scenarios
 from siting.cli.service import register as register_service
@@ -62,7 +65,7 @@ def sites(
             err_console.print(f"wrote {len(cat.site_ids)} sites to {geojson}")
         return
     cols = ["name_en", "name_zh", "province", "role", "default_candidate", "lat_deg", "lon_deg",
-            "electricity_price_list_yuan_per_kwh", "electricity_price_policy_yuan_per_kwh",
+            "electricity_price_list_yuan_per_kwh",
             "bandwidth_price_yuan_per_gbps_month", "grid_emission_factor_t_per_mwh", "available_capacity_mw"]
     df = pd.DataFrame(cat.sites[cols])
     if as_json:
@@ -72,19 +75,37 @@ def sites(
         sys.stdout.write(df.to_csv())
         return
     t = Table(title=f"Site catalog ({len(df)} sites)", title_justify="left")
-    for c in ["site", "name", "province", "role", "price list/policy yuan/kWh", "bandwidth yuan/Gbps/mo",
+    for c in ["site", "name", "province", "role", "tariff yuan/kWh", "bandwidth yuan/Gbps/mo",
               "grid tCO2/MWh", "capacity MW"]:
         t.add_column(c, justify="right" if c[0].islower() and " " in c else "left", no_wrap=True, max_width=24)
     for s, r in df.iterrows():
         t.add_row(
             str(s) + (" *" if r["default_candidate"] else ""), str(r["name_zh"]), r["province"],
-            r["role"], f"{r['electricity_price_list_yuan_per_kwh']:.3f} / "
-            f"{_fmt(r['electricity_price_policy_yuan_per_kwh'], 3)}",
+            r["role"], f"{r['electricity_price_list_yuan_per_kwh']:.3f}",
             _fmt(r["bandwidth_price_yuan_per_gbps_month"]), _fmt(r["grid_emission_factor_t_per_mwh"], 3),
             _fmt(r["available_capacity_mw"]),
         )
     console.print(t)
     console.print("* default candidate.  Sources: siting sites --json, sites/*.csv, or GET /v1/sites.")
+    console.print("Negotiated deals and policy prices are opt-in packages: siting packages.")
+
+
+@app.command("packages")
+@domain_errors
+def packages_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
+    """Negotiated deals and policy packages a request may opt into (request field `packages`)."""
+    cat = _catalog(catalog)
+    if as_json:
+        _json_out([p.to_dict() for p in cat.packages.values()])
+        return
+    for p in cat.packages.values():
+        console.print(f"[bold]{p.package_id}[/] ({p.kind.replace('_', ' ')}, {p.year}, {p.source}): {p.title}",
+                      highlight=False)
+        console.print(f"  changes: {p.summary()}", highlight=False, soft_wrap=True)
+        console.print(f"  conditions: {p.conditions}", highlight=False, soft_wrap=True)
+        if p.requires:
+            console.print(f"  requires eligibility: {' or '.join(p.requires)}", highlight=False)
+    console.print("Apply with `packages: [id, ...]` in a request, or --package ID on rank and optimize.")
 
 
 @app.command("rank")
@@ -93,23 +114,26 @@ def rank_cmd(
     request: RequestOpt = None,
     catalog: CatalogOpt = None,
     candidates_only: Annotated[bool, typer.Option("--candidates-only", help="Rank only the request's candidates")] = False,  # noqa: E501
+    package: PackageOpt = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
     """Rank sites by levelised cost for a request (default: 20 MW, 30 % interactive <= 30 ms, east users)."""
     cat = _catalog(catalog)
-    req = _request(request)
+    req = with_packages(_request(request), package)
     df = rank(req, cat, all_sites=False if candidates_only else None)
     if as_json:
         out = _records(df)
         for row in out:
             row["provenance"] = provenance_for(cat, str(row["site"]), req)
-        _json_out({"request": req.model_dump(mode="json"), "sites": out})
+        applied = [cat.packages[p].to_dict() for p in req.packages]
+        _json_out({"request": req.model_dump(mode="json"), "packages": applied, "sites": out})
         return
     if as_csv:
         sys.stdout.write(df.to_csv())
         return
     _print_rank(df, req)
+    console.print(packages_line([cat.packages[p].to_dict() for p in req.packages]), highlight=False, soft_wrap=True)
 
 
 _ROLE_MARK = {"western": "W", "national_cluster": "N", "eastern_baseline": "E"}
@@ -164,13 +188,14 @@ def optimize_cmd(
     explain: Annotated[bool, typer.Option("--explain/--no-explain", help="Shadow prices and break-evens")] = True,  # noqa: E501
     explain_time_limit: Annotated[float, typer.Option(
         "--explain-time-limit", min=0.1, help="Time budget of all break-even re-solves together [s]")] = 30.0,
+    package: PackageOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose sites and allocate load for a request, exactly (MILP, HiGHS), with explanations."""
     if solver not in ("highs", "cbc"):
         raise typer.BadParameter(f"solver = {solver!r} is not one of highs, cbc", param_hint="--solver")
     cat = _catalog(catalog)
-    req = load_request(request)
+    req = with_packages(load_request(request), package)
     result = optimize(req, cat, solver=solver, time_limit_s=time_limit, explain=explain,  # type: ignore[arg-type]
                       explain_time_limit_s=explain_time_limit)
     if as_json:
@@ -186,6 +211,7 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     console.print(f"[bold]{req.name}[/]: {req.it_load_mw:g} MW IT, {len(req.classes)} class(es), "
                   f"{req.cooling} cooling -> [bold]{result.status}[/] ({result.solver}, "
                   f"{result.solve_seconds * 1000:.0f} ms)")
+    console.print(packages_line(result.packages), highlight=False, soft_wrap=True)
     if result.status not in ("optimal", "time_limit"):
         for f in result.diagnosis:
             console.print(f"  - {f['message']}", highlight=False)

@@ -27,8 +27,25 @@ RequestOpt = Annotated[Path | None, typer.Option("--request", "-r", help="Reques
 CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog directory (default: shipped)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout")]
+PackageOpt = Annotated[list[str] | None, typer.Option(
+    "--package", help="Apply a deal or policy package (repeatable; see `siting packages`)")]
 SolverOpt = Annotated[str, typer.Option("--solver", help="highs (default) or cbc")]
 TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Time limit per solve [s]", min=0.01)]
+
+
+def with_packages(req: SiteRequest, packages: list[str] | None) -> SiteRequest:
+    """The request with --package ids added (validated like the request field)."""
+    if not packages:
+        return req
+    return parse_request({**req.model_dump(mode="json"), "packages": [*req.packages, *packages]})
+
+
+def packages_line(packages: list[dict[str, Any]]) -> str:
+    """One line saying which deals and policies an answer rests on (or that it rests on none)."""
+    if not packages:
+        return "Packages: none; every site at its published tariff (deals and policies: siting packages)."
+    return "Packages applied: " + "; ".join(f"{p['package_id']} ({p['kind'].replace('_', ' ')} {p['year']}: "
+                                            f"{p['changes']})" for p in packages)
 
 
 def checked_solver(solver: str) -> Any:

@@ -76,6 +76,7 @@ class Subsidy:
     duration_years: float | None = None
     conditions: str = ""
     requires: str = ""  # eligibility tag a request must declare; empty = applies to every project
+    package: str = ""  # the package it belongs to (applied only when a request opts in); empty = standing policy
     source: str = ""
     year: int | None = None
     status: str = "sourced"
@@ -83,6 +84,61 @@ class Subsidy:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+PACKAGE_KINDS = ("negotiated_deal", "policy_price", "policy_subsidy")
+PACKAGE_PRICE = "electricity_price_package_yuan_per_kwh"
+
+
+@dataclass(frozen=True)
+class PackageTerm:
+    """One site parameter a package sets (e.g. its electricity price at a site), with provenance."""
+
+    site: str
+    parameter: str
+    value: float
+    unit: str
+    source: str
+    year: int
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Package:
+    """A negotiated deal or a policy a request may opt into (``packages: [id]``); never a default.
+
+    ``requires``: eligibility tags of which the request must declare at least one (empty: any
+    project may opt in); ``terms``: site parameters it sets; ``subsidy_ids``: subsidies it brings.
+    """
+
+    package_id: str
+    title: str
+    kind: str
+    requires: tuple[str, ...]
+    conditions: str
+    source: str
+    year: int
+    status: str
+    note: str = ""
+    terms: tuple[PackageTerm, ...] = ()
+    subsidy_ids: tuple[str, ...] = ()
+
+    @property
+    def sites(self) -> list[str]:
+        return sorted({t.site for t in self.terms})
+
+    def summary(self) -> str:
+        """One line: what the package changes, e.g. "0.36 yuan/kWh at zhongwei; subsidy zhongwei-bw-2015"."""
+        parts = [f"{t.value:g} {t.unit} at {t.site}" for t in self.terms]
+        parts += [f"subsidy {sid}" for sid in self.subsidy_ids]
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"package_id": self.package_id, "title": self.title, "kind": self.kind,
+                "requires": list(self.requires), "conditions": self.conditions, "source": self.source,
+                "year": self.year, "status": self.status, "note": self.note, "changes": self.summary(),
+                "terms": [t.__dict__ for t in self.terms], "subsidy_ids": list(self.subsidy_ids)}
 
 
 @dataclass(frozen=True)
@@ -118,6 +174,8 @@ class Catalog:
     schema: pd.DataFrame
     overrides: tuple[tuple[str, str, float], ...] = field(default=())
     climate_by_site: dict[str, MonthlyClimate] = field(default_factory=dict)
+    packages: dict[str, Package] = field(default_factory=dict)
+    applied_packages: tuple[str, ...] = ()  # packages whose terms are in ``sites`` (see with_packages)
 
     # -- look-ups ---------------------------------------------------------------
     @property
@@ -198,6 +256,34 @@ class Catalog:
             self, sites=sites, site_parameters=params,
             overrides=self.overrides + ((site, parameter, float(value)),),
         )
+
+    def check_package(self, package_id: str, field_name: str = "packages") -> Package:
+        if package_id not in self.packages:
+            raise UnknownIdError("package", package_id, sorted(self.packages), field=field_name)
+        return self.packages[package_id]
+
+    def with_packages(self, package_ids: Iterable[str]) -> Catalog:
+        """A copy with the packages' site terms written into ``sites`` (no-op when already applied).
+
+        Only the terms are written here; a package's subsidies are selected when the problem is
+        built (``siting.optimization.problem``).  Conditions are checked against the request there.
+        """
+        ids = tuple(dict.fromkeys(package_ids))
+        if not ids or set(ids) <= set(self.applied_packages):
+            return self
+        sites = self.sites.copy()
+        setter: dict[tuple[str, str], str] = {}
+        for n, pid in enumerate(ids):
+            pkg = self.check_package(pid, field_name=f"packages[{n}]")
+            if pid in self.applied_packages:
+                continue
+            for t in pkg.terms:
+                if (t.site, t.parameter) in setter:
+                    raise CatalogError(f"packages: {setter[(t.site, t.parameter)]} and {pid} both set {t.parameter} "
+                                       f"at {t.site}; choose one", field="packages")
+                setter[(t.site, t.parameter)] = pid
+                sites.at[t.site, t.parameter] = t.value
+        return replace(self, sites=sites, applied_packages=tuple(dict.fromkeys([*self.applied_packages, *ids])))
 
     def with_subsidies(self, subsidies: Iterable[Subsidy]) -> Catalog:
         subs = tuple(subsidies)
@@ -379,8 +465,74 @@ def _validate_subsidy(s: Subsidy, who: str) -> list[str]:
 
 _SUBSIDY_COLUMNS = (
     "subsidy_id", "site", "kind", "amount_yuan", "rate_fraction", "price_reduction_yuan_per_kwh",
-    "cap_yuan", "duration_years", "conditions", "requires", "source", "year", "status", "note",
+    "cap_yuan", "duration_years", "conditions", "requires", "package", "source", "year", "status", "note",
 )
+_PACKAGE_COLUMNS = ("package_id", "title", "kind", "requires", "conditions", "source", "year", "status", "note")
+_TERM_COLUMNS = ("package_id", "site", "parameter", "value", "unit", "source", "year", "status", "note")
+
+
+def _load_packages(d: Path, schema: pd.DataFrame, site_ids: list[str], source_keys: set[str],
+                   subsidies: list[Subsidy], errors: list[str]) -> dict[str, Package]:
+    """packages.csv + package_terms.csv (+ the ``package`` column of subsidies.csv), validated."""
+    raw = _read_csv(d, "packages.csv", _PACKAGE_COLUMNS, errors)
+    terms_raw = _read_csv(d, "package_terms.csv", _TERM_COLUMNS, errors)
+    specs = schema[schema["table"] == "site_parameters"].set_index("parameter")
+    terms: dict[str, list[PackageTerm]] = {}
+    for n, row in enumerate(terms_raw.to_dict("records"), start=2):
+        who = f"package_terms.csv line {n} ({row['package_id']}, {row['site']}, {row['parameter']})"
+        if row["site"] not in site_ids:
+            errors.append(f"{who}: site {row['site']!r} is not in sites.csv")
+        if row["parameter"] not in specs.index:
+            errors.append(f"{who}: unknown site parameter")
+            continue
+        spec = specs.loc[row["parameter"]]
+        try:
+            value = float(row["value"])
+            year = int(row["year"])
+        except ValueError:
+            errors.append(f"{who}: value {row['value']!r} or year {row['year']!r} is not a number")
+            continue
+        if row["unit"] != spec["unit"]:
+            errors.append(f"{who}: unit {row['unit']!r} should be {spec['unit']!r}")
+        if not float(spec["min"]) <= value <= float(spec["max"]):
+            errors.append(f"{who}: value {value:g} is outside [{spec['min']}, {spec['max']}] {spec['unit']}")
+        if row["source"] not in source_keys:
+            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
+        if row["status"] not in STATUSES:
+            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        terms.setdefault(row["package_id"], []).append(PackageTerm(
+            row["site"], row["parameter"], value, row["unit"], row["source"], year, row["status"], row["note"]))
+    packages: dict[str, Package] = {}
+    for n, row in enumerate(raw.to_dict("records"), start=2):
+        pid = row["package_id"]
+        who = f"packages.csv line {n} ({pid})"
+        if not ID_PATTERN.match(pid.replace("-", "_")):
+            errors.append(f"{who}: package id must be lowercase ASCII letters, digits, - and _")
+        if row["kind"] not in PACKAGE_KINDS:
+            errors.append(f"{who}: kind {row['kind']!r} is not one of {', '.join(PACKAGE_KINDS)}")
+        if row["source"] not in source_keys:
+            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
+        if row["status"] not in STATUSES:
+            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        if not row["conditions"].strip():
+            errors.append(f"{who}: a package must state its conditions")
+        try:
+            year = int(row["year"])
+        except ValueError:
+            errors.append(f"{who}: year {row['year']!r} is not an integer year")
+            year = 0
+        subs = tuple(s.subsidy_id for s in subsidies if s.package == pid)
+        pkg_terms = tuple(terms.pop(pid, []))
+        if not pkg_terms and not subs:
+            errors.append(f"{who}: the package sets no term and brings no subsidy")
+        packages[pid] = Package(pid, row["title"], row["kind"], tuple(t for t in row["requires"].split("|") if t),
+                                row["conditions"], row["source"], year, row["status"], row["note"], pkg_terms, subs)
+    for pid in sorted(terms):
+        errors.append(f"package_terms.csv: package {pid!r} is not in packages.csv")
+    for s in subsidies:
+        if s.package and s.package not in packages:
+            errors.append(f"subsidies.csv ({s.subsidy_id}): package {s.package!r} is not in packages.csv")
+    return packages
 
 
 def load_catalog(directory: str | Path | None = None) -> Catalog:
@@ -445,7 +597,8 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
                 price_reduction_yuan_per_kwh=_float_or_none(row["price_reduction_yuan_per_kwh"]),
                 cap_yuan=_float_or_none(row["cap_yuan"]),
                 duration_years=_float_or_none(row["duration_years"]),
-                conditions=row["conditions"], requires=row["requires"].strip(), source=row["source"],
+                conditions=row["conditions"], requires=row["requires"].strip(), package=row["package"].strip(),
+                source=row["source"],
                 year=int(row["year"]) if row["year"].strip() else None,
                 status=row["status"], note=row["note"],
             )
@@ -462,6 +615,12 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         if s.status not in STATUSES:
             errors.append(f"{who}: status {s.status!r} is not one of {', '.join(STATUSES)}")
         subsidies.append(s)
+
+    packages = _load_packages(d, schema, site_ids, source_keys, subsidies, errors)
+    for n, row in enumerate(sp.to_dict("records"), start=2):
+        if row["parameter"] == PACKAGE_PRICE:
+            errors.append(f"site_parameters.csv line {n} ({row['site']}): {PACKAGE_PRICE} is set only by packages "
+                          "(package_terms.csv): a negotiated deal or policy price is never a default")
 
     if errors:
         shown = errors[:_MAX_REPORTED]
@@ -485,6 +644,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     cat = Catalog(
         sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
+        packages=packages,
     )
     # monthly normals are read on every problem build: pivot them once
     cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})

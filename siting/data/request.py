@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from siting.errors import RequestError
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+PackageId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 CoolingTechnology = Literal["airside", "waterside", "chiller", "liquid"]
 
 #: Hard limits on request sizes (also enforced by the HTTP API).
@@ -105,12 +106,25 @@ class SiteRequest(_Strict):
     horizon_years: float | None = Field(default=None, ge=1, le=50)
     discount_rate_fraction: float | None = Field(default=None, ge=0, le=0.5)
     cooling: CoolingTechnology = "airside"
-    use_policy_prices: bool = Field(default=True, description="Use negotiated/policy power prices where known")
+    packages: list[PackageId] = Field(
+        default_factory=list, max_length=20,
+        description="Negotiated deals and policy packages to apply (sites/packages.csv, `siting packages`), e.g. "
+                    "zhongwei-aws-2015; none by default: every site pays its published tariff",
+    )
     apply_subsidies: bool = True
     eligibility: list[Id] = Field(
         default_factory=list,
         description="Conditions the project meets (e.g. domestic_ai_chips) that unlock conditional subsidies",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "use_policy_prices" in data:
+            raise ValueError("use_policy_prices was removed: every site pays its published tariff unless the "
+                             "request names packages, e.g. packages: [zhongwei-aws-2015] (list them with "
+                             "`siting packages`)")
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteRequest:
@@ -122,6 +136,8 @@ class SiteRequest(_Strict):
             raise ValueError(f"classes: names must be unique, got {names}")
         if self.max_sites is not None and self.max_sites < self.min_sites:
             raise ValueError(f"max_sites ({self.max_sites}) must be >= min_sites ({self.min_sites})")
+        if len(set(self.packages)) != len(self.packages):
+            raise ValueError(f"packages: each package once, got {self.packages}")
         both = set(self.locked_sites) & set(self.excluded_sites)
         if both:
             raise ValueError(f"sites {sorted(both)} are both locked and excluded")

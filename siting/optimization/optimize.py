@@ -17,6 +17,11 @@ from siting.optimization.solve import SolverName
 DEFAULT_MIP_GAP = 1e-6
 
 
+def _with_packages(problem: SiteProblem, result: OptimizationResult) -> OptimizationResult:
+    result.packages = [p.to_dict() for p in problem.packages]
+    return result
+
+
 def optimize_problem(
     problem: SiteProblem,
     *,
@@ -27,6 +32,24 @@ def optimize_problem(
     explain_time_limit_s: float | None = None,
 ) -> OptimizationResult:
     """Solve a :class:`SiteProblem`; never raises on infeasibility (see ``result.diagnosis``).
+
+    ``result.packages`` names the deals and policies the problem was built with.
+    """
+    return _with_packages(problem, _optimize_problem(problem, solver=solver, time_limit_s=time_limit_s,
+                                                     mip_gap=mip_gap, explain=explain,
+                                                     explain_time_limit_s=explain_time_limit_s))
+
+
+def _optimize_problem(
+    problem: SiteProblem,
+    *,
+    solver: SolverName,
+    time_limit_s: float | None,
+    mip_gap: float | None,
+    explain: bool,
+    explain_time_limit_s: float | None,
+) -> OptimizationResult:
+    """Solve a :class:`SiteProblem` (see :func:`optimize_problem`).
 
     ``explain_time_limit_s`` bounds all the explanation re-solves together (default: the
     ``time_limit_s`` of the main solve, unbounded when that is ``None``).

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from siting.data.catalog import Catalog, Subsidy
+from siting.data.catalog import PACKAGE_PRICE, Catalog, Package, Subsidy
 from siting.data.request import SiteRequest
 from siting.errors import RequestError
 from siting.models.costs import (
@@ -88,6 +88,7 @@ class SiteProblem:
     it_load_mw: float = 0.0
     assumptions: Assumptions | None = None  # request-level assumptions the costs were built with
     inputs: list[SiteInputs] = field(default_factory=list)  # per-site inputs, in ``sites`` order
+    packages: list[Package] = field(default_factory=list)  # opted-in deals and policies, conditions checked
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -183,11 +184,30 @@ def demand_weights(catalog: Catalog, request: SiteRequest, class_index: int) -> 
 
 
 def effective_price_parameter(row: Mapping[str, Any], request: SiteRequest) -> str:
-    """Which tariff a request pays at a site: the policy/negotiated price where known (and allowed), else list."""
-    policy = row.get("electricity_price_policy_yuan_per_kwh")
-    if request.use_policy_prices and policy is not None and np.isfinite(policy):
-        return "electricity_price_policy_yuan_per_kwh"
+    """Which price a request pays at a site: an opted-in package's price where one applies, else the tariff.
+
+    The catalog row carries a package price only after :meth:`Catalog.with_packages` (done by
+    :func:`build_site_problem` for the request's ``packages``); by default every site pays its
+    published tariff.
+    """
+    package = row.get(PACKAGE_PRICE)
+    if request.packages and package is not None and np.isfinite(package):
+        return PACKAGE_PRICE
     return "electricity_price_list_yuan_per_kwh"
+
+
+def applied_packages(catalog: Catalog, request: SiteRequest) -> list[Package]:
+    """The request's packages, checked: known ids, and the eligibility each requires."""
+    out = []
+    for n, pid in enumerate(request.packages):
+        pkg = catalog.check_package(pid, field_name=f"packages[{n}]")
+        if pkg.requires and not set(pkg.requires) & set(request.eligibility):
+            need = " or ".join(pkg.requires)
+            raise RequestError(f"packages[{n}] = {pid!r} applies only to projects with eligibility {need} "
+                               f"({pkg.conditions}); add one to eligibility if the project qualifies, or drop "
+                               "the package", field=f"packages[{n}]")
+        out.append(pkg)
+    return out
 
 
 def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest) -> float:
@@ -321,6 +341,8 @@ def apply_site_inputs(
             for sub in by_site.get(s, []):
                 if sub.requires and sub.requires not in request.eligibility:
                     continue
+                if sub.package and sub.package not in request.packages:
+                    continue  # a package's subsidy applies only when the request opts into the package
                 terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
 
     return replace(
@@ -343,6 +365,8 @@ def apply_site_inputs(
 
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
+    packages = applied_packages(catalog, request)
+    catalog = catalog.with_packages(p.package_id for p in packages)
     sites = candidate_sites(catalog, request)
     a = request_assumptions(catalog, request)
     rows = catalog.sites.loc[sites].drop(columns="geometry").to_dict("index")
@@ -382,6 +406,6 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
         locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,
-        it_load_mw=request.it_load_mw,
+        it_load_mw=request.it_load_mw, packages=packages,
     )
     return apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)

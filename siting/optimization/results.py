@@ -38,6 +38,7 @@ class OptimizationResult:
     emissions_t_per_year: float | None = None
     green_share_fraction: float | None = None
     diagnosis: list[dict[str, Any]] = field(default_factory=list)
+    packages: list[dict[str, Any]] = field(default_factory=list)  # deals and policies applied (none by default)
     shadow_prices: pd.DataFrame | None = None
     capacity_values: pd.DataFrame | None = None
     break_even: pd.DataFrame | None = None
@@ -73,6 +74,7 @@ class OptimizationResult:
             "emissions_t_per_year": self.emissions_t_per_year,
             "green_share_fraction": self.green_share_fraction,
             "diagnosis": self.diagnosis,
+            "packages": self.packages,
             "shadow_prices": records(self.shadow_prices, index=False),
             "capacity_values": records(self.capacity_values, index=False),
             "break_even": records(self.break_even, index=False),

@@ -11,7 +11,7 @@ from .conftest import make_settings, new_key, running_client
 
 BASE = {"name": "base", "request": {"it_load_mw": 30, "candidates": ["zhongwei", "guian", "yaan"]}}
 CHEAP = {**BASE, "name": "cheap-zhongwei",
-         "overrides": {"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 0.2}}
+         "overrides": {"sites.zhongwei.electricity_price_list_yuan_per_kwh": 0.2}}
 
 
 def create(c: TestClient, key: dict[str, str], doc: dict[str, Any]) -> dict[str, Any]:
