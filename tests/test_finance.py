@@ -33,3 +33,13 @@ def test_limited_stream_is_worth_less_than_full_horizon() -> None:
 def test_crf_rejects_bad_input(rate: float, years: float) -> None:
     with pytest.raises(ValueError):
         capital_recovery_factor(rate, years)
+
+
+@pytest.mark.parametrize("rate", [1e-17, 1e-12, 1e-9])
+def test_crf_of_a_tiny_rate_is_the_zero_rate_limit(rate: float) -> None:
+    # lim r->0 CRF = 1/n; the naive formula divided by zero at 1e-17 (a 500 on every compute route)
+    assert capital_recovery_factor(rate, 15) == pytest.approx(1 / 15, rel=1e-6)
+
+
+def test_crf_at_eight_percent_over_fifteen_years() -> None:
+    assert capital_recovery_factor(0.08, 15) == pytest.approx(0.11682954493601999, rel=1e-12)

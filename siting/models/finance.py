@@ -9,6 +9,8 @@ References
 
 from __future__ import annotations
 
+import math
+
 
 def capital_recovery_factor(discount_rate: float, horizon_years: float) -> float:
     """Capital recovery factor [1/year].
@@ -31,8 +33,9 @@ def capital_recovery_factor(discount_rate: float, horizon_years: float) -> float
         raise ValueError(f"discount_rate must be >= 0, got {discount_rate}")
     if discount_rate == 0:
         return 1.0 / horizon_years
-    growth = (1.0 + discount_rate) ** horizon_years
-    return discount_rate * growth / (growth - 1.0)
+    # r (1+r)^n / ((1+r)^n - 1) = r / (1 - (1+r)^-n), with (1+r)^-n - 1 = expm1(-n log1p(r)): exact for
+    # tiny rates too (the naive form divides by zero at r = 1e-17 and loses digits below ~1e-8)
+    return discount_rate / -math.expm1(-horizon_years * math.log1p(discount_rate))
 
 
 def present_value_of_annuity(discount_rate: float, years: float) -> float:
