@@ -150,3 +150,31 @@ def test_override_is_range_checked(catalog: Catalog) -> None:
     assert catalog.site_value("zhongwei", "electricity_price_list_yuan_per_kwh") == 0.44
     with pytest.raises(CatalogError, match=r"sites.zhongwei.electricity_price_list_yuan_per_kwh = -1.0"):
         catalog.with_site_value("zhongwei", "electricity_price_list_yuan_per_kwh", -1.0)
+
+
+@pytest.mark.parametrize("table", ["site_parameters.csv", "defaults.csv"])
+def test_every_assumption_has_a_range_around_its_value(table: str) -> None:
+    df = pd.read_csv(default_catalog_dir() / table, dtype=str, keep_default_na=False)
+    assumptions = df[df["status"] == "assumption"]
+    assert len(assumptions) > 0
+    low, high, value = (pd.to_numeric(assumptions[c]) for c in ("low", "high", "value"))
+    assert bool((low <= value).all()) and bool((value <= high).all())
+    assert assumptions["note"].str.contains("Range ").all()  # the reason for the range is in the note
+
+
+def test_an_assumption_without_a_range_is_refused(tmp_path: Path) -> None:
+    d = _copy_catalog(tmp_path)
+    df = pd.read_csv(d / "site_parameters.csv", dtype=str, keep_default_na=False)
+    row = df.index[(df["site"] == "guian") & (df["parameter"] == "land_price_yuan_per_m2")][0]
+    df.loc[row, ["low", "high"]] = ""
+    df.to_csv(d / "site_parameters.csv", index=False)
+    with pytest.raises(CatalogError, match=r"guian, parameter=land_price_yuan_per_m2\): an assumption needs a range"):
+        load_catalog(d)
+
+
+def test_a_package_price_in_site_parameters_is_refused(tmp_path: Path) -> None:
+    d = _copy_catalog(tmp_path)
+    with (d / "site_parameters.csv").open("a", encoding="utf-8") as f:
+        f.write("zhongwei,electricity_price_package_yuan_per_kwh,0.36,yuan/kWh,36kr-2022,2015,sourced,deal,,\n")
+    with pytest.raises(CatalogError, match="is set only by packages"):
+        load_catalog(d)

@@ -361,6 +361,25 @@ def _read_csv(directory: Path, name: str, columns: Iterable[str], errors: list[s
     return df
 
 
+def _range_errors(row: Mapping[str, Any], value: float, who: str) -> list[str]:
+    """``low``/``high``: required for an assumption, optional otherwise; low <= value <= high."""
+    if "low" not in row and "high" not in row:
+        return []  # tables without range columns (climate, centre parameters)
+    lo_text, hi_text = str(row.get("low", "")).strip(), str(row.get("high", "")).strip()
+    if not lo_text and not hi_text:
+        return [f"{who}: an assumption needs a range: fill low and high (and say why in the note)"] if (
+            row["status"] == "assumption") else []
+    try:
+        lo, hi = float(lo_text), float(hi_text)
+    except ValueError:
+        return [f"{who}: low {lo_text!r} and high {hi_text!r} must both be numbers"]
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo <= hi):
+        return [f"{who}: range [{lo_text}, {hi_text}] must be finite with low <= high"]
+    if np.isfinite(value) and not lo <= value <= hi:
+        return [f"{who}: value {value:g} is outside its own range [{lo:g}, {hi:g}]"]
+    return []
+
+
 def _validate_long(
     df: pd.DataFrame,
     file: str,
@@ -408,6 +427,7 @@ def _validate_long(
             errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
         if row["status"] == "assumption" and not row["note"].strip():
             errors.append(f"{who}: an assumption needs a note that justifies it")
+        errors.extend(_range_errors(row, value, who))
         values.append(value)
         years.append(year)
     out = df.copy()
