@@ -12,6 +12,8 @@ from typing import Any
 import siting
 from siting.analysis import scenarios
 from siting.analysis.compare import compare_scenarios
+from siting.analysis.robust import cost_on_assumptions
+from siting.analysis.robust import robust as run_robust
 from siting.analysis.scorecard import provenance_for
 from siting.data.catalog import Catalog
 from siting.data.request import SiteRequest
@@ -57,9 +59,18 @@ def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> di
     return {"request": req.model_dump(mode="json"), "sites": rows}
 
 
-def optimize(req: SiteRequest, time_limit_s: float, explain: bool) -> dict[str, Any]:
-    result = siting.optimize(req, catalog(), time_limit_s=time_limit_s, explain=explain)
-    return to_jsonable(result.to_dict())
+def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
+             robust: dict[str, Any] | None = None) -> dict[str, Any]:
+    cat = catalog()
+    result = siting.optimize(req, cat, time_limit_s=time_limit_s, explain=explain)
+    out = result.to_dict()
+    if result.status in ("optimal", "time_limit"):
+        share, names = cost_on_assumptions(cat, req, result.cost_breakdown)
+        out["cost_on_assumptions"] = {"share": share, "values": names}
+        if robust is not None:
+            out["robust"] = run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]),
+                                       workers=1).to_dict()
+    return to_jsonable(out)
 
 
 def error_dict(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -75,7 +86,8 @@ def run_job(request: dict[str, Any], options: dict[str, Any]) -> tuple[str, dict
     """
     try:
         req = siting.parse_request(request)
-        result = optimize(req, float(options["time_limit_s"]), bool(options.get("explain", False)))
+        result = optimize(req, float(options["time_limit_s"]), bool(options.get("explain", False)),
+                          options.get("robust"))
     except SitingError as exc:
         return "failed", None, error_dict(exc.code, exc.message, exc.field)
     except Exception as exc:  # a bug in the engine must fail the job, not lose it

@@ -119,6 +119,13 @@ class ScorePublic(BaseModel):
 
 
 # -- optimise and jobs ------------------------------------------------------------------------
+class RobustOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = Field(default=200, ge=1, le=2000, description="Samples of the catalog's ranges")
+    seed: int = Field(default=2026, ge=0, le=2**31 - 1, description="Random seed")
+
+
 class OptimizeCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False}]})
@@ -127,6 +134,9 @@ class OptimizeCreate(_Body):
     time_limit_s: float | None = Field(
         default=None, gt=0, description="Solver time limit [s]; default and maximum are server limits")
     explain: bool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
+    robust: RobustOptions | None = Field(
+        default=None, description="Re-solve over samples of the catalog's ranges: p_chosen per site, expected and "
+                                  "P90 cost and regret of the plan, least-expected-cost and least-max-regret plans")
 
 
 class JobCreate(OptimizeCreate):

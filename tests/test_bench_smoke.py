@@ -21,3 +21,10 @@ def test_national_benchmark_smoke() -> None:
     s = bench_national.main(["--smoke"])
     assert s["status"] == "optimal"
     assert s["sites"] == 30 and s["centres"] == 40
+
+
+def test_robust_benchmark_smoke() -> None:
+    from bench import bench_robust
+
+    s = bench_robust.main(["--smoke"])
+    assert s["feasible_samples"] == 20 and s["median_robust_s"] > 0  # type: ignore[operator]

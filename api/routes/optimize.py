@@ -20,4 +20,5 @@ def optimize(body: OptimizeCreate, key: KeyDep, settings: SettingsDep) -> dict[s
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     return {"request": body.request.model_dump(mode="json"),
-            "result": engine.optimize(body.request, limit, body.explain)}
+            "result": engine.optimize(body.request, limit, body.explain,
+                                      body.robust.model_dump() if body.robust is not None else None)}

@@ -48,7 +48,8 @@ def submit(body: JobCreate, key: KeyDep, db: DbDep, settings: SettingsDep,
                              settings.max_job_time_limit_s)
     engine.validate_ids(body.request)
     job = jobs.submit(db, key.id, body.request.model_dump(mode="json"),
-                      {"time_limit_s": limit, "explain": body.explain})
+                      {"time_limit_s": limit, "explain": body.explain,
+                       "robust": body.robust.model_dump() if body.robust is not None else None})
     url = f"/v1/requests/{job.id}"
     response.headers["Location"] = url
     return JobAccepted(id=job.id, status="queued", created_at=job.created_at, url=url)

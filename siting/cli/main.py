@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from siting.analysis.robust import cost_on_assumptions
 from siting.analysis.scorecard import provenance_for, rank
 from siting.cli.options import (
     CatalogOpt,
@@ -189,19 +190,42 @@ def optimize_cmd(
     explain_time_limit: Annotated[float, typer.Option(
         "--explain-time-limit", min=0.1, help="Time budget of all break-even re-solves together [s]")] = 30.0,
     package: PackageOpt = None,
+    robust_samples: Annotated[int, typer.Option(
+        "--robust", min=0, max=20_000, help="Re-solve over N samples of the catalog's ranges (0: off)")] = 200,
     as_json: JsonOpt = False,
 ) -> None:
-    """Choose sites and allocate load for a request, exactly (MILP, HiGHS), with explanations."""
+    """Choose sites and allocate load for a request, exactly (MILP, HiGHS), with explanations and robustness."""
     if solver not in ("highs", "cbc"):
         raise typer.BadParameter(f"solver = {solver!r} is not one of highs, cbc", param_hint="--solver")
     cat = _catalog(catalog)
     req = with_packages(load_request(request), package)
     result = optimize(req, cat, solver=solver, time_limit_s=time_limit, explain=explain,  # type: ignore[arg-type]
                       explain_time_limit_s=explain_time_limit)
+    robust_result = None
+    ok = result.status in ("optimal", "time_limit")
+    if ok and robust_samples > 0:
+        from siting.analysis.robust import robust
+
+        robust_result = robust(req, cat, samples=robust_samples, solver=solver)  # type: ignore[arg-type]
+    share, names = (cost_on_assumptions(cat, req, result.cost_breakdown) if ok else (float("nan"), []))
     if as_json:
-        _json_out({"request": req.model_dump(mode="json"), "result": result.to_dict()})
+        out = {"request": req.model_dump(mode="json"), "result": result.to_dict()}
+        if ok:
+            out["cost_on_assumptions"] = {"share": share, "values": names}
+        if robust_result is not None:
+            out["robust"] = robust_result.to_dict()
+        _json_out(out)
     else:
         print_result(result, req)
+        if ok:
+            console.print(f"{100 * share:.0f} % of this cost is computed from catalog values that are assumptions"
+                          + (f" ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})" if names else ""),
+                          highlight=False, soft_wrap=True)
+        if robust_result is not None:
+            console.print(robust_result.summary_line(), highlight=False, soft_wrap=True)
+            console.print("  p(chosen): " + ", ".join(f"{s} {100 * v:.0f} %" for s, v in
+                                                      sorted(robust_result.p_chosen.items(), key=lambda x: -x[1])),
+                          highlight=False, soft_wrap=True)
     if result.status not in ("optimal", "time_limit"):
         raise typer.Exit(1)
 

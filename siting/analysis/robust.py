@@ -1,0 +1,277 @@
+"""How sure is the answer: the optimum re-solved over the catalog's ranges, and what rests on assumptions.
+
+Sampling (``samples`` draws, seeded): every catalog value that carries a range
+(``low``/``high`` in ``site_parameters.csv`` and ``defaults.csv``; every
+``assumption`` row has one) is drawn from a triangular distribution
+(low, value, high).  Shared drivers are correlated:
+
+- one construction-cost shock for every site: capex x triangular(1 - s, 1, 1 + s), s = ``CAPEX_SHOCK``;
+- one price shock per grid region (province): the sites of a province take the same quantile
+  of their own price ranges;
+- every other ranged parameter is drawn independently.
+
+For each sample the MILP is solved again (the Monte Carlo machinery of
+:mod:`siting.analysis.execution`: one HiGHS model per chunk, updated in place).
+Reported:
+
+- ``p_chosen`` of each site: the share of feasible samples in which it is opened;
+- the nominal plan (the optimum at the catalog values): its expected and P90 cost over the
+  samples, and its regret (its cost minus the sample's optimum) -- mean, P90 and max;
+- among the site sets that are optimal in some sample (each re-optimised at the catalog values
+  with exactly those sites), the plan with the least expected cost and the plan with the least
+  maximum regret.
+
+:func:`cost_on_assumptions` is the share of a plan's cost that rests on ``assumption`` values
+(a component counts when any catalog value it is computed from is an assumption).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from siting.analysis.execution import ProblemPatcher, SweepSetup, run_samples
+from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, parse_scenario
+from siting.data.catalog import Catalog, default_catalog
+from siting.data.request import SiteRequest, parse_request
+from siting.errors import RequestError
+from siting.optimization.evaluate import plan_total_yuan_per_year
+from siting.optimization.optimize import optimize_problem
+from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
+from siting.optimization.solve import SolverName
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Half-width of the common construction-cost shock [fraction]: planning judgement (capex is one
+#: national figure in the catalog); tenders for comparable halls differ by about this much.
+CAPEX_SHOCK = 0.15
+MAX_SAMPLES = 20_000
+_MIO = 1e6
+
+
+def _triangular_quantile(u: FloatArray, low: float, mode: float, high: float) -> FloatArray:
+    """Inverse CDF of triangular(low, mode, high) at u in [0, 1]."""
+    if high <= low:
+        return np.full_like(u, mode)
+    fc = (mode - low) / (high - low)
+    return np.where(u < fc, low + np.sqrt(u * (high - low) * (mode - low)),
+                    high - np.sqrt((1 - u) * (high - low) * (high - mode)))
+
+
+def ranged_paths(catalog: Catalog, request: SiteRequest, sites: list[str]) -> list[tuple[str, float, float, float]]:
+    """(path, low, value, high) of every ranged catalog value the request's problem depends on."""
+    out: list[tuple[str, float, float, float]] = []
+    sp = catalog.site_parameters
+    ranged = sp[(sp["site"].isin(sites)) & (sp["low"].astype(str).str.strip() != "")]
+    packaged = catalog.with_packages(request.packages)
+    for r in ranged.to_dict("records"):
+        param = str(r["parameter"])
+        if param in ("lat_deg", "lon_deg", "elevation_m", "seismic_pga_g", "annual_mean_temp_c", "reported_pue",
+                     "hydro_installed_gw"):
+            continue  # geometry and context: not drawn
+        if param == "electricity_price_list_yuan_per_kwh":
+            if effective_price_parameter(packaged.sites.loc[r["site"]], request) != param:
+                continue  # a package sets the price paid here
+            param = EFFECTIVE_PRICE
+        out.append((f"sites.{r['site']}.{param}", float(r["low"]), float(r["value"]), float(r["high"])))
+    df = catalog.defaults_table
+    request_set = {k for k, v in request.model_dump().items() if v is not None}
+    for r in df[df["low"].astype(str).str.strip() != ""].to_dict("records"):
+        if r["parameter"] in request_set:
+            continue  # the request fixes it
+        if r["parameter"] in ("route_factor", "equipment_ms"):
+            continue  # geometry of the latency model: changes the allowed pairs, not drawn here
+        out.append((f"defaults.{r['parameter']}", float(r["low"]), float(r["value"]), float(r["high"])))
+    return out
+
+
+def sample_ranges(catalog: Catalog, request: SiteRequest, sites: list[str], samples: int,
+                  seed: int) -> tuple[list[str], FloatArray]:
+    """(paths, values (samples, paths)) drawn as the module docstring says."""
+    rng = np.random.default_rng(seed)
+    ranged = ranged_paths(catalog, request, sites)
+    province = catalog.sites["province"].to_dict()
+    price_u: dict[str, FloatArray] = {}
+    paths: list[str] = []
+    cols: list[FloatArray] = []
+    for path, low, value, high in ranged:
+        parts = path.split(".")
+        if parts[0] == "sites" and parts[2] == EFFECTIVE_PRICE:
+            u = price_u.setdefault(province[parts[1]], rng.random(samples))
+        else:
+            u = rng.random(samples)
+        paths.append(path)
+        cols.append(_triangular_quantile(u, low, value, high))
+    capex_u = rng.random(samples)
+    shock = _triangular_quantile(capex_u, 1 - CAPEX_SHOCK, 1.0, 1 + CAPEX_SHOCK)
+    for s in sites:
+        paths.append(f"sites.{s}.capex_yuan_per_mw")
+        cols.append(shock * catalog.site_value(s, "capex_yuan_per_mw"))
+    return paths, np.column_stack(cols) if cols else np.zeros((samples, 0))
+
+
+@dataclass
+class RobustResult:
+    """The nominal answer re-examined over the catalog's ranges (see the module docstring)."""
+
+    samples: int
+    seed: int
+    feasible_samples: int
+    sites: list[str]
+    p_chosen: dict[str, float]
+    nominal_sites: list[str]
+    nominal_cost_yuan_per_year: float
+    nominal_optimal_share: float  # share of feasible samples in which the nominal site set is optimal
+    expected_cost_yuan_per_year: float
+    p90_cost_yuan_per_year: float
+    regret_mean_yuan_per_year: float
+    regret_p90_yuan_per_year: float
+    regret_max_yuan_per_year: float
+    least_expected_cost: dict[str, Any]
+    least_max_regret: dict[str, Any]
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    drawn: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        share = 100 * self.nominal_optimal_share
+        base = "+".join(self.nominal_sites)
+        return (f"How sure: {base} is optimal in {share:.0f} % of {self.feasible_samples} samples of the catalog's "
+                f"ranges; its expected cost {self.expected_cost_yuan_per_year / _MIO:,.1f} M yuan/yr "
+                f"(P90 {self.p90_cost_yuan_per_year / _MIO:,.1f}), mean regret "
+                f"{self.regret_mean_yuan_per_year / _MIO:,.2f} M yuan/yr (max "
+                f"{self.regret_max_yuan_per_year / _MIO:,.2f}); least max regret: "
+                f"{'+'.join(self.least_max_regret['sites'])}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _plan_of(problem: SiteProblem, sites: list[str], solver: SolverName) -> tuple[FloatArray, FloatArray] | None:
+    """The optimal plan at the catalog values using exactly ``sites`` (None if infeasible)."""
+    locked = np.array([s in sites for s in problem.sites])
+    fixed = replace(problem, locked=locked, excluded=~locked, min_sites=0, max_sites=None)
+    r = optimize_problem(fixed, solver=solver)
+    if r.objective_yuan_per_year is None:
+        return None
+    alloc = np.zeros(problem.shape)
+    for row in r.allocation.itertuples(index=False):
+        alloc[problem.classes.index(str(row[0])), problem.centres.index(str(row[1])),
+              problem.sites.index(str(row[2]))] = float(row[3])
+    return locked.astype(float), alloc
+
+
+def robust(
+    request: SiteRequest | dict[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    *,
+    samples: int = 500,
+    seed: int = 2026,
+    workers: int | None = 1,
+    solver: SolverName = "highs",
+    max_candidates: int = 8,
+) -> RobustResult:
+    """Re-solve the request over the catalog's ranges (module docstring)."""
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise RequestError(f"robust.samples = {samples}: must be between 1 and {MAX_SAMPLES:,}", field="robust.samples")
+    cat = catalog if catalog is not None else default_catalog()
+    req = parse_request(request)
+    scenario: Scenario = parse_scenario({"name": f"{req.name}-robust", "request": req.model_dump(mode="json")},
+                                        catalog=cat)
+    base_problem = build_site_problem(cat, req)
+    nominal = optimize_problem(base_problem, solver=solver)
+    if nominal.objective_yuan_per_year is None:
+        raise RequestError(f"the request is {nominal.status} at the catalog values: nothing to make robust "
+                           f"({nominal.message})", field="request")
+    sites = base_problem.sites
+    paths, values = sample_ranges(cat, req, sites, samples, seed)
+    batch = run_samples(SweepSetup(scenario, cat, tuple(paths), solver=solver), values, workers=workers)
+    ok = np.isfinite(batch.objective_yuan_per_year)
+    n_ok = int(ok.sum())
+    if n_ok == 0:
+        raise RequestError("no sample of the ranges is feasible: the answer does not survive the catalog's "
+                           "uncertainty", field="robust")
+    opt = batch.objective_yuan_per_year
+    p_chosen = {s: float(batch.open[ok, j].mean()) for j, s in enumerate(batch.sites)}
+    sets = ["+".join(s for s, o in zip(batch.sites, row, strict=True) if o) for row in batch.open]
+    counts: dict[str, int] = {}
+    for k, good in zip(sets, ok, strict=True):
+        if good:
+            counts[k] = counts.get(k, 0) + 1
+    nominal_key = "+".join(nominal.chosen_sites)
+    # candidate plans: the nominal one and the site sets most often optimal
+    keys = [nominal_key] + [k for k, _ in sorted(counts.items(), key=lambda x: -x[1]) if k != nominal_key]
+    patcher = ProblemPatcher(scenario, cat)
+    problems = [patcher.problem(dict(zip(paths, values[r].tolist(), strict=True))) if ok[r] else None
+                for r in range(samples)]
+    candidates: list[dict[str, Any]] = []
+    for key in keys[:max_candidates]:
+        plan = _plan_of(base_problem, key.split("+"), solver)
+        if plan is None:
+            continue
+        opened, alloc = plan
+        cost = np.full(samples, np.nan)
+        for r, p in enumerate(problems):
+            if p is not None and bool(np.all(alloc.sum(axis=(0, 1)) <= p.capacity_mw + 1e-6)):
+                cost[r] = plan_total_yuan_per_year(p, opened, alloc)
+        regret = cost - opt
+        fine = np.isfinite(cost) & ok
+        candidates.append({
+            "sites": key.split("+"), "optimal_in_share": counts.get(key, 0) / n_ok,
+            "cost_at_catalog_values_yuan_per_year": plan_total_yuan_per_year(base_problem, opened, alloc),
+            "expected_cost_yuan_per_year": float(np.mean(cost[fine])) if fine.any() else float("inf"),
+            "p90_cost_yuan_per_year": float(np.percentile(cost[fine], 90)) if fine.any() else float("inf"),
+            "infeasible_share": float(1 - fine.sum() / n_ok),
+            "regret_mean_yuan_per_year": float(np.mean(regret[fine])) if fine.any() else float("inf"),
+            "regret_p90_yuan_per_year": float(np.percentile(regret[fine], 90)) if fine.any() else float("inf"),
+            "regret_max_yuan_per_year": float(np.max(regret[fine])) if fine.any() else float("inf"),
+        })
+    nom = candidates[0]
+    least_expected = min(candidates, key=lambda c: (c["infeasible_share"], c["expected_cost_yuan_per_year"]))
+    least_regret = min(candidates, key=lambda c: (c["infeasible_share"], c["regret_max_yuan_per_year"]))
+    return RobustResult(
+        samples=samples, seed=seed, feasible_samples=n_ok, sites=list(batch.sites), p_chosen=p_chosen,
+        nominal_sites=list(nominal.chosen_sites), nominal_cost_yuan_per_year=nominal.objective_yuan_per_year,
+        nominal_optimal_share=counts.get(nominal_key, 0) / n_ok,
+        expected_cost_yuan_per_year=nom["expected_cost_yuan_per_year"],
+        p90_cost_yuan_per_year=nom["p90_cost_yuan_per_year"],
+        regret_mean_yuan_per_year=nom["regret_mean_yuan_per_year"],
+        regret_p90_yuan_per_year=nom["regret_p90_yuan_per_year"],
+        regret_max_yuan_per_year=nom["regret_max_yuan_per_year"],
+        least_expected_cost=least_expected, least_max_regret=least_regret, candidates=candidates,
+        drawn=paths,
+    )
+
+
+#: Site parameters each cost component is computed from.
+_COMPONENT_INPUTS: dict[str, tuple[str, ...]] = {
+    "energy": ("<price>",), "capex": ("capex_yuan_per_mw",), "land": ("land_price_yuan_per_m2",),
+    "labour": ("wage_yuan_per_year",), "water": ("water_price_yuan_per_m3",),
+    "bandwidth": ("bandwidth_price_yuan_per_gbps_month",), "carbon": ("grid_emission_factor_t_per_mwh",),
+}
+
+
+def cost_on_assumptions(catalog: Catalog, request: SiteRequest, cost_breakdown: Any) -> tuple[float, list[str]]:
+    """(share of the total cost computed from site values that are assumptions, those values).
+
+    ``cost_breakdown``: the result's table (index site, columns components and ``total``).  Only the
+    site data count; the planning defaults (horizon, utilisation, staffing) are the planner's to set.
+    """
+    status_of = {(r["site"], r["parameter"]): r["status"] for r in catalog.site_parameters.to_dict("records")}
+    packaged = catalog.with_packages(request.packages)
+    total = float(cost_breakdown["total"].sum())
+    on_assumptions = 0.0
+    names: set[str] = set()
+    for site, row in cost_breakdown.iterrows():
+        for comp, params in _COMPONENT_INPUTS.items():
+            if comp not in row or abs(float(row[comp])) < 1e-9:
+                continue
+            for prm in params:
+                prm = effective_price_parameter(packaged.sites.loc[site], request) if prm == "<price>" else prm
+                if status_of.get((site, prm)) == "assumption":
+                    on_assumptions += float(row[comp])
+                    names.add(f"{site}.{prm}")
+    share = on_assumptions / total if total > 0 else 0.0
+    return share, sorted(names)

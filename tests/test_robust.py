@@ -1,0 +1,58 @@
+"""Robustness over the catalog's ranges: sampling, correlation of shared drivers, regret, and the API."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import siting
+from siting.analysis.robust import cost_on_assumptions, robust, sample_ranges
+from siting.data.catalog import Catalog
+
+
+def test_samples_stay_in_range_and_shared_drivers_move_together(catalog: Catalog) -> None:
+    req = siting.parse_request({"candidates": ["zhongwei", "guian", "yaan", "chengdu", "chongqing"]})
+    paths, values = sample_ranges(catalog, req, ["zhongwei", "guian", "yaan", "chengdu", "chongqing"], 400, 1)
+    assert values.shape == (400, len(paths))
+    capex = [n for n, p in enumerate(paths) if p.endswith("capex_yuan_per_mw")]
+    ratio = values[:, capex] / values[:, capex].mean(axis=0)
+    assert np.allclose(ratio, ratio[:, :1])  # one construction-cost shock for every site
+    assert 0.85 <= ratio.min() and ratio.max() <= 1.15
+    # yaan and chengdu are both in Sichuan: their prices take the same quantile of their ranges
+    price = {p.split(".")[1]: n for n, p in enumerate(paths) if p.endswith("electricity_price_yuan_per_kwh")}
+    assert {"yaan", "chengdu", "guian"} <= set(price)
+    assert np.corrcoef(values[:, price["yaan"]], values[:, price["chengdu"]])[0, 1] > 0.99
+    assert abs(np.corrcoef(values[:, price["yaan"]], values[:, price["guian"]])[0, 1]) < 0.2
+    low = catalog.site_parameters.set_index(["site", "parameter"]).loc[("guian", "land_price_yuan_per_m2")]
+    land = values[:, paths.index("sites.guian.land_price_yuan_per_m2")]
+    assert float(low["low"]) <= land.min() and land.max() <= float(low["high"])
+
+
+def test_robust_answer_is_consistent(catalog: Catalog) -> None:
+    r = robust({}, catalog, samples=60, seed=3)
+    assert r.feasible_samples == 60
+    assert set(r.p_chosen) == {"zhongwei", "guian", "yaan", "chongqing"}
+    assert all(0.0 <= v <= 1.0 for v in r.p_chosen.values())
+    assert 0.0 < r.nominal_optimal_share <= 1.0
+    nominal = r.candidates[0]
+    assert nominal["sites"] == r.nominal_sites
+    # regret is the plan's cost minus each sample's optimum: never negative, zero where it is optimal
+    assert nominal["regret_mean_yuan_per_year"] >= -1e-6 * r.nominal_cost_yuan_per_year
+    assert r.least_max_regret["regret_max_yuan_per_year"] <= nominal["regret_max_yuan_per_year"] + 1e-6
+    assert r.least_expected_cost["expected_cost_yuan_per_year"] <= nominal["expected_cost_yuan_per_year"] + 1e-6
+    assert "How sure:" in r.summary_line()
+
+
+def test_bad_sample_count_names_the_field(catalog: Catalog) -> None:
+    with pytest.raises(siting.RequestError, match=r"robust.samples = 0"):
+        robust({}, catalog, samples=0)
+
+
+def test_cost_on_assumptions_counts_assumption_inputs(catalog: Catalog) -> None:
+    req = siting.parse_request({"candidates": ["guian"]})
+    result = siting.optimize(req, catalog)
+    share, names = cost_on_assumptions(catalog, req, result.cost_breakdown)
+    # Gui'an's tariff is an assumption (no published table found): at least the energy cost rests on it
+    energy = float(result.cost_breakdown["energy"].sum()) / float(result.cost_breakdown["total"].sum())
+    assert "guian.electricity_price_list_yuan_per_kwh" in names
+    assert share >= energy
