@@ -106,6 +106,15 @@ class SiteRequest(_Strict):
     horizon_years: float | None = Field(default=None, ge=1, le=50)
     discount_rate_fraction: float | None = Field(default=None, ge=0, le=0.5)
     cooling: CoolingTechnology = "airside"
+    measured_rtt_ms: dict[Id, dict[Id, Annotated[float, Field(gt=0, le=1000)]]] | None = Field(
+        default=None,
+        description="Measured round-trip times [ms] by site then demand centre; they replace the modelled RTT "
+                    "for those pairs in rank, optimise and every analysis. Needs measured_rtt_source",
+    )
+    measured_rtt_source: str | None = Field(
+        default=None, min_length=3, max_length=500,
+        description="Where the measurements come from (tool, date, vantage points), e.g. 'ping from ECS, 2026-10'",
+    )
     packages: list[PackageId] = Field(
         default_factory=list, max_length=20,
         description="Negotiated deals and policy packages to apply (sites/packages.csv, `siting packages`), e.g. "
@@ -136,6 +145,9 @@ class SiteRequest(_Strict):
             raise ValueError(f"classes: names must be unique, got {names}")
         if self.max_sites is not None and self.max_sites < self.min_sites:
             raise ValueError(f"max_sites ({self.max_sites}) must be >= min_sites ({self.min_sites})")
+        if self.measured_rtt_ms and not self.measured_rtt_source:
+            raise ValueError("measured_rtt_source: say where the measured_rtt_ms values come from (tool, date, "
+                             "vantage points); a measurement without a source cannot be defended")
         if len(set(self.packages)) != len(self.packages):
             raise ValueError(f"packages: each package once, got {self.packages}")
         both = set(self.locked_sites) & set(self.excluded_sites)

@@ -363,6 +363,23 @@ def apply_site_inputs(
     )
 
 
+def measured_rtt_frame(catalog: Catalog, request: SiteRequest, sites: list[str]) -> pd.DataFrame | None:
+    """The request's measured RTTs as rows (site, centre, rtt_ms), ids checked; None when there are none.
+
+    Pairs for sites that are not candidates are ignored (they cannot be chosen).
+    """
+    if not request.measured_rtt_ms:
+        return None
+    rows = []
+    for site, by_centre in request.measured_rtt_ms.items():
+        catalog.check_site(site, field_name=f"measured_rtt_ms.{site}")
+        for centre, ms in by_centre.items():
+            catalog.check_centre(centre, field_name=f"measured_rtt_ms.{site}.{centre}")
+            if site in sites:
+                rows.append({"site": site, "centre": centre, "rtt_ms": float(ms)})
+    return pd.DataFrame(rows, columns=["site", "centre", "rtt_ms"])
+
+
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
     packages = applied_packages(catalog, request)
@@ -375,6 +392,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     rtt = rtt_matrix_ms(
         catalog.sites.loc[sites], catalog.centres,
         route_factor=d["route_factor"], fibre_km_per_s=d["fibre_km_per_s"], equipment_ms=d["equipment_ms"],
+        measured=measured_rtt_frame(catalog, request, sites),
     )
     weights = [demand_weights(catalog, request, k) for k in range(len(request.classes))]
     used = np.zeros(len(catalog.centres), dtype=bool)
