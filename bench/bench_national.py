@@ -53,6 +53,7 @@ _PARAMS = {
     "water_price_yuan_per_m3": (2.5, 7.0, "yuan/m3"),
     "available_capacity_mw": (20, 600, "MW"),
     "seismic_pga_g": (0.05, 0.3, "g"),
+    "demand_charge_yuan_per_kw_month": (0.0, 45.0, "yuan/(kW*month)"),
 }
 
 

@@ -59,3 +59,13 @@ def test_all_components_of_one_site() -> None:
         "bandwidth": 60_000.0,
         "carbon": 441_504.0,           # 4415.04 t * 100 yuan/t
     })
+
+
+def test_demand_charge_per_kwh() -> None:
+    # 27 yuan/(kW*month) x 12 / (8760 h x 0.7) = 0.052838 yuan/kWh
+    from siting.models.costs import demand_charge_yuan_per_kwh
+
+    assert demand_charge_yuan_per_kwh(27.0, 0.7) == pytest.approx(0.0528375733855)
+    assert demand_charge_yuan_per_kwh(27.0, 1.0) == pytest.approx(27 * 12 / 8760)
+    with pytest.raises(ValueError, match="load_factor"):
+        demand_charge_yuan_per_kwh(27.0, 0.0)

@@ -11,18 +11,20 @@ from siting.data.catalog import Catalog
 
 
 def test_samples_stay_in_range_and_shared_drivers_move_together(catalog: Catalog) -> None:
-    req = siting.parse_request({"candidates": ["zhongwei", "guian", "yaan", "chengdu", "chongqing"]})
-    paths, values = sample_ranges(catalog, req, ["zhongwei", "guian", "yaan", "chengdu", "chongqing"], 400, 1)
+    sites = ["zhongwei", "guian", "yaan", "chengdu", "chongqing", "shaoguan", "guangzhou"]
+    req = siting.parse_request({"candidates": sites})
+    paths, values = sample_ranges(catalog, req, sites, 400, 1)
     assert values.shape == (400, len(paths))
     capex = [n for n, p in enumerate(paths) if p.endswith("capex_yuan_per_mw")]
     ratio = values[:, capex] / values[:, capex].mean(axis=0)
     assert np.allclose(ratio, ratio[:, :1])  # one construction-cost shock for every site
     assert 0.85 <= ratio.min() and ratio.max() <= 1.15
-    # yaan and chengdu are both in Sichuan: their prices take the same quantile of their ranges
+    # shaoguan and guangzhou are both in Guangdong: their prices take the same quantile of their ranges;
+    # a sourced price without a range (yaan, chengdu) is not drawn
     price = {p.split(".")[1]: n for n, p in enumerate(paths) if p.endswith("electricity_price_yuan_per_kwh")}
-    assert {"yaan", "chengdu", "guian"} <= set(price)
-    assert np.corrcoef(values[:, price["yaan"]], values[:, price["chengdu"]])[0, 1] > 0.99
-    assert abs(np.corrcoef(values[:, price["yaan"]], values[:, price["guian"]])[0, 1]) < 0.2
+    assert {"shaoguan", "guangzhou", "guian"} <= set(price) and "yaan" not in price
+    assert np.corrcoef(values[:, price["shaoguan"]], values[:, price["guangzhou"]])[0, 1] > 0.99
+    assert abs(np.corrcoef(values[:, price["shaoguan"]], values[:, price["guian"]])[0, 1]) < 0.2
     low = catalog.site_parameters.set_index(["site", "parameter"]).loc[("guian", "land_price_yuan_per_m2")]
     land = values[:, paths.index("sites.guian.land_price_yuan_per_m2")]
     assert float(low["low"]) <= land.min() and land.max() <= float(low["high"])

@@ -71,7 +71,7 @@ FAST_SITE_PARAMETERS = frozenset({
     "electricity_price_list_yuan_per_kwh", "electricity_price_package_yuan_per_kwh", EFFECTIVE_PRICE,
     "grid_emission_factor_t_per_mwh", "renewable_share_fraction", "bandwidth_price_yuan_per_gbps_month",
     "capex_yuan_per_mw", "land_price_yuan_per_m2", "wage_yuan_per_year", "water_price_yuan_per_m3",
-    "available_capacity_mw", "dust_days_per_year",
+    "available_capacity_mw", "dust_days_per_year", "demand_charge_yuan_per_kw_month",
 })
 #: Site parameters that do not enter the optimisation (context, validation targets).
 INERT_SITE_PARAMETERS = frozenset({"elevation_m", "seismic_pga_g", "annual_mean_temp_c", "reported_pue",

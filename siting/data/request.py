@@ -89,7 +89,9 @@ class SiteRequest(_Strict):
         default=None, min_length=1, max_length=50,
         description="Phased schedule; capacity is built for the peak, energy and bandwidth follow the schedule",
     )
-    utilisation_fraction: float | None = Field(default=None, gt=0, le=1, description="Average IT load / capacity")
+    utilisation_fraction: float | None = Field(
+        default=None, ge=0.05, le=1,
+        description="Average IT load / built IT capacity [fraction]; also the load factor of the demand charge")
     classes: list[WorkloadClass] = Field(default_factory=_default_classes, min_length=1, max_length=MAX_CLASSES)
     candidates: list[Id] | None = Field(
         default=None, max_length=MAX_CANDIDATES, description="Candidate site ids (default: the four western sites)"

@@ -47,6 +47,17 @@ def energy_cost_yuan_per_mw_year(price_yuan_per_kwh: float, pue: float, utilisat
     return energy_mwh_per_mw_year(pue, utilisation_fraction) * 1000.0 * price_yuan_per_kwh
 
 
+def demand_charge_yuan_per_kwh(demand_charge_yuan_per_kw_month: float, load_factor: float) -> float:
+    """A basic (demand) charge [yuan/(kW*month)] per kWh at load factor L [1]: D * 12 / (8760 h * L).
+
+    Two-part tariffs bill the maximum demand monthly; a data centre with mean/peak demand L spreads
+    12 D yuan per kW-year over 8760 L kWh.  E.g. 27 yuan/(kW*month) at L = 0.7 is 0.0528 yuan/kWh.
+    """
+    if not 0 < load_factor <= 1:
+        raise ValueError(f"load_factor must be in (0, 1], got {load_factor}")
+    return demand_charge_yuan_per_kw_month * 12.0 / (HOURS_PER_YEAR * load_factor)
+
+
 def capex_cost_yuan_per_mw_year(capex_yuan_per_mw: float, crf_per_year: float) -> float:
     """Annuity of the construction cost [yuan/(MW*yr)]."""
     return capex_yuan_per_mw * crf_per_year

@@ -21,6 +21,7 @@ from siting.data.catalog import PACKAGE_PRICE, Catalog, Package, Subsidy
 from siting.data.request import SiteRequest
 from siting.errors import RequestError
 from siting.models.costs import (
+    demand_charge_yuan_per_kwh,
     COST_COMPONENTS,
     WUE_L_PER_KWH,
     Assumptions,
@@ -210,9 +211,20 @@ def applied_packages(catalog: Catalog, request: SiteRequest) -> list[Package]:
     return out
 
 
-def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest) -> float:
-    """The tariff a request pays at a site [yuan/kWh] (see :func:`effective_price_parameter`)."""
-    return float(row[effective_price_parameter(row, request)])
+def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest, load_factor: float) -> float:
+    """The price a request pays at a site [yuan/kWh], all in (see :func:`effective_price_parameter`).
+
+    For the published tariff, the basic (demand) charge D [yuan/(kW*month)] is converted at the
+    load factor L (mean / peak demand; the request's utilisation): D * 12 / (8760 h * L).  A
+    package price is taken as all-in.  (Peak and mean PUE are taken as equal here.)
+    """
+    param = effective_price_parameter(row, request)
+    price = float(row[param])
+    if param != PACKAGE_PRICE:
+        demand = row.get("demand_charge_yuan_per_kw_month")
+        if demand is not None and np.isfinite(demand):
+            price += demand_charge_yuan_per_kwh(float(demand), load_factor)
+    return price
 
 
 def site_inputs(
@@ -229,7 +241,8 @@ def site_inputs(
     """
     if row is None:
         row = catalog.sites.loc[site].to_dict()
-    price = effective_price_yuan_per_kwh(row, request)
+    load_factor = request.utilisation_fraction or catalog.defaults["utilisation_fraction"]
+    price = effective_price_yuan_per_kwh(row, request, load_factor)
     if known_pue is None:
         dust = row.get("dust_days_per_year")
         dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
