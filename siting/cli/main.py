@@ -13,6 +13,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.table import Table
 
 from siting.analysis.robust import cost_on_assumptions
@@ -116,6 +117,7 @@ def rank_cmd(
     catalog: CatalogOpt = None,
     candidates_only: Annotated[bool, typer.Option("--candidates-only", help="Rank only the request's candidates")] = False,  # noqa: E501
     package: PackageOpt = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Show the cost split (needs about 130 columns)")] = False,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -133,49 +135,60 @@ def rank_cmd(
     if as_csv:
         sys.stdout.write(df.to_csv())
         return
-    _print_rank(df, req)
+    _print_rank(df, req, wide)
     console.print(packages_line([cat.packages[p].to_dict() for p in req.packages]), highlight=False, soft_wrap=True)
 
 
 _ROLE_MARK = {"western": "W", "national_cluster": "N", "eastern_baseline": "E"}
 
 
-def _print_rank(df: pd.DataFrame, req: SiteRequest) -> None:
+def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
+    """The ranking as a table: 80 columns by default (costs in one column), the cost split with ``wide``."""
     first = req.classes[0]
     t = Table(
         title=f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling; "
-              "costs in million yuan/yr",
-        title_justify="left",
+              "cost in yuan per kW of IT per month",
+        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True,
     )
-    heads = ["#", "site", "", "yuan/kW/mo", "score", "yuan/kWh", "PUE", "energy", "capex", "other",
-             "bw net", "carbon", "total", "RTT ms", "in SLA", "ktCO2"]
+    heads = ["#", "site", "", "cost", "score", "yuan/kWh", "PUE"]
+    if wide:
+        heads += ["energy", "capex", "other", "bw net", "carbon", "total"]
+    heads += ["RTT ms", "SLA", "alone"]
+    if wide:
+        heads += ["ktCO2"]
     for h in heads:
-        t.add_column(h, justify="left" if h in ("site", "") else "right", no_wrap=True)
+        t.add_column(h, justify="left" if h in ("site", "", "alone") else "right", no_wrap=True)
     mio = 1e6
     for s, r in df.iterrows():
-        other = r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]
-        other += r["fixed_yuan_per_year"] - r["other_subsidies_yuan_per_year"]
-        t.add_row(
-            str(int(r["rank"])), str(s),
-            _ROLE_MARK.get(str(r["role"]), "?"),
-            _fmt(r["levelised_cost_yuan_per_kw_month"], 1), _fmt(r["score"], 0),
-            _fmt(r["price_yuan_per_kwh"], 3), _fmt(r["pue"], 3),
-            _fmt(r["energy_yuan_per_year"] / mio, 1), _fmt(r["capex_yuan_per_year"] / mio, 1),
-            _fmt(other / mio, 1), _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2),
-            _fmt(r["carbon_yuan_per_year"] / mio, 1), _fmt(r["total_yuan_per_year"] / mio, 1),
-            f"{_fmt(r.get(f'rtt_mean_ms[{first.name}]'), 1)}/{_fmt(r.get(f'rtt_max_ms[{first.name}]'), 0)}",
-            f"{100 * r.get(f'within_sla_share[{first.name}]', float('nan')):.0f}%",
-            _fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1),
-        )
+        row = [str(int(r["rank"])), str(s), _ROLE_MARK.get(str(r["role"]), "?"),
+               _fmt(r["levelised_cost_yuan_per_kw_month"], 1), _fmt(r["score"], 0),
+               _fmt(r["price_yuan_per_kwh"], 3), _fmt(r["pue"], 3)]
+        if wide:
+            other = r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]
+            other += r["fixed_yuan_per_year"] - r["other_subsidies_yuan_per_year"]
+            row += [_fmt(r["energy_yuan_per_year"] / mio, 1), _fmt(r["capex_yuan_per_year"] / mio, 1),
+                    _fmt(other / mio, 1), _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2),
+                    _fmt(r["carbon_yuan_per_year"] / mio, 1), _fmt(r["total_yuan_per_year"] / mio, 1)]
+        row += [f"{_fmt(r.get(f'rtt_mean_ms[{first.name}]'), 1)}/{_fmt(r.get(f'rtt_max_ms[{first.name}]'), 0)}",
+                f"{100 * r.get(f'within_sla_share[{first.name}]', float('nan')):.0f}%",
+                "yes" if r["feasible_alone"] else "[bold]no[/]"]
+        if wide:
+            row += [_fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1)]
+        t.add_row(*row)
     console.print(t)
     limit = f"{first.max_rtt_ms:g} ms" if first.max_rtt_ms is not None else "no limit"
+    not_alone = [(s, r["flags"]) for s, r in df.iterrows() if not r["feasible_alone"]]
+    for s, flags in not_alone:
+        console.print(f"  {s} cannot host the request alone: {'; '.join(flags)}", highlight=False, soft_wrap=True)
     console.print(
-        "W western candidate, N other national cluster, E eastern baseline.  yuan/kW/mo = total / (kW IT x 12); "
-        "score = 100 x cheapest / this site.\nother = land + labour + water + fixed site cost - energy/capex "
-        "subsidies; bw net = bandwidth after subsidies.  "
-        f"RTT = demand-weighted mean/worst of class {first.name}; in SLA = share of its demand within {limit}.\n"
-        "Every number traces to a catalog row: siting rank --json.",
-        highlight=False,
+        "W western candidate, N other national cluster, E eastern baseline.  cost = annual cost / "
+        "(kW IT x 12); score = 100 x cheapest / this site; yuan/kWh all in (demand charge at the load factor).  "
+        f"RTT = demand-weighted mean/worst of class {first.name}; SLA = share of its demand within {limit}; "
+        "alone = could this site host the whole request by itself (latency, capacity, residency, PUE cap).  "
+        + ("other = land + labour + water + fixed - energy/capex subsidies (M yuan/yr).  " if wide else
+           "Cost split: --wide.  ")
+        + "Every number traces to a catalog row: siting rank --json.",
+        highlight=False, soft_wrap=False,
     )
 
 

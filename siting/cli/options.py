@@ -18,7 +18,7 @@ from siting.data.request import SiteRequest, load_request, parse_request
 from siting.errors import SitingError
 from siting.serialize import frame_records
 
-console = Console(width=160)
+console = Console()  # the terminal's width (80 when not a terminal; COLUMNS overrides)
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])

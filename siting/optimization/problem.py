@@ -21,11 +21,11 @@ from siting.data.catalog import PACKAGE_PRICE, Catalog, Package, Subsidy
 from siting.data.request import SiteRequest
 from siting.errors import RequestError
 from siting.models.costs import (
-    demand_charge_yuan_per_kwh,
     COST_COMPONENTS,
     WUE_L_PER_KWH,
     Assumptions,
     SiteInputs,
+    demand_charge_yuan_per_kwh,
     emissions_t_per_mw_year,
     energy_mwh_per_mw_year,
     unit_costs_yuan_per_mw_year,
