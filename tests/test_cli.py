@@ -19,7 +19,9 @@ def test_rank_table() -> None:
     assert r.exit_code == 0, r.output
     for s in ("zhongwei", "guian", "yaan", "chongqing", "beijing"):
         assert s in r.output
-    assert "yuan/kW/mo" in r.output
+    assert "cost in yuan per kW of IT per month" in r.output
+    assert "zhongwei cannot host the request alone: serves 98.2 % of interactive demand within 30 ms" in r.output
+    assert "Packages: none" in r.output
 
 
 def test_rank_json_has_the_four_criteria_with_provenance() -> None:
