@@ -19,8 +19,10 @@ def test_rank_table() -> None:
     assert r.exit_code == 0, r.output
     for s in ("zhongwei", "guian", "yaan", "chongqing", "beijing"):
         assert s in r.output
-    assert "cost in yuan per kW of IT per month" in r.output
-    assert "zhongwei cannot host the request alone: serves 98.2 % of interactive demand within 30 ms" in r.output
+    text = " ".join(r.output.split())  # the title and notes wrap at the terminal's width
+    assert "cost in yuan per kW of IT per month" in text
+    assert "zhongwei cannot host the request alone: serves 98.2 % of interactive demand within 30 ms" in text
+    assert max(len(line) for line in r.output.splitlines()) <= 80
     assert "Packages: none" in r.output
 
 

@@ -103,8 +103,8 @@ def packages_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
     for p in cat.packages.values():
         console.print(f"[bold]{p.package_id}[/] ({p.kind.replace('_', ' ')}, {p.year}, {p.source}): {p.title}",
                       highlight=False)
-        console.print(f"  changes: {p.summary()}", highlight=False, soft_wrap=True)
-        console.print(f"  conditions: {p.conditions}", highlight=False, soft_wrap=True)
+        console.print(f"  changes: {p.summary()}", highlight=False)
+        console.print(f"  conditions: {p.conditions}", highlight=False)
         if p.requires:
             console.print(f"  requires eligibility: {' or '.join(p.requires)}", highlight=False)
     console.print("Apply with `packages: [id, ...]` in a request, or --package ID on rank and optimize.")
@@ -136,7 +136,7 @@ def rank_cmd(
         sys.stdout.write(df.to_csv())
         return
     _print_rank(df, req, wide)
-    console.print(packages_line([cat.packages[p].to_dict() for p in req.packages]), highlight=False, soft_wrap=True)
+    console.print(packages_line([cat.packages[p].to_dict() for p in req.packages]), highlight=False)
 
 
 _ROLE_MARK = {"western": "W", "national_cluster": "N", "eastern_baseline": "E"}
@@ -179,7 +179,7 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
     limit = f"{first.max_rtt_ms:g} ms" if first.max_rtt_ms is not None else "no limit"
     not_alone = [(s, r["flags"]) for s, r in df.iterrows() if not r["feasible_alone"]]
     for s, flags in not_alone:
-        console.print(f"  {s} cannot host the request alone: {'; '.join(flags)}", highlight=False, soft_wrap=True)
+        console.print(f"  {s} cannot host the request alone: {'; '.join(flags)}", highlight=False)
     console.print(
         "W western candidate, N other national cluster, E eastern baseline.  cost = annual cost / "
         "(kW IT x 12); score = 100 x cheapest / this site; yuan/kWh all in (demand charge at the load factor).  "
@@ -233,12 +233,12 @@ def optimize_cmd(
         if ok:
             console.print(f"{100 * share:.0f} % of this cost is computed from catalog values that are assumptions"
                           + (f" ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})" if names else ""),
-                          highlight=False, soft_wrap=True)
+                          highlight=False)
         if robust_result is not None:
-            console.print(robust_result.summary_line(), highlight=False, soft_wrap=True)
+            console.print(robust_result.summary_line(), highlight=False)
             console.print("  p(chosen): " + ", ".join(f"{s} {100 * v:.0f} %" for s, v in
                                                       sorted(robust_result.p_chosen.items(), key=lambda x: -x[1])),
-                          highlight=False, soft_wrap=True)
+                          highlight=False)
     if result.status not in ("optimal", "time_limit"):
         raise typer.Exit(1)
 
@@ -248,7 +248,7 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     console.print(f"[bold]{req.name}[/]: {req.it_load_mw:g} MW IT, {len(req.classes)} class(es), "
                   f"{req.cooling} cooling -> [bold]{result.status}[/] ({result.solver}, "
                   f"{result.solve_seconds * 1000:.0f} ms)")
-    console.print(packages_line(result.packages), highlight=False, soft_wrap=True)
+    console.print(packages_line(result.packages), highlight=False)
     if result.status not in ("optimal", "time_limit"):
         for f in result.diagnosis:
             console.print(f"  - {f['message']}", highlight=False)
@@ -263,22 +263,27 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
                   f"{(result.emissions_t_per_year or 0) / 1000:,.1f} ktCO2/yr; green share "
                   f"{100 * (result.green_share_fraction or 0):.0f}%"
                   + (f"; MIP gap {result.mip_gap:.2%}" if result.status == "time_limit" else ""))
-    t = Table(title="Chosen sites (million yuan/yr)", title_justify="left")
+    t = Table(title="Chosen sites: cost in million yuan/yr", title_justify="left", box=box.SIMPLE_HEAD,
+              pad_edge=False, collapse_padding=True)
     cb = result.cost_breakdown
-    cols = [c for c in cb.columns if c != "total"]
-    for h in ["site", "MW", "PUE", *cols, "total", "yuan/kW/mo"]:
-        t.add_column(h, justify="left" if h == "site" else "right")
+    grouped = {"energy": ["energy"], "capex": ["capex"], "other": ["land", "labour", "water", "fixed"],
+               "bw": ["bandwidth"], "carbon": ["carbon"], "subs": ["subsidies"]}
+    for h in ["site", "MW", "PUE", *grouped, "total", "/kW/mo"]:
+        t.add_column(h, justify="left" if h == "site" else "right", no_wrap=True)
     for s in result.chosen_sites:
         r = result.sites.loc[s]
-        t.add_row(s, _fmt(r["it_mw"], 1), _fmt(r.get("pue"), 3),
-                  *[_fmt(cb.at[s, c] / 1e6, 2) for c in cols], _fmt(cb.at[s, "total"] / 1e6, 2),
-                  _fmt(r["levelised_cost_yuan_per_kw_month"], 1))
+        parts = [sum(float(cb.at[s, c]) for c in cs if c in cb.columns) / 1e6 for cs in grouped.values()]
+        t.add_row(s, _fmt(r["it_mw"], 1), _fmt(r.get("pue"), 3), *[_fmt(v, 1) for v in parts],
+                  _fmt(cb.at[s, "total"] / 1e6, 1), _fmt(r["levelised_cost_yuan_per_kw_month"], 1))
     console.print(t)
+    console.print("other = land + labour + water + fixed site cost; bw = bandwidth; subs = subsidies; "
+                  "/kW/mo = yuan per kW of IT per month; the full split: --json", highlight=False)
     if not result.latency.empty:
         lat = result.latency
-        t2 = Table(title="Latency by class (demand-weighted over centres)", title_justify="left")
-        for h in ["class", "MW", "mean RTT ms", "worst RTT ms", "worst centre", "limit ms", "sites used"]:
-            t2.add_column(h, justify="left" if h in ("class", "worst centre", "sites used") else "right")
+        t2 = Table(title="Latency by class (demand-weighted over centres, ms)", title_justify="left",
+                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        for h in ["class", "MW", "mean", "worst", "at", "limit", "sites used (MW)"]:
+            t2.add_column(h, justify="left" if h in ("class", "at", "sites used (MW)") else "right")
         for cls, g in lat.groupby("class", sort=False):
             w = g["demand_mw"]
             worst = g.loc[g["max_rtt_ms"].idxmax()]
@@ -290,17 +295,17 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     if result.break_even is not None and not result.break_even.empty:
         console.print("[bold]Sites not chosen[/] (break-even, verified by re-solving):")
         for r in result.break_even.to_dict("records"):
-            parts = []
+            notes: list[str] = []
             price = r.get("break_even_price_yuan_per_kwh")
             if price is not None and not pd.isna(price):
-                parts.append(f"enters below {r['break_even_price_yuan_per_kwh']:.3f} yuan/kWh "
+                notes.append(f"enters below {r['break_even_price_yuan_per_kwh']:.3f} yuan/kWh "
                              f"(now {r['price_yuan_per_kwh']:.3f})")
             red = r.get("break_even_cost_reduction_fraction")
             if red is not None and not pd.isna(red):
-                parts.append(f"or if all its costs fall by {100 * red:.1f}%")
+                notes.append(f"or if all its costs fall by {100 * red:.1f}%")
             if isinstance(r.get("note"), str):
-                parts.append(r["note"])
-            console.print(f"  - {r['site']}: " + "; ".join(parts), highlight=False)
+                notes.append(r["note"])
+            console.print(f"  - {r['site']}: " + "; ".join(notes), highlight=False)
     if result.shadow_prices is not None and not result.shadow_prices.empty:
         sp = result.shadow_prices.sort_values("marginal_cost_yuan_per_mw_year", ascending=False)
         top = sp.head(3)
