@@ -117,6 +117,8 @@ def write_synthetic_catalog(directory: Path, n_sites: int, n_centres: int, seed:
                  ).to_csv(directory / "packages.csv", index=False)
     pd.DataFrame(columns=["package_id", "site", "parameter", "value", "unit", "source", "year", "status", "note"]
                  ).to_csv(directory / "package_terms.csv", index=False)
+    pd.DataFrame(columns=["province", "months", "period", "hours_per_day", "multiplier", "source", "year", "status",
+                          "note"]).to_csv(directory / "tou_periods.csv", index=False)
 
 
 REQUEST = {

@@ -175,7 +175,9 @@ class ProblemPatcher:
         """``site_inputs`` of an updated row; PUE (monthly climate model) only when dust days changed."""
         dust, dust0 = row.get("dust_days_per_year"), self.rows[site].get("dust_days_per_year")
         unchanged = dust == dust0 or (dust != dust and dust0 != dust0)  # NaN-safe
-        return site_inputs(self.catalog, request, site, row, known_pue=self.inputs[j].pue if unchanged else None)
+        known = self.inputs[j]
+        return site_inputs(self.catalog, request, site, row, known_pue=known.pue if unchanged else None,
+                           known_pue_monthly=known.pue_monthly if unchanged else None)
 
 
 def tune(model: DirectModel) -> None:

@@ -292,6 +292,16 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
                        _fmt(float(worst["max_rtt_ms"]), 1), str(worst["centre"]), _fmt(worst["limit_ms"], 0),
                        ", ".join(f"{s} {v:.1f}" for s, v in used.items()))
         console.print(t2)
+    if not result.energy_by_period.empty:
+        e = result.energy_by_period
+        for site, g in e.groupby("site", sort=False):
+            by_period = g.groupby("period", sort=False)["energy_cost_yuan"].sum()
+            by_season = g.groupby("season", sort=False)["energy_cost_yuan"].sum()
+            total = float(by_period.sum())
+            console.print(f"Energy at {site} ({g['schedule'].iloc[0]}): "
+                          + ", ".join(f"{p.replace('_', ' ')} {100 * v / total:.0f} %" for p, v in by_period.items())
+                          + "; by season " + ", ".join(f"{s.split(' ')[0]} {v / 1e6:,.1f}" for s, v in
+                                                       by_season.items()) + " M yuan", highlight=False)
     if result.break_even is not None and not result.break_even.empty:
         console.print("[bold]Sites not chosen[/] (break-even, verified by re-solving):")
         for r in result.break_even.to_dict("records"):

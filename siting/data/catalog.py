@@ -40,6 +40,8 @@ import pandas as pd
 
 from siting.errors import CatalogError, UnknownIdError
 from siting.models.pue import MonthlyClimate
+from siting.models.tariffs import PERIODS as TOU_PERIODS
+from siting.models.tariffs import TouSchedule
 from siting.serialize import to_jsonable
 
 STATUSES = ("sourced", "derived", "assumption")
@@ -176,6 +178,8 @@ class Catalog:
     climate_by_site: dict[str, MonthlyClimate] = field(default_factory=dict)
     packages: dict[str, Package] = field(default_factory=dict)
     applied_packages: tuple[str, ...] = ()  # packages whose terms are in ``sites`` (see with_packages)
+    tou: dict[str, TouSchedule] = field(default_factory=dict)  # time-of-use schedules by province
+    tou_periods: pd.DataFrame | None = None  # the long table they come from (provenance)
 
     # -- look-ups ---------------------------------------------------------------
     @property
@@ -487,6 +491,51 @@ _SUBSIDY_COLUMNS = (
     "subsidy_id", "site", "kind", "amount_yuan", "rate_fraction", "price_reduction_yuan_per_kwh",
     "cap_yuan", "duration_years", "conditions", "requires", "package", "source", "year", "status", "note",
 )
+_TOU_COLUMNS = ("province", "months", "period", "hours_per_day", "multiplier", "source", "year", "status", "note")
+
+
+def _load_tou(d: Path, provinces: set[str], source_keys: set[str], errors: list[str]
+              ) -> tuple[dict[str, TouSchedule], pd.DataFrame]:
+    """tou_periods.csv: per province, months x periods with hours per day and the multiplier of the flat price."""
+    raw = _read_csv(d, "tou_periods.csv", _TOU_COLUMNS, errors)
+    hours: dict[str, np.ndarray] = {}
+    mult: dict[str, np.ndarray] = {}
+    for n, row in enumerate(raw.to_dict("records"), start=2):
+        who = f"tou_periods.csv line {n} ({row['province']}, {row['months']}, {row['period']})"
+        prov = row["province"]
+        if prov not in provinces:
+            errors.append(f"{who}: province {prov!r} is not a province of sites.csv")
+        if row["period"] not in TOU_PERIODS:
+            errors.append(f"{who}: period must be one of {', '.join(TOU_PERIODS)}")
+            continue
+        if row["source"] not in source_keys:
+            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
+        if row["status"] not in STATUSES:
+            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        try:
+            months = [int(m) for m in row["months"].split(",")]
+            h, r = float(row["hours_per_day"]), float(row["multiplier"])
+        except ValueError:
+            errors.append(f"{who}: months, hours_per_day and multiplier must be numbers")
+            continue
+        if not all(1 <= m <= 12 for m in months) or not 0 < h <= 24 or not 0 < r <= 5:
+            errors.append(f"{who}: months 1-12, hours in (0, 24], multiplier in (0, 5] expected")
+            continue
+        p = TOU_PERIODS.index(row["period"])
+        for m in months:
+            hours.setdefault(prov, np.zeros((12, len(TOU_PERIODS))))[m - 1, p] += h
+            mult.setdefault(prov, np.ones((12, len(TOU_PERIODS))))[m - 1, p] = r
+    schedules = {}
+    for prov in hours:
+        sched = TouSchedule(hours[prov], mult[prov], f"{prov} time-of-use")
+        try:
+            sched.check()
+        except ValueError as exc:
+            errors.append(f"tou_periods.csv: {exc}")
+        schedules[prov] = sched
+    return schedules, raw
+
+
 _PACKAGE_COLUMNS = ("package_id", "title", "kind", "requires", "conditions", "source", "year", "status", "note")
 _TERM_COLUMNS = ("package_id", "site", "parameter", "value", "unit", "source", "year", "status", "note")
 
@@ -637,6 +686,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         subsidies.append(s)
 
     packages = _load_packages(d, schema, site_ids, source_keys, subsidies, errors)
+    tou, tou_raw = _load_tou(d, set(sites_id["province"]), source_keys, errors)
     for n, row in enumerate(sp.to_dict("records"), start=2):
         if row["parameter"] == PACKAGE_PRICE:
             errors.append(f"site_parameters.csv line {n} ({row['site']}): {PACKAGE_PRICE} is set only by packages "
@@ -664,7 +714,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     cat = Catalog(
         sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
-        packages=packages,
+        packages=packages, tou=tou, tou_periods=tou_raw,
     )
     # monthly normals are read on every problem build: pivot them once
     cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})

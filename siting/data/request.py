@@ -42,6 +42,10 @@ class WorkloadClass(_Strict):
         default=None, gt=0, le=1000, description="Latency limit to every demand centre served [ms]; none = no limit"
     )
     egress_gbps_per_mw: float = Field(default=0.2, ge=0, le=100, description="Egress bandwidth per MW of IT [Gbps/MW]")
+    flexible_share_fraction: float = Field(
+        default=0.0, ge=0, le=0.9,
+        description="Share of the class's daily IT energy that may move to cheaper hours of the same day "
+                    "(batch, AI training; 0 = flat load) [fraction]")
     demand_regions: list[Literal["east", "central", "west", "northeast", "international"]] | None = Field(
         default=None, description="Spread demand over the centres of these regions, by population"
     )

@@ -4,7 +4,8 @@ All component models are per MW of IT capacity per year [yuan/(MW*yr)] so that
 the optimisation core can use them as linear coefficients; the fixed cost of
 opening a site is separate.  With P MW of IT capacity at utilisation u:
 
-- energy    = P * u * 8760 h * PUE * 1000 kWh/MWh * price [yuan/kWh]
+- energy    = P * u * 8760 h * PUE * 1000 kWh/MWh * price [yuan/kWh]; over time-of-use periods and
+              monthly PUE where the province has a schedule (:mod:`siting.models.tariffs`)
 - capex     = P * capex [yuan/MW] * CRF(r, n)
 - land      = P * land_m2_per_mw * land price [yuan/m2] * CRF(r, n)
 - labour    = P * staff_per_mw * wage [yuan/yr]
@@ -28,6 +29,10 @@ dry-cooler systems use water only for humidification or adiabatic assist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
+
+from siting.models.tariffs import TouSchedule, energy_cost_by_period
 
 HOURS_PER_YEAR = 8760.0
 COST_COMPONENTS = ("energy", "capex", "land", "labour", "water", "bandwidth", "carbon")
@@ -113,6 +118,11 @@ class SiteInputs:
     grid_emission_factor_t_per_mwh: float
     renewable_share_fraction: float
     available_capacity_mw: float
+    # the price over the year (see siting.models.tariffs); price_yuan_per_kwh is a flat load's all-in mean
+    price_flat_yuan_per_kwh: float | None = None  # flat-period price the schedule multiplies (None: flat)
+    price_adder_yuan_per_kwh: float = 0.0  # demand charge per kWh at the load factor
+    tou: TouSchedule | None = None
+    pue_monthly: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,12 +142,25 @@ class Assumptions:
     wue_l_per_kwh: float
 
 
-def unit_costs_yuan_per_mw_year(site: SiteInputs, a: Assumptions, egress_gbps_per_mw: float) -> dict[str, float]:
-    """Every cost component for one MW of IT capacity at ``site`` [yuan/(MW*yr)], before subsidies."""
+def energy_cost_of_site_yuan_per_mw_year(site: SiteInputs, utilisation: float, flexible_share: float = 0.0) -> float:
+    """Energy cost of 1 MW of IT at full usage [yuan/yr]: over the year's time-of-use periods and monthly PUE
+    when the site has a schedule (``siting.models.tariffs``), else price x PUE x 8760 u."""
+    if site.tou is None or site.price_flat_yuan_per_kwh is None or site.pue_monthly is None:
+        return energy_cost_yuan_per_mw_year(site.price_yuan_per_kwh, site.pue, utilisation)
+    return float(energy_cost_by_period(site.price_flat_yuan_per_kwh, site.price_adder_yuan_per_kwh, site.tou,
+                                       np.asarray(site.pue_monthly), utilisation, flexible_share).sum())
+
+
+def unit_costs_yuan_per_mw_year(site: SiteInputs, a: Assumptions, egress_gbps_per_mw: float,
+                                flexible_share: float = 0.0) -> dict[str, float]:
+    """Every cost component for one MW of IT capacity at ``site`` [yuan/(MW*yr)], before subsidies.
+
+    ``flexible_share``: the share of the class's daily IT energy it may move to cheaper hours.
+    """
     u = a.utilisation_fraction
     usage = a.usage_factor
     return {
-        "energy": usage * energy_cost_yuan_per_mw_year(site.price_yuan_per_kwh, site.pue, u),
+        "energy": usage * energy_cost_of_site_yuan_per_mw_year(site, u, flexible_share),
         "capex": capex_cost_yuan_per_mw_year(site.capex_yuan_per_mw, a.crf_per_year),
         "land": land_cost_yuan_per_mw_year(site.land_price_yuan_per_m2, a.land_m2_per_mw, a.crf_per_year),
         "labour": labour_cost_yuan_per_mw_year(site.wage_yuan_per_year, a.staff_per_mw),

@@ -312,6 +312,16 @@ def pue(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: f
     return annual
 
 
+def pue_monthly(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: float = 0.0) -> FloatArray:
+    """Monthly PUE [1] (12,); their hour-weighted mean is :func:`pue`."""
+    try:
+        model = _MODELS[cooling]
+    except KeyError:
+        raise ValueError(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}") from None
+    _, monthly = model(climate, dust_days_per_year)
+    return np.asarray(monthly, dtype=float)
+
+
 def free_cooling_share(climate: MonthlyClimate, cooling: str = "airside") -> float:
     """Share of the year's hours with no compressor cooling at all [fraction]."""
     h = typical_hours(climate)

@@ -32,8 +32,9 @@ from siting.models.costs import (
 )
 from siting.models.finance import capital_recovery_factor
 from siting.models.latency import rtt_matrix_ms
-from siting.models.pue import pue
+from siting.models.pue import HOURS_PER_MONTH, pue_monthly
 from siting.models.subsidies import SubsidyTerm, subsidy_term
+from siting.models.tariffs import flat_equivalent_price_yuan_per_kwh
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -75,6 +76,7 @@ class SiteProblem:
     pue: FloatArray | None = None
     rtt_ms: FloatArray | None = None
     max_rtt_ms: list[float | None] = field(default_factory=list)
+    flexible_share: list[float] = field(default_factory=list)  # per class: share of daily energy it may shift
     min_sites: int = 0
     max_sites: int | None = None
     max_share_per_site: float = 1.0
@@ -233,20 +235,35 @@ def site_inputs(
     site: str,
     row: Mapping[str, Any] | None = None,
     known_pue: float | None = None,
+    known_pue_monthly: tuple[float, ...] | None = None,
 ) -> SiteInputs:
-    """The inputs of one site for a request (price choice, PUE for the cooling technology).
+    """The inputs of one site for a request (price over the year, PUE for the cooling technology).
 
-    ``known_pue`` skips the climate model when the caller knows the PUE is unchanged
-    (scenario samples that change prices but not climate, cooling or dust).
+    ``known_pue`` / ``known_pue_monthly`` skip the climate model when the caller knows the PUE is
+    unchanged (scenario samples that change prices but not climate, cooling or dust).  The price is
+    the package price (all in, flat) or the published tariff: its flat-period price times the
+    province's time-of-use multipliers where a schedule exists, plus the demand charge per kWh.
     """
     if row is None:
         row = catalog.sites.loc[site].to_dict()
     load_factor = request.utilisation_fraction or catalog.defaults["utilisation_fraction"]
-    price = effective_price_yuan_per_kwh(row, request, load_factor)
-    if known_pue is None:
+    if known_pue is None or known_pue_monthly is None:
         dust = row.get("dust_days_per_year")
         dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
-        known_pue = pue(catalog.climate_of(site), request.cooling, dust_days)
+        monthly = pue_monthly(catalog.climate_of(site), request.cooling, dust_days)
+        known_pue = float((monthly * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
+        known_pue_monthly = tuple(float(x) for x in monthly)
+    param = effective_price_parameter(row, request)
+    schedule = catalog.tou.get(str(row.get("province", ""))) if param != PACKAGE_PRICE else None
+    if schedule is None:
+        price = effective_price_yuan_per_kwh(row, request, load_factor)
+        flat, adder = None, 0.0
+    else:
+        flat = float(row[param])
+        demand = row.get("demand_charge_yuan_per_kw_month")
+        adder = demand_charge_yuan_per_kwh(float(demand), load_factor) if demand is not None and np.isfinite(
+            demand) else 0.0
+        price = flat_equivalent_price_yuan_per_kwh(flat, adder, schedule, np.asarray(known_pue_monthly), load_factor)
     return SiteInputs(
         site=site,
         price_yuan_per_kwh=price,
@@ -259,6 +276,8 @@ def site_inputs(
         grid_emission_factor_t_per_mwh=float(row["grid_emission_factor_t_per_mwh"]),
         renewable_share_fraction=float(row["renewable_share_fraction"]),
         available_capacity_mw=float(row["available_capacity_mw"]),
+        price_flat_yuan_per_kwh=flat, price_adder_yuan_per_kwh=adder, tou=schedule,
+        pue_monthly=known_pue_monthly,
     )
 
 
@@ -325,7 +344,8 @@ def apply_site_inputs(
     components = {c: np.zeros((K, J)) for c in COST_COMPONENTS}
     for k, cls in enumerate(request.classes):
         for j, si in enumerate(inputs):
-            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw).items():
+            for c, v in unit_costs_yuan_per_mw_year(si, a, cls.egress_gbps_per_mw,
+                                                    cls.flexible_share_fraction).items():
                 components[c][k, j] = v
     per_mw = sum(components.values())
     assert isinstance(per_mw, np.ndarray)
@@ -434,6 +454,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         demand_mw=demand, unit_cost=np.zeros((K, I, J)), allowed=allowed,
         fixed_cost=np.zeros(J), capacity_mw=np.zeros(J),
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
+        flexible_share=[c.flexible_share_fraction for c in request.classes],
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
         locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,

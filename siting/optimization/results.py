@@ -9,6 +9,14 @@ import numpy as np
 import pandas as pd
 
 from siting.models.costs import levelised_cost_yuan_per_kw_month
+from siting.models.tariffs import (
+    DAYS_PER_MONTH,
+    PERIODS,
+    SEASONS,
+    TouSchedule,
+    daily_it_energy_mwh,
+    energy_cost_by_period,
+)
 from siting.optimization.evaluate import plan_cost
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome
@@ -35,6 +43,7 @@ class OptimizationResult:
     allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
     cost_breakdown: pd.DataFrame = field(default_factory=pd.DataFrame)
     latency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    energy_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, season, period: cost, IT MWh
     emissions_t_per_year: float | None = None
     green_share_fraction: float | None = None
     diagnosis: list[dict[str, Any]] = field(default_factory=list)
@@ -71,6 +80,7 @@ class OptimizationResult:
             "allocation": records(self.allocation, index=False),
             "cost_breakdown": records(self.cost_breakdown),
             "latency": records(self.latency, index=False),
+            "energy_by_period": records(self.energy_by_period, index=False),
             "emissions_t_per_year": self.emissions_t_per_year,
             "green_share_fraction": self.green_share_fraction,
             "diagnosis": self.diagnosis,
@@ -80,6 +90,43 @@ class OptimizationResult:
             "break_even": records(self.break_even, index=False),
             "message": self.message,
         }
+
+
+def energy_by_period(p: SiteProblem, alloc: np.ndarray) -> pd.DataFrame:
+    """Energy cost [yuan/yr] and IT energy [MWh/yr] of the placed load by site, season and time-of-use period.
+
+    Sites without a time-of-use schedule show one ``flat`` period.  The costs add up to the ``energy``
+    column of the cost breakdown.
+    """
+    if not p.inputs or p.assumptions is None:
+        return pd.DataFrame()
+    a = p.assumptions
+    mw_kj = np.where(alloc > 1e-9, alloc, 0.0).sum(axis=1)
+    rows = []
+    for j, si in enumerate(p.inputs):
+        if mw_kj[:, j].sum() <= 0:
+            continue
+        sched = si.tou or TouSchedule.flat()
+        pue_m = np.asarray(si.pue_monthly) if si.pue_monthly is not None else np.full(12, si.pue)
+        flat = si.price_flat_yuan_per_kwh if si.tou is not None else si.price_yuan_per_kwh
+        adder = si.price_adder_yuan_per_kwh if si.tou is not None else 0.0
+        cost = np.zeros((12, len(PERIODS)))
+        mwh = np.zeros((12, len(PERIODS)))
+        for k, mw in enumerate(mw_kj[:, j]):
+            if mw <= 0:
+                continue
+            f = p.flexible_share[k] if k < len(p.flexible_share) else 0.0
+            assert flat is not None
+            cost += mw * energy_cost_by_period(flat, adder, sched, pue_m, a.utilisation_fraction, f)
+            mwh += mw * DAYS_PER_MONTH[:, None] * daily_it_energy_mwh(sched, a.utilisation_fraction, f)
+        for season, months in SEASONS.items():
+            idx = [m - 1 for m in months]
+            for n, period in enumerate(PERIODS):
+                c, e = a.usage_factor * float(cost[idx, n].sum()), a.mean_usage_factor * float(mwh[idx, n].sum())
+                if e > 0:
+                    rows.append({"site": p.sites[j], "season": season, "period": period,
+                                 "it_energy_mwh": e, "energy_cost_yuan": c, "schedule": sched.name})
+    return pd.DataFrame(rows)
 
 
 def build_result(
@@ -144,6 +191,7 @@ def build_result(
         energy = p.energy_mwh_per_mw * mw_j
         green = float((p.renewable_share * energy).sum() / energy.sum()) if energy.sum() > 0 else None
     return OptimizationResult(
+        energy_by_period=energy_by_period(p, alloc),
         status=outcome.status, objective_yuan_per_year=outcome.objective, solve_seconds=outcome.solve_seconds,
         solver=outcome.solver, mip_gap=outcome.mip_gap, it_load_mw=p.it_load_mw or float(p.demand_mw.sum()),
         sites=sites, allocation=allocation, cost_breakdown=breakdown, latency=latency,
