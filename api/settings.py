@@ -33,6 +33,9 @@ class Settings(BaseModel):
     max_phases: int = Field(default=50, ge=1)
     max_scenarios: int = Field(default=10, ge=1)
     max_samples: int = Field(default=200, ge=0)
+    #: Robustness samples: synchronous optimize (a few seconds at most) and jobs.
+    max_sync_robust_samples: int = Field(default=50, ge=0)
+    max_job_robust_samples: int = Field(default=2000, ge=0)
     max_sweep_parameters: int = Field(default=20, ge=1)
     #: Synchronous ``POST /v1/optimize``: server-side time limit (default and maximum).
     sync_time_limit_s: float = Field(default=10.0, gt=0)

@@ -119,6 +119,8 @@ def write_synthetic_catalog(directory: Path, n_sites: int, n_centres: int, seed:
                  ).to_csv(directory / "package_terms.csv", index=False)
     pd.DataFrame(columns=["province", "months", "period", "hours_per_day", "multiplier", "source", "year", "status",
                           "note"]).to_csv(directory / "tou_periods.csv", index=False)
+    pd.DataFrame(columns=["site", "from_year", "value", "unit", "source", "year", "status", "note", "low", "high"]
+                 ).to_csv(directory / "grid_capacity.csv", index=False)
 
 
 REQUEST = {

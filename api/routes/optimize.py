@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from .. import engine
 from ..deps import KeyDep, SettingsDep
-from ..limits import check_site_request, check_time_limit
+from ..limits import check_count, check_site_request, check_time_limit
 from ..schemas import OptimizeCreate, OptimizePublic, error_responses
 
 router = APIRouter(prefix="/v1/optimize", tags=["optimize"])
@@ -19,6 +19,8 @@ router = APIRouter(prefix="/v1/optimize", tags=["optimize"])
 def optimize(body: OptimizeCreate, key: KeyDep, settings: SettingsDep) -> dict[str, Any]:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
+    if body.robust is not None:  # more samples: submit a job (POST /v1/requests)
+        check_count("robust.samples", body.robust.samples, settings.max_sync_robust_samples, "samples")
     return {"request": body.request.model_dump(mode="json"),
             "result": engine.optimize(body.request, limit, body.explain,
                                       body.robust.model_dump() if body.robust is not None else None)}

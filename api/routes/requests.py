@@ -46,6 +46,8 @@ def submit(body: JobCreate, key: KeyDep, db: DbDep, settings: SettingsDep,
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s or settings.job_time_limit_s,
                              settings.max_job_time_limit_s)
+    if body.robust is not None:
+        check_count("robust.samples", body.robust.samples, settings.max_job_robust_samples, "samples")
     engine.validate_ids(body.request)
     job = jobs.submit(db, key.id, body.request.model_dump(mode="json"),
                       {"time_limit_s": limit, "explain": body.explain,

@@ -55,7 +55,9 @@ def _alone(p: SiteProblem, j: int, evaluation: Evaluation) -> tuple[bool, list[s
         if v.family in _MULTI_SITE_FAMILIES or v.family == "allowed":
             continue
         if v.family == "site-capacity":
-            flags.append(f"capacity {p.capacity_mw[j]:,.0f} MW < {float(p.demand_mw.sum()):,.0f} MW asked")
+            why = p.capacity_reason.get(p.sites[j])
+            flags.append(f"capacity {p.capacity_mw[j]:,.0f} MW < {float(p.demand_mw.sum()):,.0f} MW asked"
+                         + (f" ({why})" if why else ""))
         else:
             flags.append(v.message)
     return not flags, flags

@@ -27,6 +27,7 @@ schema.csv          the allowed parameters with type, unit, range, description
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -180,6 +181,28 @@ class Catalog:
     applied_packages: tuple[str, ...] = ()  # packages whose terms are in ``sites`` (see with_packages)
     tou: dict[str, TouSchedule] = field(default_factory=dict)  # time-of-use schedules by province
     tou_periods: pd.DataFrame | None = None  # the long table they come from (provenance)
+    grid_capacity: pd.DataFrame | None = None  # site, from_year, value [MW], provenance: capacity by year
+
+    def capacity_in(self, site: str, year: int) -> tuple[float, str]:
+        """MW of grid capacity for new data-centre load at ``site`` in ``year``, and where it comes from.
+
+        A step function of ``grid_capacity.csv`` (a row holds from its ``from_year`` on); before the
+        first row, and for sites without rows, ``available_capacity_mw``.
+        """
+        steps = [st for st in self._grid_steps.get(site, ()) if st[0] <= year]
+        if steps:
+            start, value, source, status = steps[-1]
+            return value, f"grid_capacity.csv from {start}: {source}, {status}"
+        return float(self.sites.at[site, "available_capacity_mw"]), "available_capacity_mw"
+
+    @functools.cached_property
+    def _grid_steps(self) -> dict[str, list[tuple[int, float, str, str]]]:
+        out: dict[str, list[tuple[int, float, str, str]]] = {}
+        if self.grid_capacity is not None:
+            for r in self.grid_capacity.sort_values("from_year").to_dict("records"):
+                out.setdefault(str(r["site"]), []).append((int(r["from_year"]), float(r["value"]), str(r["source"]),
+                                                           str(r["status"])))
+        return out
 
     # -- look-ups ---------------------------------------------------------------
     @property
@@ -687,6 +710,21 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
 
     packages = _load_packages(d, schema, site_ids, source_keys, subsidies, errors)
     tou, tou_raw = _load_tou(d, set(sites_id["province"]), source_keys, errors)
+    gc = _read_csv(d, "grid_capacity.csv", ("site", "from_year", "value", "unit", "source", "year", "status", "note",
+                                            "low", "high"), errors)
+    gc_years: list[float] = []
+    for n, row in enumerate(gc.to_dict("records"), start=2):
+        who = f"grid_capacity.csv line {n} ({row['site']}, from {row['from_year']})"
+        if row["site"] not in site_ids:
+            errors.append(f"{who}: site {row['site']!r} is not in sites.csv")
+        try:
+            gc_years.append(float(int(row["from_year"])))
+        except ValueError:
+            errors.append(f"{who}: from_year {row['from_year']!r} is not a year")
+            gc_years.append(np.nan)
+    gc = gc.assign(parameter="available_capacity_mw")
+    gc = _validate_long(gc, "grid_capacity.csv", "site_parameters", "site", schema, source_keys, errors)
+    gc["from_year"] = gc_years
     for n, row in enumerate(sp.to_dict("records"), start=2):
         if row["parameter"] == PACKAGE_PRICE:
             errors.append(f"site_parameters.csv line {n} ({row['site']}): {PACKAGE_PRICE} is set only by packages "
@@ -714,7 +752,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     cat = Catalog(
         sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
-        packages=packages, tou=tou, tou_periods=tou_raw,
+        packages=packages, tou=tou, tou_periods=tou_raw, grid_capacity=gc,
     )
     # monthly normals are read on every problem build: pivot them once
     cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})

@@ -121,6 +121,10 @@ class SiteRequest(_Strict):
         default=None, min_length=3, max_length=500,
         description="Where the measurements come from (tool, date, vantage points), e.g. 'ping from ECS, 2026-10'",
     )
+    in_service_year: int | None = Field(
+        default=None, ge=2020, le=2060,
+        description="Year the first phase comes into service (default: defaults.in_service_year); grid capacity "
+                    "for each phase is taken in its own year")
     packages: list[PackageId] = Field(
         default_factory=list, max_length=20,
         description="Negotiated deals and policy packages to apply (sites/packages.csv, `siting packages`), e.g. "

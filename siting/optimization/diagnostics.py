@@ -42,6 +42,21 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
         })
     K, I, J = p.shape
     for k in range(K):
+        # capacity of the sites that may serve class k at all (residency and latency rules)
+        reach = (p.allowed[k] & usable[None, :]).any(axis=0)
+        need = float(p.demand_mw[k].sum())
+        room = float(p.capacity_mw[reach].sum())
+        if need > 0 and reach.any() and room < need - 1e-9 and reach.sum() < usable.sum():
+            parts = [f"{p.sites[j]} {p.capacity_mw[j]:,.0f} MW"
+                     + (f" ({p.capacity_reason[p.sites[j]]})" if p.sites[j] in p.capacity_reason else "")
+                     for j in np.nonzero(reach)[0]]
+            findings.append({
+                "code": "class_capacity_short", "severity": "error", "field": "available_capacity_mw",
+                "message": f"class {p.classes[k]}: {need:,.1f} MW may only go to " + ", ".join(parts)
+                           + f": {room:,.1f} MW in all",
+                "available_mw": room, "requested_mw": need,
+            })
+    for k in range(K):
         for i in range(I):
             if p.demand_mw[k, i] <= 0:
                 continue
@@ -111,7 +126,12 @@ def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
     for (family, row), val in zip(arrays.slack_family, solution.slack().tolist(), strict=True):
         if val > 1e-6:
             fam = labels[family]
-            by_group.setdefault(str(fam.field), []).append((fam.label(fam.keys[row]), val))
+            label = fam.label(fam.keys[row])
+            if fam.name == "site-capacity":  # name the year and source of the capacity that binds
+                site = p.sites[int(fam.keys[row][0])]
+                why = p.capacity_reason.get(site)
+                label = f"{label} ({p.capacity_mw[int(fam.keys[row][0])]:,.0f} MW" + (f": {why})" if why else ")")
+            by_group.setdefault(str(fam.field), []).append((label, val))
     units = {"budget_yuan_per_year": "yuan/yr", "min_sites": "site(s)", "max_sites": "site(s)",
              "min_green_share_fraction": "MWh of renewable energy/yr"}
     findings: list[Finding] = []

@@ -144,8 +144,9 @@ def _messages(p: SiteProblem, fam: Family, rows: npt.NDArray[np.int64], act: Flo
         if fam.name == "site-capacity":
             j = int(key[0])
             cap = float(p.capacity_mw[j])
+            why = p.capacity_reason.get(p.sites[j])
             out.append(Violation(fam.name, fam.field, f"capacity: {p.sites[j]} {mw_j[j]:,.1f} MW > {cap:,.1f} MW "
-                                 "available", mw_j[j] - cap, "MW"))
+                                 "available" + (f": {why}" if why else ""), mw_j[j] - cap, "MW"))
         elif fam.name == "link":
             k, i, j = (int(v) for v in key)
             out.append(Violation(fam.name, fam.field, f"{p.sites[j]} serves {p.classes[k]} at {p.centres[i]} but is "

@@ -77,6 +77,12 @@ class SiteProblem:
     rtt_ms: FloatArray | None = None
     max_rtt_ms: list[float | None] = field(default_factory=list)
     flexible_share: list[float] = field(default_factory=list)  # per class: share of daily energy it may shift
+    # capacity by year: phase p is in service in phase_years[p] with load share phase_share[p] of the peak;
+    # grid_capacity_mw[p, j] is the site's grid capacity that year (NaN: its available_capacity_mw)
+    phase_years: list[int] = field(default_factory=list)
+    phase_share: list[float] = field(default_factory=list)
+    grid_capacity_mw: FloatArray | None = None
+    capacity_reason: dict[str, str] = field(default_factory=dict)  # the binding year and source, per site
     min_sites: int = 0
     max_sites: int | None = None
     max_share_per_site: float = 1.0
@@ -378,10 +384,13 @@ def apply_site_inputs(
                     continue  # a package's subsidy applies only when the request opts into the package
                 terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
 
+    capacity, cap_reason = _capacity_by_year(skeleton, inputs)
     return replace(
         skeleton, unit_cost=unit_cost, components=components, subsidies=terms,
         fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
-        capacity_mw=np.array([si.available_capacity_mw for si in inputs]),
+        capacity_mw=capacity,
+        capacity_reason={s: why + (f" ({skeleton.capacity_reason[s]})" if s in skeleton.capacity_reason else "")
+                         for s, why in cap_reason.items()},
         energy_mwh_per_mw=np.array([a.mean_usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
                                     for si in inputs]),
         renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
@@ -411,6 +420,29 @@ def measured_rtt_frame(catalog: Catalog, request: SiteRequest, sites: list[str])
             if site in sites:
                 rows.append({"site": site, "centre": centre, "rtt_ms": float(ms)})
     return pd.DataFrame(rows, columns=["site", "centre", "rtt_ms"])
+
+
+def _capacity_by_year(p: SiteProblem, inputs: list[SiteInputs]) -> tuple[FloatArray, dict[str, str]]:
+    """Capacity for the peak allocation [MW]: min over phases of (capacity that year) / (phase load / peak).
+
+    The model places the peak load and each phase uses the same split, so phase p fits at site j when
+    alloc_j x share_p <= cap_j(year_p).  Also returns, per site, the binding year and its source.
+    """
+    base = np.array([si.available_capacity_mw for si in inputs], dtype=float)
+    if p.grid_capacity_mw is None or not p.phase_years:
+        return base, {}
+    caps = np.where(np.isnan(p.grid_capacity_mw), base[None, :], p.grid_capacity_mw)
+    share = np.asarray(p.phase_share, dtype=float)[:, None]
+    scaled = caps / share
+    worst = np.argmin(scaled, axis=0)
+    out = scaled[worst, np.arange(len(base))]
+    reasons = {}
+    for j, s in enumerate(p.sites):
+        k = int(worst[j])
+        if np.isfinite(p.grid_capacity_mw[k, j]) or len(p.phase_years) > 1:
+            reasons[s] = (f"{caps[k, j]:,.0f} MW available in {p.phase_years[k]} for a phase at "
+                          f"{100 * share[k, 0]:.0f} % of the peak")
+    return out, reasons
 
 
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
@@ -449,12 +481,26 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         ])
         allowed[k] &= site_ok[None, :]
 
+    start = int(request.in_service_year or catalog.defaults["in_service_year"])
+    phases = request.phases or []
+    years = [start + ph.year_offset for ph in phases] or [start]
+    shares = [ph.it_load_mw / request.it_load_mw for ph in phases] or [1.0]
+    grid = np.full((len(years), len(sites)), np.nan)
+    grid_why: dict[str, str] = {}
+    if catalog.grid_capacity is not None and len(catalog.grid_capacity):
+        for j, s in enumerate(sites):
+            for k, y in enumerate(years):
+                value, why = catalog.capacity_in(s, y)
+                if why.startswith("grid_capacity.csv"):
+                    grid[k, j] = value
+                    grid_why[s] = why
     skeleton = SiteProblem(
         sites=sites, centres=centres, classes=[c.name for c in request.classes],
         demand_mw=demand, unit_cost=np.zeros((K, I, J)), allowed=allowed,
         fixed_cost=np.zeros(J), capacity_mw=np.zeros(J),
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
         flexible_share=[c.flexible_share_fraction for c in request.classes],
+        phase_years=years, phase_share=shares, grid_capacity_mw=grid, capacity_reason=grid_why,
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
         locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,

@@ -13,3 +13,11 @@ def test_api_optimize_with_robust(client: TestClient, key: dict[str, str]) -> No
     assert 0 <= body["cost_on_assumptions"]["share"] <= 1
     bad = client.post("/v1/optimize", json={"request": {}, "robust": {"samples": 0}}, headers=key)
     assert bad.status_code == 422 and "samples" in bad.text
+
+
+def test_sync_robustness_is_bounded_and_jobs_take_more(client: TestClient, key: dict[str, str]) -> None:
+    r = client.post("/v1/optimize", json={"request": {}, "robust": {"samples": 51}}, headers=key)
+    assert r.status_code in (413, 422), r.text
+    assert "robust.samples" in r.text and "50" in r.text
+    job = client.post("/v1/requests", json={"request": {}, "robust": {"samples": 300}}, headers=key)
+    assert job.status_code == 202, job.text
