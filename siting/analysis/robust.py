@@ -82,8 +82,8 @@ def ranged_paths(catalog: Catalog, request: SiteRequest, sites: list[str]) -> li
     for r in df[df["low"].astype(str).str.strip() != ""].to_dict("records"):
         if r["parameter"] in request_set:
             continue  # the request fixes it
-        if r["parameter"] in ("route_factor", "equipment_ms"):
-            continue  # geometry of the latency model: changes the allowed pairs, not drawn here
+        if r["parameter"] in ("route_factor", "equipment_ms", "in_service_year"):
+            continue  # latency geometry (changes the allowed pairs) and the planner's date: not drawn here
         out.append((f"defaults.{r['parameter']}", float(r["low"]), float(r["value"]), float(r["high"])))
     return out
 
