@@ -121,3 +121,21 @@ def test_infeasible_request_exits_1_with_diagnosis(tmp_path: Path) -> None:
     r = runner.invoke(app, ["optimize", str(f)])
     assert r.exit_code == 1
     assert "no candidate within 5 ms of guangzhou" in r.output
+
+
+def test_unreadable_inputs_and_unwritable_outputs_end_in_one_line(tmp_path: Path) -> None:
+    binary = tmp_path / "bad.yaml"
+    binary.write_bytes(b"\xff\xfe it_load_mw: 5")
+    r = runner.invoke(app, ["rank", "--request", str(binary)])
+    assert r.exit_code == 2 and "is not UTF-8 text (byte 0xff at position 0)" in r.output
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("[" * 5000)
+    r = runner.invoke(app, ["rank", "--request", str(deep)])
+    assert r.exit_code == 2 and "nested too deeply" in r.output
+    for args in (["sites", "--geojson", str(tmp_path / "no" / "x.geojson")],
+                 ["report", "-o", str(tmp_path / "no" / "r.html")]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, r.output
+        text = " ".join(r.output.replace("│", " ").split())  # the usage box wraps the message
+        assert "does not exist (create it first)" in text
+        assert "Traceback" not in r.output

@@ -35,6 +35,7 @@ from siting.cli.options import (
     err_console,
     packages_line,
     with_packages,
+    writable_file,
 )
 from siting.cli.scenarios import register as register_scenarios
 from siting.cli.service import register as register_service
@@ -52,7 +53,7 @@ app = typer.Typer(
 @domain_errors
 def sites(
     catalog: CatalogOpt = None,
-    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the catalog as GeoJSON to FILE ('-' for stdout)")] = None,  # noqa: E501
+    geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the catalog as GeoJSON to FILE ('-' for stdout)", callback=writable_file)] = None,  # noqa: E501
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -329,7 +330,8 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
 def report_cmd(
     request: RequestOpt = None,
     catalog: CatalogOpt = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write")] = Path("siting-report.html"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write",
+                                         callback=writable_file)] = Path("siting-report.html"),
 ) -> None:
     """Write a self-contained HTML report (ranking, optimal allocation, break-evens, charts, map, sources)."""
     from siting.report.html import render_report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,20 @@ def packages_line(packages: list[dict[str, Any]]) -> str:
         return "Packages: none; every site at its published tariff (deals and policies: siting packages)."
     return "Packages applied: " + "; ".join(f"{p['package_id']} ({p['kind'].replace('_', ' ')} {p['year']}: "
                                             f"{p['changes']})" for p in packages)
+
+
+def writable_file(value: Path | None) -> Path | None:
+    """Option callback: an output file whose folder exists and is writable (checked before any work)."""
+    if value is None or str(value) == "-":
+        return value
+    folder = value.parent if str(value.parent) else Path(".")
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{value}: the folder {folder} does not exist (create it first)")
+    if value.is_dir():
+        raise typer.BadParameter(f"{value} is a folder; give a file name")
+    if not os.access(folder, os.W_OK):
+        raise typer.BadParameter(f"{value}: the folder {folder} is not writable")
+    return value
 
 
 def checked_solver(solver: str) -> Any:

@@ -20,6 +20,7 @@ from siting.cli.options import (
     console,
     domain_errors,
     err_console,
+    writable_file,
 )
 
 _MIO = 1e6
@@ -28,7 +29,8 @@ _MIO = 1e6
 def register(app: typer.Typer) -> None:
     """Add ``compare`` and ``sweep`` to ``app``."""
 
-    ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart to FILE")]
+    ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart to FILE",
+                                                   callback=writable_file)]
 
     @app.command("compare")
     @domain_errors
@@ -78,7 +80,7 @@ def register(app: typer.Typer) -> None:
                                                     help="Local worker processes (default: CPUs)")] = None,
         scheduler: Annotated[str | None, typer.Option("--scheduler",
                                                       help="Dask scheduler, e.g. tcp://HOST:8786")] = None,
-        samples_csv: Annotated[Path | None, typer.Option("--samples-csv",
+        samples_csv: Annotated[Path | None, typer.Option("--samples-csv", callback=writable_file,
                                                          help="Write every Monte Carlo sample to FILE")] = None,
         catalog: CatalogOpt = None,
         solver: SolverOpt = "highs",

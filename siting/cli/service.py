@@ -26,11 +26,27 @@ def _settings(database_url: str | None, run_worker: bool | None = None,
     update: dict[str, object] = {}
     if database_url:
         update["database_url"] = normalise_database_url(database_url)
+        _check_database_url(update["database_url"])  # type: ignore[arg-type]
     if run_worker is not None:
         update["run_worker"] = run_worker
     if threads is not None:
         update["worker_threads"] = threads
     return get_settings().model_copy(update=update)
+
+
+def _check_database_url(url: str) -> None:
+    """A clear one-line error (exit 2) for a URL SQLAlchemy cannot use, before the server starts."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+        create_engine(parsed).dispose()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        typer.echo(f"error: --database-url {url!r} is not a database URL SQLAlchemy can use "
+                   f"(sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB): {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 DbOpt = Annotated[str | None, typer.Option(

@@ -227,12 +227,17 @@ def load_mapping(path: str | Path) -> Any:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise RequestError(f"cannot read {p}: {exc.strerror}", field=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise RequestError(f"{p} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
+                           "save it as UTF-8", field=str(p)) from None
     try:
         if p.suffix.lower() == ".json":
             return json.loads(text)
         return load_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise RequestError(f"{p} is not valid YAML/JSON: {str(exc).splitlines()[0]}", field=str(p)) from None
+    except RecursionError:
+        raise RequestError(f"{p} is nested too deeply to be a request or scenario", field=str(p)) from None
 
 
 def load_request(path: str | Path) -> SiteRequest:
