@@ -72,12 +72,25 @@ class Scenario(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _create_private(path: str) -> None:
+    """Create the SQLite file readable by its owner only (0600): it holds hashed keys and requests."""
+    import os
+
+    if not os.path.exists(path):
+        folder = os.path.dirname(path)
+        if folder and not os.path.isdir(folder):
+            return  # SQLAlchemy reports the missing folder
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     memory = u.database in (None, "", ":memory:")
+    if not memory and u.database is not None:
+        _create_private(u.database)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},

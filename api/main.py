@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -22,7 +23,7 @@ import siting
 from . import engine, jobs
 from .db import Database
 from .errors import install_error_handlers
-from .middleware import BodySizeLimit
+from .middleware import BodySizeLimit, SecurityHeaders, inline_hashes
 from .migrate import upgrade
 from .routes import compare, optimize, requests, scenarios, score, sites, web
 from .schemas import HealthPublic
@@ -80,11 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    page = resources.files("api").joinpath("static/index.html").read_text(encoding="utf-8")
+    app.add_middleware(SecurityHeaders, script_hashes=inline_hashes(page, "script"),
+                       style_hashes=inline_hashes(page, "style"))
     for module in (sites, score, optimize, requests, scenarios, compare, web):
         app.include_router(module.router)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],
              responses={503: {"model": HealthPublic, "description": "Database unreachable"}})
+    @app.get("/v1/healthz", response_model=HealthPublic, tags=["health"], include_in_schema=False)
     def healthz() -> JSONResponse:
         db: Database = app.state.db
         try:

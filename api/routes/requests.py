@@ -61,7 +61,7 @@ def submit(body: JobCreate, key: KeyDep, db: DbDep, settings: SettingsDep,
             summary="The caller's requests, newest first")
 def list_requests(
     key: KeyDep, db: DbDep, settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 20,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     status: Annotated[JobStatus | None, Query(description="Only jobs in this state")] = None,
 ) -> JobPage:

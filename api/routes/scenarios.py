@@ -45,7 +45,7 @@ def create_scenario(document: ScenarioBody, key: KeyDep, db: DbDep, settings: Se
             summary="The caller's scenarios, newest first")
 def list_scenarios(
     key: KeyDep, db: DbDep, settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> ScenarioPage:
     check_count("limit", limit, settings.max_page_size, "")

@@ -114,7 +114,8 @@ def test_service_limits_are_explicit(tmp_path: Path) -> None:
                                                             "content-type": "application/json"})
         assert_error(r, 413, "body_too_large", "body")
         r = c.get("/v1/requests", params={"limit": 500}, headers=key)
-        assert_error(r, 422, "limit_exceeded", "limit")
+        assert_error(r, 422, "request_invalid", "limit")  # the schema says le=100, as enforced
+        assert "less than or equal to 100" in r.json()["error"]["message"]
 
 
 def test_optimize_sync(client: TestClient, key: dict[str, str]) -> None:

@@ -1,0 +1,43 @@
+"""Headers, health under /v1, documented limits and a private database file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from .conftest import make_settings, running_client, sqlite_url
+
+
+def test_security_headers_on_the_page_and_the_api(client: TestClient) -> None:
+    for path in ("/", "/v1/sites"):
+        r = client.get(path)
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "script-src 'self' 'sha256-" in csp and "unsafe-inline" not in csp
+
+
+def test_health_is_also_under_v1(client: TestClient) -> None:
+    assert client.get("/v1/healthz").json()["status"] == "ok"
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_a_wrong_method_names_the_allowed_ones(client: TestClient) -> None:
+    r = client.put("/v1/sites")
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+
+
+def test_page_size_limit_in_the_schema_is_the_one_enforced(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    limit = next(p for p in schema["paths"]["/v1/requests"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 100
+
+
+def test_the_sqlite_file_is_private(tmp_path: Path) -> None:
+    with running_client(make_settings(sqlite_url(tmp_path))):
+        pass
+    db = next(tmp_path.glob("*.db"))
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
