@@ -22,7 +22,7 @@ from ..schemas import (
 
 router = APIRouter(prefix="/v1/requests", tags=["requests"])
 
-JobId = Annotated[str, Path(max_length=64, description="Job id from POST /v1/requests")]
+JobId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="Job id from POST /v1/requests")]
 
 
 def _name(job: Job) -> str:

@@ -56,6 +56,6 @@ def list_scenarios(
 
 @router.get("/{scenario_id}", response_model=ScenarioPublic,
             responses=error_responses(401, 404, 422), summary="One stored scenario")
-def get_scenario(scenario_id: Annotated[str, Path(max_length=64)], key: KeyDep,
+def get_scenario(scenario_id: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")], key: KeyDep,
                  db: DbDep) -> ScenarioPublic:
     return _public(scenario_store.get_owned(db, key.id, scenario_id))

@@ -48,7 +48,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from siting.data.catalog import Catalog, Subsidy, default_catalog
-from siting.data.request import SiteRequest, WorkloadClass, load_mapping, parse_request
+from siting.data.request import PRINTABLE, SiteRequest, WorkloadClass, load_mapping, parse_request
 from siting.errors import RequestError, SitingError
 from siting.optimization.problem import candidate_sites, effective_price_parameter
 
@@ -163,8 +163,8 @@ class SensitivitySpec(_Strict):
 class ScenarioFile(_Strict):
     """The file format of a scenario (see the module docstring)."""
 
-    name: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+    description: str = Field(default="", max_length=2000, pattern=PRINTABLE)
     extends: str | None = None
     request: str | dict[str, Any] | None = None
     overrides: dict[str, Any] = Field(default_factory=dict)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from siting.errors import RequestError
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # names and notes: no NUL or other control characters
 PackageId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 CoolingTechnology = Literal["airside", "waterside", "chiller", "liquid"]
 
@@ -85,7 +86,8 @@ class SiteRequest(_Strict):
     Fields left ``None`` take the catalog's planning defaults (``sites/defaults.csv``).
     """
 
-    name: str = Field(default="request", max_length=200)
+    name: str = Field(default="request", max_length=200, pattern=PRINTABLE,
+                      description="A name for the request (printable text, no control characters)")
     it_load_mw: float = Field(
         default=20.0, ge=MIN_IT_LOAD_MW, le=MAX_IT_LOAD_MW, description="Peak IT load to host [MW]"
     )

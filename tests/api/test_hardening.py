@@ -41,3 +41,13 @@ def test_the_sqlite_file_is_private(tmp_path: Path) -> None:
         pass
     db = next(tmp_path.glob("*.db"))
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+
+
+def test_control_characters_are_refused_not_stored(client: TestClient, key: dict[str, str]) -> None:
+    r = client.post("/v1/scenarios", json={"name": "a\u0000b", "request": {}}, headers=key)
+    assert r.status_code == 422 and "name" in r.text
+    r = client.post("/v1/optimize", json={"request": {"name": "x\u0000"}}, headers=key)
+    assert r.status_code == 422 and "name" in r.text
+    for path in ("/v1/requests/a%00b", "/v1/scenarios/a%00b"):
+        r = client.get(path, headers=key)
+        assert r.status_code == 422, (path, r.status_code, r.text)
