@@ -48,6 +48,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: flags show as --x / --x/--no-x (the rich help labels them <bool>)
 )
 @app.command()
 @domain_errors
