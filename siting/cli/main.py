@@ -294,6 +294,10 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
                        _fmt(float(worst["max_rtt_ms"]), 1), str(worst["centre"]), _fmt(worst["limit_ms"], 0),
                        ", ".join(f"{s} {v:.1f}" for s, v in used.items()))
         console.print(t2)
+    if not result.green_purchases.empty:
+        console.print("Renewable energy bought: " + "; ".join(
+            f"{r['site']} {r['mwh_per_year']:,.0f} MWh/yr of {r['option']} ({r['cost_yuan_per_year'] / 1e6:,.2f} M yuan)"
+            for r in result.green_purchases.to_dict("records")), highlight=False)
     if not result.energy_by_period.empty:
         e = result.energy_by_period
         for site, g in e.groupby("site", sort=False):

@@ -145,6 +145,26 @@ class Package:
 
 
 @dataclass(frozen=True)
+class GreenOption:
+    """A way to buy renewable energy attributes: a premium per MWh, a cap, provenance and a range."""
+
+    option_id: str
+    title: str
+    kind: str
+    premium_yuan_per_mwh: float
+    max_share_of_grid_energy: float  # of a site's consumption that the grid mix leaves non-renewable
+    source: str
+    year: int
+    status: str
+    note: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Validated catalog tables.
 
@@ -182,6 +202,7 @@ class Catalog:
     tou: dict[str, TouSchedule] = field(default_factory=dict)  # time-of-use schedules by province
     tou_periods: pd.DataFrame | None = None  # the long table they come from (provenance)
     grid_capacity: pd.DataFrame | None = None  # site, from_year, value [MW], provenance: capacity by year
+    green_options: dict[str, GreenOption] = field(default_factory=dict)  # certificates, PPAs a request may buy
 
     def capacity_in(self, site: str, year: int) -> tuple[float, str]:
         """MW of grid capacity for new data-centre load at ``site`` in ``year``, and where it comes from.
@@ -710,6 +731,27 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
 
     packages = _load_packages(d, schema, site_ids, source_keys, subsidies, errors)
     tou, tou_raw = _load_tou(d, set(sites_id["province"]), source_keys, errors)
+    green_options: dict[str, GreenOption] = {}
+    for n, row in enumerate(_read_csv(d, "green_options.csv", ("option_id", "title", "kind", "premium_yuan_per_mwh",
+                                                               "max_share_of_grid_energy", "source", "year", "status",
+                                                               "note", "low", "high"), errors).to_dict("records"),
+                            start=2):
+        who = f"green_options.csv line {n} ({row['option_id']})"
+        try:
+            opt = GreenOption(row["option_id"], row["title"], row["kind"], float(row["premium_yuan_per_mwh"]),
+                              float(row["max_share_of_grid_energy"]), row["source"], int(row["year"]), row["status"],
+                              row["note"], _float_or_none(row["low"]), _float_or_none(row["high"]))
+        except ValueError as exc:
+            errors.append(f"{who}: {exc}")
+            continue
+        if row["source"] not in source_keys:
+            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
+        if row["status"] not in STATUSES:
+            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        if not 0 <= opt.premium_yuan_per_mwh <= 1000 or not 0 < opt.max_share_of_grid_energy <= 1:
+            errors.append(f"{who}: premium must be in [0, 1000] yuan/MWh and the share in (0, 1]")
+        errors.extend(_range_errors(row, opt.premium_yuan_per_mwh, who))
+        green_options[opt.option_id] = opt
     gc = _read_csv(d, "grid_capacity.csv", ("site", "from_year", "value", "unit", "source", "year", "status", "note",
                                             "low", "high"), errors)
     gc_years: list[float] = []
@@ -752,7 +794,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     cat = Catalog(
         sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
-        packages=packages, tou=tou, tou_periods=tou_raw, grid_capacity=gc,
+        packages=packages, tou=tou, tou_periods=tou_raw, grid_capacity=gc, green_options=green_options,
     )
     # monthly normals are read on every problem build: pivot them once
     cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})

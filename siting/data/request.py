@@ -127,6 +127,10 @@ class SiteRequest(_Strict):
         default=None, ge=2020, le=2060,
         description="Year the first phase comes into service (default: defaults.in_service_year); grid capacity "
                     "for each phase is taken in its own year")
+    green_options: list[PackageId] = Field(
+        default_factory=list, max_length=10,
+        description="Ways to buy renewable energy the optimiser may use to meet min_green_share_fraction "
+                    "(sites/green_options.csv, e.g. gec); none by default: the share comes from the grid mix")
     packages: list[PackageId] = Field(
         default_factory=list, max_length=20,
         description="Negotiated deals and policy packages to apply (sites/packages.csv, `siting packages`), e.g. "

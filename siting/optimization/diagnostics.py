@@ -100,9 +100,12 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
         findings.append({"code": "too_many_locked", "severity": "error", "field": "max_sites",
                          "message": f"{int(locked.sum())} locked sites exceed max_sites {p.max_sites}"})
     if p.min_green_share > 0 and p.renewable_share is not None and usable.any():
-        best = float(p.renewable_share[usable].max())
+        reachable = p.renewable_share.copy()
+        if p.green_cap_share is not None:  # certificates can green the rest, up to their cap
+            reachable = p.renewable_share + p.green_cap_share * (1.0 - p.renewable_share)
+        best = float(reachable[usable].max())
         if best < p.min_green_share - 1e-12:
-            j = int(np.argmax(np.where(usable, p.renewable_share, -1)))
+            j = int(np.argmax(np.where(usable, reachable, -1)))
             findings.append({
                 "code": "green_unreachable", "severity": "error", "field": "min_green_share_fraction",
                 "message": f"min_green_share_fraction {p.min_green_share:g} is above the greenest usable site "

@@ -94,6 +94,28 @@ def subsidies_claimed(p: SiteProblem, opened: FloatArray, mw_kj: FloatArray) -> 
     return out
 
 
+def green_purchases(p: SiteProblem, mw_j: FloatArray) -> FloatArray:
+    """(J,) renewable energy a plan buys [MWh/yr]: the least that meets the green-share floor, cheapest first.
+
+    What the optimiser buys at the optimum (premiums are costs, so it buys no more than needed); zero
+    without green options or a floor.  Each site buys at most its cap share of its non-renewable energy.
+    """
+    J = len(p.sites)
+    if (p.green_premium_yuan_per_mwh is None or p.green_cap_share is None or p.min_green_share <= 0
+            or p.renewable_share is None or p.energy_mwh_per_mw is None):
+        return np.zeros(J)
+    energy = p.energy_mwh_per_mw * mw_j
+    short = p.min_green_share * energy.sum() - (p.renewable_share * energy).sum()
+    out = np.zeros(J)
+    for j in np.argsort(p.green_premium_yuan_per_mwh, kind="stable"):
+        if short <= 0:
+            break
+        take = min(short, float(p.green_cap_share[j] * (1.0 - p.renewable_share[j]) * energy[j]))
+        out[j] = take
+        short -= take
+    return out
+
+
 def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataFrame:
     """Cost by site and component [yuan/yr] of a plan (module docstring); columns end with ``total``."""
     alloc = np.where(alloc > 1e-9, alloc, 0.0)
@@ -108,6 +130,8 @@ def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataF
             initial=0.0))):
         frame["allocation"] = residual
     frame["fixed"] = p.fixed_cost * is_open
+    if p.green_premium_yuan_per_mwh is not None:
+        frame["green"] = p.green_premium_yuan_per_mwh * green_purchases(p, alloc.sum(axis=(0, 1)))
     sub = np.zeros(len(p.sites))
     for n, value in enumerate(subsidies_claimed(p, opened, mw_kj)):
         sub[p.site_index(p.subsidies[n].site)] += value
@@ -223,7 +247,8 @@ def evaluate_plan(p: SiteProblem, opened: FloatArray | None, alloc: FloatArray) 
     arrays = define(replace(p, allowed=np.ones(p.shape, dtype=bool)))
     c = arrays.columns
     x = np.concatenate([opened, alloc[c.ks, c.is_, c.js],
-                        subsidies_claimed(p, opened, alloc.sum(axis=1))])
+                        subsidies_claimed(p, opened, alloc.sum(axis=1)),
+                        green_purchases(p, mw_j)[:c.n_green]])
     violations = _bound_violations(p, opened, alloc)
     for fam in arrays.families:
         act = _activity(fam, x)
@@ -264,5 +289,8 @@ def plan_total_yuan_per_year(p: SiteProblem, opened: FloatArray, alloc: FloatArr
     the components and the residual column of :func:`plan_cost` add up to ``unit_cost``.
     """
     alloc = np.where(alloc > 1e-9, alloc, 0.0)
+    green = 0.0
+    if p.green_premium_yuan_per_mwh is not None:
+        green = float(p.green_premium_yuan_per_mwh @ green_purchases(p, alloc.sum(axis=(0, 1))))
     return float(np.einsum("kij,kij->", p.unit_cost, alloc) + p.fixed_cost @ (opened > 0.5)
-                 - subsidies_claimed(p, opened, alloc.sum(axis=1)).sum())
+                 - subsidies_claimed(p, opened, alloc.sum(axis=1)).sum() + green)

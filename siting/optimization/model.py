@@ -31,6 +31,8 @@ Variables (column order)
 - ``open[j]`` in {0, 1}: site j is used; bounds fix it to 1 (locked) or 0 (excluded)
 - ``alloc[k,i,j]`` >= 0 [MW], only for (k, i, j) in A with d[k,i] > 0
 - ``subsidy[s]`` >= 0 [yuan/yr]
+- ``green[j]`` >= 0 [MWh/yr] renewable energy bought for site j (certificates), only when the request
+  names green options; cost ``q[j]`` [yuan/MWh] each
 - ``slack[r]`` >= 0, one per relaxable row, only in elastic mode
 
 Objective (annualised total cost, yuan/yr)
@@ -45,7 +47,9 @@ Constraint families (row labels as in :attr:`Family.labels`)
 - ``link[k,i,j]``:          alloc[k,i,j] <= d[k,i] open[j]                   (strong formulation)
 - ``site-share[j]``:        sum_{k,i} alloc[k,i,j] <= sigma sum_{k,i} d[k,i]  (when sigma < 1)
 - ``site-count-min/max``:   n_min <= sum_j open[j] <= n_max
-- ``green-share``:          sum_A (g[j] - G) e[j] alloc[k,i,j] >= 0
+- ``green-share``:          sum_A (g[j] - G) e[j] alloc[k,i,j] + sum_j green[j] >= 0
+- ``green-cap[j]``:         green[j] <= c[j] (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j]   (buy only for energy the
+                            grid mix leaves non-renewable; c[j] the option's cap share)
 - ``budget``:               objective <= B
 - ``subsidy-base[s]``:      subsidy[s] <= phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)]
 - ``subsidy-cap[s]``:       subsidy[s] <= U[s] open[j(s)]
@@ -104,6 +108,7 @@ class Columns:
     n_open: int
     n_sub: int
     n_slack: int = 0
+    n_green: int = 0
 
     @property
     def n_alloc(self) -> int:
@@ -116,6 +121,15 @@ class Columns:
     @property
     def sub_cols(self) -> IntArray:
         return self.n_open + self.n_alloc + np.arange(self.n_sub, dtype=np.int64)
+
+    @property
+    def green_cols(self) -> IntArray:
+        return self.n_open + self.n_alloc + self.n_sub + np.arange(self.n_green, dtype=np.int64)
+
+    @property
+    def n_model(self) -> int:
+        """Columns of the model proper (everything but the elastic slacks)."""
+        return self.n_open + self.n_alloc + self.n_sub + self.n_green
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -211,12 +225,14 @@ def variables(p: SiteProblem, fixed_open: FloatArray | None = None) -> Columns:
     else:
         open_lo = open_hi = np.round(np.asarray(fixed_open, dtype=float))
         alloc_hi = np.where(open_hi[js] < 0.5, 0.0, INF)
+    G = J if p.green_premium_yuan_per_mwh is not None else 0
+    premium = p.green_premium_yuan_per_mwh if p.green_premium_yuan_per_mwh is not None else np.zeros(0)
     return Columns(
-        cost=np.concatenate([p.fixed_cost.astype(float), p.unit_cost[ks, is_, js], -np.ones(S)]),
-        lower=np.concatenate([open_lo, np.zeros(n_a + S)]),
-        upper=np.concatenate([open_hi, alloc_hi, np.full(S, INF)]),
-        integer=np.concatenate([np.full(J, fixed_open is None), np.zeros(n_a + S, dtype=bool)]),
-        ks=ks, is_=is_, js=js, n_open=J, n_sub=S,
+        cost=np.concatenate([p.fixed_cost.astype(float), p.unit_cost[ks, is_, js], -np.ones(S), premium]),
+        lower=np.concatenate([open_lo, np.zeros(n_a + S + G)]),
+        upper=np.concatenate([open_hi, alloc_hi, np.full(S + G, INF)]),
+        integer=np.concatenate([np.full(J, fixed_open is None), np.zeros(n_a + S + G, dtype=bool)]),
+        ks=ks, is_=is_, js=js, n_open=J, n_sub=S, n_green=G,
     )
 
 
@@ -295,15 +311,30 @@ def green_share(p: SiteProblem, c: Columns) -> Family | None:
     if p.min_green_share <= 0 or p.renewable_share is None or p.energy_mwh_per_mw is None:
         return None
     coef = (p.renewable_share[c.js] - p.min_green_share) * p.energy_mwh_per_mw[c.js]
-    return _family("green-share", "min_green_share_fraction", np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols,
-                   coef, np.zeros(1), np.array([INF]), _ONE_KEY, lambda key: "green-share")
+    cols = np.concatenate([c.alloc_cols, c.green_cols])
+    vals = np.concatenate([coef, np.ones(c.n_green)])
+    return _family("green-share", "min_green_share_fraction", np.zeros(len(cols), dtype=np.int64), cols,
+                   vals, np.zeros(1), np.array([INF]), _ONE_KEY, lambda key: "green-share")
+
+
+def green_cap(p: SiteProblem, c: Columns) -> Family | None:
+    """``green-cap[j]``: green[j] - c[j] (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j] <= 0 (see the docstring)."""
+    if c.n_green == 0 or p.renewable_share is None or p.energy_mwh_per_mw is None:
+        return None
+    assert p.green_cap_share is not None
+    J = c.n_green
+    per_mw = p.green_cap_share * (1.0 - p.renewable_share) * p.energy_mwh_per_mw
+    return _family("green-cap", None, np.concatenate([c.js, np.arange(J)]),
+                   np.concatenate([c.alloc_cols, c.green_cols]),
+                   np.concatenate([-per_mw[c.js], np.ones(J)]), np.full(J, -INF), np.zeros(J), np.arange(J),
+                   lambda key: f"green-cap[{p.sites[key[0]]}]")
 
 
 def budget(p: SiteProblem, c: Columns) -> Family | None:
     """``budget``: objective (without slack penalties) <= B."""
     if p.budget_yuan_per_year is None:
         return None
-    n = c.n_open + c.n_alloc + c.n_sub
+    n = c.n_model
     return _family("budget", "budget_yuan_per_year", np.zeros(n, dtype=np.int64), np.arange(n), c.cost[:n].copy(),
                    np.array([-INF]), np.array([float(p.budget_yuan_per_year)]), _ONE_KEY, lambda key: "budget")
 
@@ -342,7 +373,7 @@ def subsidy_cap(p: SiteProblem, c: Columns) -> Family | None:
 
 #: The constraint families, in order.  One function each; ``define`` calls them all.
 FAMILIES: tuple[Callable[[SiteProblem, Columns], Family | None], ...] = (
-    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, budget,
+    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, green_cap, budget,
     subsidy_base, subsidy_cap,
 )
 
@@ -421,8 +452,15 @@ class Solution:
 
     def slack(self) -> FloatArray:
         c = self.arrays.columns
-        start = c.n_open + c.n_alloc + c.n_sub
+        start = c.n_model
         return np.zeros(c.n_slack) if self.x is None else self.x[start:start + c.n_slack]
+
+    def green(self) -> FloatArray:
+        """(J,) renewable energy bought per site [MWh/yr] (zeros without green options)."""
+        c = self.arrays.columns
+        if self.x is None or c.n_green == 0:
+            return np.zeros(self.arrays.problem.shape[2])
+        return self.x[c.green_cols]
 
     def family_duals(self, name: str) -> tuple[Family, FloatArray] | None:
         """The family ``name`` and its rows' duals [yuan/yr per unit of the row], or None."""

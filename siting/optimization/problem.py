@@ -19,7 +19,7 @@ import pandas as pd
 
 from siting.data.catalog import PACKAGE_PRICE, Catalog, Package, Subsidy
 from siting.data.request import SiteRequest
-from siting.errors import RequestError
+from siting.errors import RequestError, UnknownIdError
 from siting.models.costs import (
     COST_COMPONENTS,
     WUE_L_PER_KWH,
@@ -83,6 +83,10 @@ class SiteProblem:
     phase_share: list[float] = field(default_factory=list)
     grid_capacity_mw: FloatArray | None = None
     capacity_reason: dict[str, str] = field(default_factory=dict)  # the binding year and source, per site
+    # green options the request allows: cheapest premium per site [yuan/MWh], its cap share and id
+    green_premium_yuan_per_mwh: FloatArray | None = None
+    green_cap_share: FloatArray | None = None
+    green_option: list[str] = field(default_factory=list)
     min_sites: int = 0
     max_sites: int | None = None
     max_share_per_site: float = 1.0
@@ -445,6 +449,21 @@ def _capacity_by_year(p: SiteProblem, inputs: list[SiteInputs]) -> tuple[FloatAr
     return out, reasons
 
 
+def _green_arrays(catalog: Catalog, request: SiteRequest, sites: list[str]) -> dict[str, Any]:
+    """The request's green options as per-site arrays (the cheapest option per site; options are national)."""
+    if not request.green_options:
+        return {}
+    opts = []
+    for n, oid in enumerate(request.green_options):
+        if oid not in catalog.green_options:
+            raise UnknownIdError("green option", oid, sorted(catalog.green_options), field=f"green_options[{n}]")
+        opts.append(catalog.green_options[oid])
+    best = min(opts, key=lambda o: o.premium_yuan_per_mwh)
+    J = len(sites)
+    return {"green_premium_yuan_per_mwh": np.full(J, best.premium_yuan_per_mwh),
+            "green_cap_share": np.full(J, best.max_share_of_grid_energy), "green_option": [best.option_id] * J}
+
+
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
     packages = applied_packages(catalog, request)
@@ -501,6 +520,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
         flexible_share=[c.flexible_share_fraction for c in request.classes],
         phase_years=years, phase_share=shares, grid_capacity_mw=grid, capacity_reason=grid_why,
+        **_green_arrays(catalog, request, sites),
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
         locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,

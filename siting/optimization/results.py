@@ -17,7 +17,7 @@ from siting.models.tariffs import (
     daily_it_energy_mwh,
     energy_cost_by_period,
 )
-from siting.optimization.evaluate import plan_cost
+from siting.optimization.evaluate import green_purchases, plan_cost
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome
 from siting.serialize import frame_records
@@ -45,7 +45,8 @@ class OptimizationResult:
     latency: pd.DataFrame = field(default_factory=pd.DataFrame)
     energy_by_period: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, season, period: cost, IT MWh
     emissions_t_per_year: float | None = None
-    green_share_fraction: float | None = None
+    green_share_fraction: float | None = None  # renewable share of the energy: grid mix plus purchases
+    green_purchases: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, option, MWh/yr, yuan/yr
     diagnosis: list[dict[str, Any]] = field(default_factory=list)
     packages: list[dict[str, Any]] = field(default_factory=list)  # deals and policies applied (none by default)
     shadow_prices: pd.DataFrame | None = None
@@ -83,6 +84,7 @@ class OptimizationResult:
             "energy_by_period": records(self.energy_by_period, index=False),
             "emissions_t_per_year": self.emissions_t_per_year,
             "green_share_fraction": self.green_share_fraction,
+            "green_purchases": records(self.green_purchases, index=False),
             "diagnosis": self.diagnosis,
             "packages": self.packages,
             "shadow_prices": records(self.shadow_prices, index=False),
@@ -187,13 +189,21 @@ def build_result(
 
     emissions = float((p.emissions_t_per_mw * mw_j).sum()) if p.emissions_t_per_mw is not None else None
     green = None
+    purchases = pd.DataFrame()
     if p.renewable_share is not None and p.energy_mwh_per_mw is not None:
         energy = p.energy_mwh_per_mw * mw_j
-        green = float((p.renewable_share * energy).sum() / energy.sum()) if energy.sum() > 0 else None
+        bought = green_purchases(p, mw_j)
+        green = float(((p.renewable_share * energy).sum() + bought.sum()) / energy.sum()) if energy.sum() > 0 else None
+        if p.green_premium_yuan_per_mwh is not None:
+            purchases = pd.DataFrame([
+                {"site": s, "option": p.green_option[j], "mwh_per_year": float(bought[j]),
+                 "cost_yuan_per_year": float(bought[j] * p.green_premium_yuan_per_mwh[j])}
+                for j, s in enumerate(p.sites) if bought[j] > 1e-9])
     return OptimizationResult(
         energy_by_period=energy_by_period(p, alloc),
         status=outcome.status, objective_yuan_per_year=outcome.objective, solve_seconds=outcome.solve_seconds,
         solver=outcome.solver, mip_gap=outcome.mip_gap, it_load_mw=p.it_load_mw or float(p.demand_mw.sum()),
         sites=sites, allocation=allocation, cost_breakdown=breakdown, latency=latency,
         emissions_t_per_year=emissions, green_share_fraction=green, message=outcome.message,
+        green_purchases=purchases,
     )

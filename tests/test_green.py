@@ -1,0 +1,49 @@
+"""Green options as decision variables: certificates bought where the grid mix falls short, at their premium."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import siting
+from siting.data.catalog import Catalog
+from siting.optimization.evaluate import evaluate_plan
+from siting.optimization.problem import build_site_problem
+
+BASE = {"min_green_share_fraction": 0.8, "candidates": ["zhongwei", "yaan", "guian", "chongqing"]}
+
+
+def test_certificates_are_bought_only_when_the_request_allows_them(catalog: Catalog) -> None:
+    without = siting.optimize(BASE, catalog)
+    with_gec = siting.optimize({**BASE, "green_options": ["gec"]}, catalog)
+    assert without.green_purchases.empty and with_gec.status == "optimal"
+    assert with_gec.objective_yuan_per_year <= without.objective_yuan_per_year
+    bought = with_gec.green_purchases
+    assert list(bought["option"].unique()) == ["gec"]
+    # exactly enough to reach the floor: the share with purchases is 0.8, not more
+    assert with_gec.green_share_fraction == pytest.approx(0.8, abs=1e-6)
+    # their cost is the premium (2.31 yuan/MWh, sites/green_options.csv) times the MWh, and in the total
+    premium = catalog.green_options["gec"].premium_yuan_per_mwh
+    assert bought["cost_yuan_per_year"].sum() == pytest.approx(premium * bought["mwh_per_year"].sum())
+    assert with_gec.cost_breakdown["green"].sum() == pytest.approx(bought["cost_yuan_per_year"].sum())
+    assert with_gec.cost_breakdown["total"].sum() == pytest.approx(with_gec.objective_yuan_per_year, rel=1e-9)
+
+
+def test_certificates_make_a_floor_reachable_that_the_grid_mix_is_not(catalog: Catalog) -> None:
+    req = {"min_green_share_fraction": 0.95, "candidates": ["zhongwei", "chongqing"]}
+    assert siting.optimize(req, catalog).status == "infeasible"
+    r = siting.optimize({**req, "green_options": ["gec"]}, catalog)
+    assert r.status == "optimal" and r.green_share_fraction == pytest.approx(0.95, abs=1e-6)
+
+
+def test_the_evaluator_prices_the_certificates_a_plan_needs(catalog: Catalog) -> None:
+    p = build_site_problem(catalog, siting.parse_request({**BASE, "green_options": ["gec"]}))
+    alloc = p.demand_mw[:, :, None] * (np.arange(len(p.sites)) == p.sites.index("zhongwei"))
+    ev = evaluate_plan(p, None, alloc)
+    assert "green" in ev.components and ev.components["green"] > 0
+    assert not any(v.family == "green-share" for v in ev.violations)
+
+
+def test_unknown_option_names_the_field(catalog: Catalog) -> None:
+    with pytest.raises(siting.UnknownIdError, match="solar_ppa"):
+        siting.optimize({**BASE, "green_options": ["solar_ppa"]}, catalog)
