@@ -296,7 +296,8 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
         console.print(t2)
     if not result.green_purchases.empty:
         console.print("Renewable energy bought: " + "; ".join(
-            f"{r['site']} {r['mwh_per_year']:,.0f} MWh/yr of {r['option']} ({r['cost_yuan_per_year'] / 1e6:,.2f} M yuan)"
+            f"{r['site']} {r['mwh_per_year']:,.0f} MWh/yr of {r['option']} "
+            f"({r['cost_yuan_per_year'] / 1e6:,.2f} M yuan)"
             for r in result.green_purchases.to_dict("records")), highlight=False)
     if not result.energy_by_period.empty:
         e = result.energy_by_period
