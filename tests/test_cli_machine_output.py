@@ -38,6 +38,8 @@ JSON_COMMANDS = {
     "optimize": ["optimize", str(EXAMPLES / "default.yaml"), "--json"],
     "compare": ["compare", str(SCENARIOS / "base.yaml"), str(SCENARIOS / "carbon-100.yaml"), "--json"],
     "sweep": ["sweep", str(SCENARIOS / "monte-carlo.yaml"), "--monte-carlo", "40", "--workers", "2", "--json"],
+    "pareto": ["pareto", str(EXAMPLES / "default.yaml"), "--points", "3", "--json"],
+    "packages": ["packages", "--json"],
 }
 CSV_COMMANDS = {
     "sites": ["sites", "--csv"],

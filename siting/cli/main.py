@@ -24,12 +24,15 @@ from siting.cli.options import (
     JsonOpt,
     PackageOpt,
     RequestOpt,
+    SolverOpt,
+    TimeLimitOpt,
     _catalog,
     _fmt,
     _json_default,
     _json_out,
     _records,
     _request,
+    checked_solver,
     console,
     domain_errors,
     err_console,
@@ -329,6 +332,47 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
         console.print("Marginal cost of one more MW (highest): " + "; ".join(
             f"{r['class']}@{r['centre']} {r['marginal_cost_yuan_per_mw_year'] / 1e6:.2f} M yuan/yr"
             for r in top.to_dict("records")), highlight=False)
+
+
+@app.command("pareto")
+@domain_errors
+def pareto_cmd(
+    request: Annotated[Path, typer.Argument(help="Request file (YAML or JSON)")],
+    criterion: Annotated[str, typer.Option(help="emissions (tCO2/yr) or rtt (demand-weighted mean, ms)")] = "emissions",
+    points: Annotated[int, typer.Option(min=2, max=50, help="Epsilon steps between the two ends")] = 8,
+    catalog: CatalogOpt = None,
+    package: PackageOpt = None,
+    solver: SolverOpt = "highs",
+    time_limit: TimeLimitOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cost against emissions or latency: the exact trade-off frontier (epsilon-constraint), knee marked."""
+    from siting.analysis.pareto import CRITERIA, pareto
+
+    if criterion not in CRITERIA:
+        raise typer.BadParameter(f"criterion = {criterion!r} is not one of {', '.join(CRITERIA)}",
+                                 param_hint="--criterion")
+    cat = _catalog(catalog)
+    req = with_packages(load_request(request), package)
+    f = pareto(req, cat, criterion=criterion, points=points, solver=checked_solver(solver),  # type: ignore[arg-type]
+               time_limit_s=time_limit)
+    if as_json:
+        _json_out({"request": req.model_dump(mode="json"), "frontier": f.to_dict()})
+        return
+    key, unit = CRITERIA[criterion]
+    t = Table(title=f"Cost against {criterion} for '{req.name}' ({len(f.points)} non-dominated plans, "
+                    f"{f.dropped} dropped)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for h in ["M yuan/yr", unit, "sites (MW)", ""]:
+        t.add_column(h, justify="left" if h in ("sites (MW)", "") else "right")
+    for pt in f.points:
+        t.add_row(_fmt(pt["cost_yuan_per_year"] / 1e6, 2), _fmt(pt[key], 1 if criterion == "rtt" else 0),
+                  ", ".join(f"{s} {mw:.1f}" for s, mw in pt["sites_mw"].items()), "knee" if pt["knee"] else "")
+    console.print(t)
+    knee = f.knee
+    if knee is not None and f.points:
+        first = f.points[0]
+        console.print(f"Knee: {(knee['cost_yuan_per_year'] - first['cost_yuan_per_year']) / 1e6:,.2f} M yuan/yr more "
+                      f"than the cheapest plan buys {first[key] - knee[key]:,.1f} {unit} less.", highlight=False)
 
 
 @app.command("report")

@@ -51,6 +51,8 @@ Constraint families (row labels as in :attr:`Family.labels`)
 - ``green-cap[j]``:         green[j] <= c[j] (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j]   (buy only for energy the
                             grid mix leaves non-renewable; c[j] the option's cap share)
 - ``budget``:               objective <= B
+- ``emissions-cap``:        sum_A m[j] alloc[k,i,j] <= E_max   (m[j] tCO2/(MW*yr); epsilon bound of a frontier)
+- ``mean-rtt-cap``:         sum_A rtt[i,j] alloc[k,i,j] <= R_max * sum d  (demand-weighted mean RTT [ms])
 - ``subsidy-base[s]``:      subsidy[s] <= phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)]
 - ``subsidy-cap[s]``:       subsidy[s] <= U[s] open[j(s)]
 
@@ -330,6 +332,38 @@ def green_cap(p: SiteProblem, c: Columns) -> Family | None:
                    lambda key: f"green-cap[{p.sites[key[0]]}]")
 
 
+def emissions_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
+    """Emissions per allocated MW [tCO2/yr] of each alloc column (the second criterion of a frontier)."""
+    if p.emissions_t_per_mw is None:
+        raise ValueError("the problem has no emission factors")
+    return np.asarray(p.emissions_t_per_mw[c.js], dtype=float)
+
+
+def rtt_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
+    """RTT [ms] of each alloc column, divided by the total demand: sum gives the demand-weighted mean RTT."""
+    if p.rtt_ms is None:
+        raise ValueError("the problem has no RTT matrix")
+    return np.asarray(p.rtt_ms[c.is_, c.js] / float(p.demand_mw.sum()), dtype=float)
+
+
+def emissions_cap(p: SiteProblem, c: Columns) -> Family | None:
+    """``emissions-cap``: sum_A m[j] alloc[k,i,j] <= E_max [tCO2/yr]."""
+    if p.max_emissions_t_per_year is None:
+        return None
+    return _family("emissions-cap", "max_emissions_t_per_year", np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols,
+                   emissions_coefficients(p, c), np.array([-INF]), np.array([p.max_emissions_t_per_year]), _ONE_KEY,
+                   lambda key: "emissions-cap")
+
+
+def mean_rtt_cap(p: SiteProblem, c: Columns) -> Family | None:
+    """``mean-rtt-cap``: demand-weighted mean RTT over all classes <= R_max [ms]."""
+    if p.max_mean_rtt_ms is None:
+        return None
+    return _family("mean-rtt-cap", "max_mean_rtt_ms", np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols,
+                   rtt_coefficients(p, c), np.array([-INF]), np.array([p.max_mean_rtt_ms]), _ONE_KEY,
+                   lambda key: "mean-rtt-cap")
+
+
 def budget(p: SiteProblem, c: Columns) -> Family | None:
     """``budget``: objective (without slack penalties) <= B."""
     if p.budget_yuan_per_year is None:
@@ -373,8 +407,8 @@ def subsidy_cap(p: SiteProblem, c: Columns) -> Family | None:
 
 #: The constraint families, in order.  One function each; ``define`` calls them all.
 FAMILIES: tuple[Callable[[SiteProblem, Columns], Family | None], ...] = (
-    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, green_cap, budget,
-    subsidy_base, subsidy_cap,
+    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, green_cap,
+    emissions_cap, mean_rtt_cap, budget, subsidy_base, subsidy_cap,
 )
 
 

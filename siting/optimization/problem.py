@@ -87,6 +87,9 @@ class SiteProblem:
     green_premium_yuan_per_mwh: FloatArray | None = None
     green_cap_share: FloatArray | None = None
     green_option: list[str] = field(default_factory=list)
+    # epsilon bounds of a second criterion (trade-off frontiers, siting.analysis.pareto)
+    max_emissions_t_per_year: float | None = None
+    max_mean_rtt_ms: float | None = None
     min_sites: int = 0
     max_sites: int | None = None
     max_share_per_site: float = 1.0

@@ -1,0 +1,141 @@
+"""Trade-off frontiers on the exact MILP: cost against emissions or against mean RTT (epsilon-constraint).
+
+For a second criterion f (emissions [tCO2/yr] or the demand-weighted mean RTT [ms], both
+linear in the allocation):
+
+1. the cost-optimal plan gives f_max (what the cheapest answer emits or how slow it is);
+2. minimising f alone (same rules, the criterion as the objective) gives f_min;
+3. for n values eps from f_max down to f_min, minimise cost subject to f <= eps
+   (the ``emissions-cap`` / ``mean-rtt-cap`` family of :mod:`siting.optimization.model`).
+
+Every point is a full plan, costed by the plan evaluator; dominated points (no cheaper and no
+better in f than another point) are dropped.  The knee is the point farthest from the straight
+line between the two ends and below it, with both axes scaled to [0, 1]: where a little more
+money buys the most of the second criterion.  A frontier with no point below that line has no knee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from siting.data.catalog import Catalog, default_catalog
+from siting.data.request import SiteRequest, parse_request
+from siting.errors import RequestError
+from siting.optimization.backends import solve
+from siting.optimization.evaluate import evaluate_plan
+from siting.optimization.model import define, emissions_coefficients, rtt_coefficients
+from siting.optimization.problem import SiteProblem, build_site_problem
+from siting.optimization.solve import SolverName
+
+Criterion = Literal["emissions", "rtt"]
+CRITERIA: dict[str, tuple[str, str]] = {"emissions": ("emissions_t_per_year", "tCO2/yr"),
+                                        "rtt": ("mean_rtt_ms", "ms")}
+MAX_POINTS = 50
+
+
+@dataclass
+class Frontier:
+    """Non-dominated plans, cheapest first, with the knee marked."""
+
+    criterion: str
+    unit: str
+    points: list[dict[str, Any]] = field(default_factory=list)
+    dropped: int = 0  # dominated or duplicate points removed
+
+    @property
+    def knee(self) -> dict[str, Any] | None:
+        return next((p for p in self.points if p["knee"]), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"criterion": self.criterion, "unit": self.unit, "points": self.points, "dropped": self.dropped}
+
+
+def _criterion_value(p: SiteProblem, alloc: np.ndarray, criterion: Criterion) -> float:
+    arrays = define(p)
+    c = arrays.columns
+    coef = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
+    return float(coef @ alloc[c.ks, c.is_, c.js])
+
+
+def _solve(p: SiteProblem, solver: SolverName, time_limit_s: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+    s = solve(define(p), solver, time_limit_s=time_limit_s, mip_gap=1e-7)
+    if s.outcome.status not in ("optimal", "time_limit"):
+        return None
+    return s.open(), s.alloc()
+
+
+def _minimum(p: SiteProblem, criterion: Criterion, solver: SolverName, time_limit_s: float | None) -> float:
+    """The least value of the criterion under the request's rules (the criterion as the objective)."""
+    arrays = define(p)
+    c = arrays.columns
+    coef = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
+    cost = np.zeros(len(c.cost))
+    cost[c.alloc_cols] = coef
+    arrays.columns.cost = cost
+    s = solve(arrays, solver, time_limit_s=time_limit_s, mip_gap=1e-9)
+    if s.outcome.objective is None:
+        raise RequestError(f"cannot minimise {criterion}: the request is {s.outcome.status}", field="request")
+    return float(s.outcome.objective)
+
+
+def pareto(
+    request: SiteRequest | dict[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    *,
+    criterion: Criterion = "emissions",
+    points: int = 8,
+    solver: SolverName = "highs",
+    time_limit_s: float | None = None,
+) -> Frontier:
+    """The cost-criterion frontier of a request (module docstring)."""
+    if criterion not in CRITERIA:
+        raise RequestError(f"criterion = {criterion!r} is not one of {', '.join(CRITERIA)}", field="criterion")
+    if not 2 <= points <= MAX_POINTS:
+        raise RequestError(f"points = {points}: must be between 2 and {MAX_POINTS}", field="points")
+    cat = catalog if catalog is not None else default_catalog()
+    req = parse_request(request)
+    p = build_site_problem(cat, req)
+    cheapest = _solve(p, solver, time_limit_s)
+    if cheapest is None:
+        raise RequestError("the request has no feasible plan: no frontier", field="request")
+    f_max = _criterion_value(p, cheapest[1], criterion)
+    f_min = _minimum(p, criterion, solver, time_limit_s)
+    field_name, unit = CRITERIA[criterion]
+    raw: list[dict[str, Any]] = []
+    for eps in np.linspace(f_max, f_min, points):
+        bounded = (replace(p, max_emissions_t_per_year=float(eps) * (1 + 1e-9) + 1e-9) if criterion == "emissions"
+                   else replace(p, max_mean_rtt_ms=float(eps) * (1 + 1e-9) + 1e-9))
+        plan = _solve(bounded, solver, time_limit_s)
+        if plan is None:
+            continue
+        opened, alloc = plan
+        ev = evaluate_plan(p, opened, alloc)
+        mw = alloc.sum(axis=(0, 1))
+        raw.append({"epsilon": float(eps), "cost_yuan_per_year": ev.total_yuan_per_year,
+                    field_name: _criterion_value(p, alloc, criterion),
+                    "sites_mw": {s: float(mw[j]) for j, s in enumerate(p.sites) if mw[j] > 1e-6},
+                    "feasible_without_the_bound": ev.feasible})
+    kept: list[dict[str, Any]] = []
+    for a in sorted(raw, key=lambda x: (x["cost_yuan_per_year"], x[field_name])):
+        if kept and a[field_name] >= kept[-1][field_name] - 1e-6 * max(1.0, abs(kept[-1][field_name])):
+            continue  # no better in the criterion than a cheaper point: dominated (or a duplicate)
+        kept.append(a)
+    knee = -1
+    if len(kept) >= 3:
+        c0, c1 = kept[0]["cost_yuan_per_year"], kept[-1]["cost_yuan_per_year"]
+        f0, f1 = kept[0][field_name], kept[-1][field_name]
+
+        def below(x: dict[str, Any]) -> float:
+            """How far below the line between the two ends (scaled axes): > 0 for a good trade-off."""
+            u = (x["cost_yuan_per_year"] - c0) / (c1 - c0) if c1 != c0 else 0.0
+            v = (x[field_name] - f1) / (f0 - f1) if f0 != f1 else 0.0
+            return (1.0 - u - v) / np.sqrt(2.0)
+
+        best = max(range(1, len(kept) - 1), key=lambda i: below(kept[i]))
+        knee = best if below(kept[best]) > 1e-9 else -1  # no interior point below the line: no knee
+    for i, x in enumerate(kept):
+        x["knee"] = i == knee
+    return Frontier(criterion, unit, kept, dropped=len(raw) - len(kept))
