@@ -409,6 +409,16 @@ def _read_csv(directory: Path, name: str, columns: Iterable[str], errors: list[s
     return df
 
 
+def _source_status_errors(row: Mapping[str, Any], who: str, source_keys: set[str]) -> list[str]:
+    """A row's source must be a key of sources.csv and its status one of STATUSES."""
+    out = []
+    if row["source"] not in source_keys:
+        out.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
+    if row["status"] not in STATUSES:
+        out.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+    return out
+
+
 def _range_errors(row: Mapping[str, Any], value: float, who: str) -> list[str]:
     """``low``/``high``: required for an assumption, optional otherwise; low <= value <= high."""
     if "low" not in row and "high" not in row:
@@ -552,10 +562,7 @@ def _load_tou(d: Path, provinces: set[str], source_keys: set[str], errors: list[
         if row["period"] not in TOU_PERIODS:
             errors.append(f"{who}: period must be one of {', '.join(TOU_PERIODS)}")
             continue
-        if row["source"] not in source_keys:
-            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
-        if row["status"] not in STATUSES:
-            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        errors.extend(_source_status_errors(row, who, source_keys))
         try:
             months = [int(m) for m in row["months"].split(",")]
             h, r = float(row["hours_per_day"]), float(row["multiplier"])
@@ -609,10 +616,7 @@ def _load_packages(d: Path, schema: pd.DataFrame, site_ids: list[str], source_ke
             errors.append(f"{who}: unit {row['unit']!r} should be {spec['unit']!r}")
         if not float(spec["min"]) <= value <= float(spec["max"]):
             errors.append(f"{who}: value {value:g} is outside [{spec['min']}, {spec['max']}] {spec['unit']}")
-        if row["source"] not in source_keys:
-            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
-        if row["status"] not in STATUSES:
-            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        errors.extend(_source_status_errors(row, who, source_keys))
         terms.setdefault(row["package_id"], []).append(PackageTerm(
             row["site"], row["parameter"], value, row["unit"], row["source"], year, row["status"], row["note"]))
     packages: dict[str, Package] = {}
@@ -623,10 +627,7 @@ def _load_packages(d: Path, schema: pd.DataFrame, site_ids: list[str], source_ke
             errors.append(f"{who}: package id must be lowercase ASCII letters, digits, - and _")
         if row["kind"] not in PACKAGE_KINDS:
             errors.append(f"{who}: kind {row['kind']!r} is not one of {', '.join(PACKAGE_KINDS)}")
-        if row["source"] not in source_keys:
-            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
-        if row["status"] not in STATUSES:
-            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        errors.extend(_source_status_errors(row, who, source_keys))
         if not row["conditions"].strip():
             errors.append(f"{who}: a package must state its conditions")
         try:
@@ -744,10 +745,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         except ValueError as exc:
             errors.append(f"{who}: {exc}")
             continue
-        if row["source"] not in source_keys:
-            errors.append(f"{who}: source {row['source']!r} is not a key of sources.csv")
-        if row["status"] not in STATUSES:
-            errors.append(f"{who}: status {row['status']!r} is not one of {', '.join(STATUSES)}")
+        errors.extend(_source_status_errors(row, who, source_keys))
         if not 0 <= opt.premium_yuan_per_mwh <= 1000 or not 0 < opt.max_share_of_grid_energy <= 1:
             errors.append(f"{who}: premium must be in [0, 1000] yuan/MWh and the share in (0, 1]")
         errors.extend(_range_errors(row, opt.premium_yuan_per_mwh, who))

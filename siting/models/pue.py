@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -302,23 +303,22 @@ def pue_liquid(
 _MODELS = {"airside": pue_airside, "waterside": pue_waterside, "chiller": pue_chiller, "liquid": pue_liquid}
 
 
-def pue(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: float = 0.0) -> float:
-    """Annual PUE [1] of a site for a cooling technology (one of ``COOLING_TECHNOLOGIES``)."""
+def _pue_model(cooling: str) -> Any:
     try:
-        model = _MODELS[cooling]
+        return _MODELS[cooling]
     except KeyError:
         raise ValueError(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}") from None
-    annual, _ = model(climate, dust_days_per_year)
-    return annual
+
+
+def pue(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: float = 0.0) -> float:
+    """Annual PUE [1] of a site for a cooling technology (one of ``COOLING_TECHNOLOGIES``)."""
+    annual, _ = _pue_model(cooling)(climate, dust_days_per_year)
+    return float(annual)
 
 
 def pue_monthly(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: float = 0.0) -> FloatArray:
     """Monthly PUE [1] (12,); their hour-weighted mean is :func:`pue`."""
-    try:
-        model = _MODELS[cooling]
-    except KeyError:
-        raise ValueError(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}") from None
-    _, monthly = model(climate, dust_days_per_year)
+    _, monthly = _pue_model(cooling)(climate, dust_days_per_year)
     return np.asarray(monthly, dtype=float)
 
 

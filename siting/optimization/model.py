@@ -346,22 +346,24 @@ def rtt_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
     return np.asarray(p.rtt_ms[c.is_, c.js] / float(p.demand_mw.sum()), dtype=float)
 
 
+def _criterion_cap(name: str, field: str, coef: FloatArray, bound: float, c: Columns) -> Family:
+    return _family(name, field, np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols, coef, np.array([-INF]),
+                   np.array([bound]), _ONE_KEY, lambda key: name)
+
+
 def emissions_cap(p: SiteProblem, c: Columns) -> Family | None:
     """``emissions-cap``: sum_A m[j] alloc[k,i,j] <= E_max [tCO2/yr]."""
     if p.max_emissions_t_per_year is None:
         return None
-    return _family("emissions-cap", "max_emissions_t_per_year", np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols,
-                   emissions_coefficients(p, c), np.array([-INF]), np.array([p.max_emissions_t_per_year]), _ONE_KEY,
-                   lambda key: "emissions-cap")
+    return _criterion_cap("emissions-cap", "max_emissions_t_per_year", emissions_coefficients(p, c),
+                          p.max_emissions_t_per_year, c)
 
 
 def mean_rtt_cap(p: SiteProblem, c: Columns) -> Family | None:
     """``mean-rtt-cap``: demand-weighted mean RTT over all classes <= R_max [ms]."""
     if p.max_mean_rtt_ms is None:
         return None
-    return _family("mean-rtt-cap", "max_mean_rtt_ms", np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols,
-                   rtt_coefficients(p, c), np.array([-INF]), np.array([p.max_mean_rtt_ms]), _ONE_KEY,
-                   lambda key: "mean-rtt-cap")
+    return _criterion_cap("mean-rtt-cap", "max_mean_rtt_ms", rtt_coefficients(p, c), p.max_mean_rtt_ms, c)
 
 
 def budget(p: SiteProblem, c: Columns) -> Family | None:
