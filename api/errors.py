@@ -43,6 +43,16 @@ class LimitExceeded(SitingError):
         super().__init__(f"{field} = {value}{unit} exceeds the limit of {limit}{unit}", field=field)
 
 
+class TooManyRequests(SitingError):
+    """Admission control said no: the message names the limit; ``retry_after_s`` goes to Retry-After."""
+
+    code = "too_many_requests"
+
+    def __init__(self, limit: str, what: str, retry_after_s: int) -> None:
+        super().__init__(f"{limit}: over the limit of {what}; retry after {retry_after_s} s", field=limit)
+        self.retry_after_s = retry_after_s
+
+
 class BodyTooLarge(LimitExceeded):
     """The request body is larger than ``max_body_bytes``."""
 
@@ -51,6 +61,7 @@ class BodyTooLarge(LimitExceeded):
 
 #: THE mapping from exceptions to status codes (most specific first; looked up along the MRO).
 STATUS_OF: dict[type[BaseException], int] = {
+    TooManyRequests: 429,
     BodyTooLarge: 413,
     LimitExceeded: 422,
     NotFoundError: 404,
@@ -88,6 +99,8 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def domain_error_response(exc: SitingError) -> JSONResponse:
     status = status_of(exc)
     headers = {"WWW-Authenticate": "X-API-Key"} if status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return error_response(status, exc.code, exc.message, exc.field, headers)
 
 

@@ -240,6 +240,7 @@ class ComparePublic(BaseModel):
 
 
 _ERROR_TEXT = {
+    429: "Over a rate or in-flight limit: the body names it; retry after Retry-After seconds",
     401: "Missing or unknown API key",
     404: "Not found (or owned by another API key)",
     413: "Body larger than the limit",

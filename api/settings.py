@@ -33,6 +33,10 @@ class Settings(BaseModel):
     max_phases: int = Field(default=50, ge=1)
     max_scenarios: int = Field(default=10, ge=1)
     max_samples: int = Field(default=200, ge=0)
+    #: Admission control of the compute routes (api/admission.py).
+    rate_per_minute: int = Field(default=120, ge=1)
+    max_in_flight_per_key: int = Field(default=4, ge=1)
+    max_in_flight: int = Field(default=8, ge=1)
     #: Robustness samples: synchronous optimize (a few seconds at most) and jobs.
     max_sync_robust_samples: int = Field(default=50, ge=0)
     max_job_robust_samples: int = Field(default=2000, ge=0)

@@ -9,16 +9,17 @@ from fastapi import APIRouter
 from siting.errors import RequestError
 
 from .. import engine, scenario_store
-from ..deps import DbDep, KeyDep, SettingsDep
+from ..admission import ComputeKeyDep
+from ..deps import DbDep, SettingsDep
 from ..limits import check_count, check_scenario
 from ..schemas import CompareCreate, ComparePublic, error_responses
 
 router = APIRouter(prefix="/v1/compare", tags=["compare"])
 
 
-@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422),
+@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 429),
              summary="Compare two or more scenarios side by side")
-def compare(body: CompareCreate, key: KeyDep, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
+def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
     n = len(body.scenario_ids) + len(body.scenarios)
     check_count("scenarios", n, settings.max_scenarios, "scenarios")
     if n == 0:

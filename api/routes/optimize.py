@@ -7,16 +7,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from .. import engine
-from ..deps import KeyDep, SettingsDep
+from ..admission import ComputeKeyDep
+from ..deps import SettingsDep
 from ..limits import check_count, check_site_request, check_time_limit
 from ..schemas import OptimizeCreate, OptimizePublic, error_responses
 
 router = APIRouter(prefix="/v1/optimize", tags=["optimize"])
 
 
-@router.post("", response_model=OptimizePublic, responses=error_responses(401, 413, 422, 503),
+@router.post("", response_model=OptimizePublic, responses=error_responses(401, 413, 422, 503, 429),
              summary="Optimise a request now (long ones: POST /v1/requests)")
-def optimize(body: OptimizeCreate, key: KeyDep, settings: SettingsDep) -> dict[str, Any]:
+def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     if body.robust is not None:  # more samples: submit a job (POST /v1/requests)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from .. import engine, jobs
+from ..admission import ComputeKeyDep
 from ..db import Job
 from ..deps import DbDep, KeyDep, SettingsDep
 from ..limits import check_count, check_site_request, check_time_limit
@@ -39,9 +40,9 @@ def _public(job: Job) -> JobPublic:
 
 
 @router.post("", status_code=202, response_model=JobAccepted,
-             responses=error_responses(401, 413, 422),
+             responses=error_responses(401, 413, 422, 429),
              summary="Submit a request as a job; stored before it is acknowledged")
-def submit(body: JobCreate, key: KeyDep, db: DbDep, settings: SettingsDep,
+def submit(body: JobCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep,
            response: Response) -> JobAccepted:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s or settings.job_time_limit_s,

@@ -7,15 +7,16 @@ from typing import Any
 from fastapi import APIRouter
 
 from .. import engine
-from ..deps import KeyDep, SettingsDep
+from ..admission import ComputeKeyDep
+from ..deps import SettingsDep
 from ..limits import check_site_request
 from ..schemas import ScoreCreate, ScorePublic, error_responses
 
 router = APIRouter(prefix="/v1/score", tags=["score"])
 
 
-@router.post("", response_model=ScorePublic, responses=error_responses(401, 413, 422),
+@router.post("", response_model=ScorePublic, responses=error_responses(401, 413, 422, 429),
              summary="Score cards: each site's cost, PUE, latency and carbon if it hosted the load")
-def score(body: ScoreCreate, key: KeyDep, settings: SettingsDep) -> dict[str, Any]:
+def score(body: ScoreCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
     check_site_request(body.request, settings)
     return engine.score(body.request, body.all_sites, body.provenance)
