@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                "SITING_RUN_WORKER": "0" if args.processes else "1",
                "SITING_WORKER_THREADS": str(args.threads), "SITING_WORKER_POLL_S": "0.01",
                # throughput, not admission control, is measured here: lift the per-key limits
-               "SITING_RATE_PER_MINUTE": "1000000", "SITING_MAX_IN_FLIGHT_PER_KEY": "1000", "SITING_MAX_IN_FLIGHT": "1000"}
+               "SITING_RATE_PER_MINUTE": "1000000", "SITING_MAX_IN_FLIGHT_PER_KEY": "1000",
+               "SITING_MAX_IN_FLIGHT": "1000"}
         proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, cwd=tmp)
         procs = [proc] + [
             subprocess.Popen([sys.executable, "-c", WORKER], env=env, cwd=tmp,
