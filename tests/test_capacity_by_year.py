@@ -45,3 +45,12 @@ def test_the_diagnosis_names_the_year_and_the_source(catalog: Catalog) -> None:
 def test_in_service_year_is_validated() -> None:
     with pytest.raises(siting.RequestError, match="in_service_year = 1999"):
         siting.parse_request({"in_service_year": 1999})
+
+
+def test_a_2035_request_at_chongqing_hits_the_grid_limit(catalog: Catalog) -> None:
+    # grid_capacity.csv: 80 MW from 2035; 100 MW of a Chongqing-only class cannot fit
+    r = siting.optimize({"it_load_mw": 100, "in_service_year": 2035, "classes": GOV}, catalog)
+    assert r.status == "infeasible"
+    msg = next(d["message"] for d in r.diagnosis if d["code"] == "class_capacity_short")
+    assert msg.startswith("class gov: 100.0 MW may only go to chongqing 80 MW (80 MW available in 2035")
+    assert "grid_capacity.csv from 2035: cmia-2021" in msg

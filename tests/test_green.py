@@ -47,3 +47,18 @@ def test_the_evaluator_prices_the_certificates_a_plan_needs(catalog: Catalog) ->
 def test_unknown_option_names_the_field(catalog: Catalog) -> None:
     with pytest.raises(siting.UnknownIdError, match="solar_ppa"):
         siting.optimize({**BASE, "green_options": ["solar_ppa"]}, catalog)
+
+
+def test_a_90_percent_floor_buys_certificates_and_pays_the_premium(catalog: Catalog) -> None:
+    req = {"min_green_share_fraction": 0.9, "green_options": ["gec"]}
+    r = siting.optimize(req, catalog)
+    assert r.status == "optimal" and r.green_share_fraction == pytest.approx(0.9, abs=1e-6)
+    # hand check: certificates = 0.9 x the plan's energy - the renewable part of the grid mix
+    p = build_site_problem(catalog, siting.parse_request(req))
+    mw = np.array([float(r.sites.loc[s, "it_mw"]) for s in p.sites])
+    assert p.energy_mwh_per_mw is not None and p.renewable_share is not None
+    energy = p.energy_mwh_per_mw * mw
+    expected = 0.9 * energy.sum() - (p.renewable_share * energy).sum()
+    mwh = float(r.green_purchases["mwh_per_year"].sum())
+    assert mwh == pytest.approx(expected, rel=1e-6)
+    assert float(r.green_purchases["cost_yuan_per_year"].sum()) == pytest.approx(2.31 * expected, rel=1e-6)
