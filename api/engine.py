@@ -12,6 +12,7 @@ from typing import Any
 import siting
 from siting.analysis import scenarios
 from siting.analysis.compare import compare_scenarios
+from siting.analysis.pareto import pareto as run_pareto
 from siting.analysis.robust import cost_on_assumptions
 from siting.analysis.robust import robust as run_robust
 from siting.analysis.scorecard import provenance_for
@@ -71,6 +72,12 @@ def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
             out["robust"] = run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]),
                                        workers=1).to_dict()
     return to_jsonable(out)
+
+
+def pareto(req: SiteRequest, criterion: str, points: int, time_limit_s: float) -> dict[str, Any]:
+    frontier = run_pareto(req, catalog(), criterion=criterion, points=points,  # type: ignore[arg-type]
+                          time_limit_s=time_limit_s)
+    return to_jsonable(frontier.to_dict())
 
 
 def error_dict(code: str, message: str, field: str | None = None) -> dict[str, Any]:

@@ -139,6 +139,22 @@ class OptimizeCreate(_Body):
                                   "P90 cost and regret of the plan, least-expected-cost and least-max-regret plans")
 
 
+class ParetoCreate(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "criterion": "rtt", "points": 6}]})
+
+    request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
+    criterion: Literal["emissions", "rtt"] = Field(
+        default="emissions", description="Second criterion: emissions [tCO2/yr] or demand-weighted mean RTT [ms]")
+    points: int = Field(default=6, ge=2, le=50, description="Epsilon steps between the two ends")
+    time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit per point [s]")
+
+
+class ParetoPublic(BaseModel):
+    request: dict[str, Any]
+    frontier: dict[str, Any] = Field(description="criterion, unit, points (cost, criterion, sites_mw, knee), dropped")
+
+
 class JobCreate(OptimizeCreate):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True}]})

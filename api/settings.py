@@ -39,6 +39,7 @@ class Settings(BaseModel):
     max_in_flight: int = Field(default=8, ge=1)
     #: Robustness samples: synchronous optimize (a few seconds at most) and jobs.
     max_sync_robust_samples: int = Field(default=50, ge=0)
+    max_sync_pareto_points: int = Field(default=10, ge=2)
     max_job_robust_samples: int = Field(default=2000, ge=0)
     max_sweep_parameters: int = Field(default=20, ge=1)
     #: Synchronous ``POST /v1/optimize``: server-side time limit (default and maximum).
