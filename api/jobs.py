@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from .db import Database, Job, utcnow
+from .db import ApiKey, Database, Job, utcnow
 from .errors import NotFoundError
 
 log = logging.getLogger("api.jobs")
@@ -59,7 +59,9 @@ def list_owned(db: Database, key_id: str, limit: int, offset: int,
 
 def claim_next(db: Database, worker_id: str) -> Job | None:
     """Atomically move the oldest queued job to ``running`` for ``worker_id``."""
-    sub = select(Job.id).where(Job.status == "queued").order_by(Job.created_at, Job.id).limit(1)
+    active = select(ApiKey.id).where(ApiKey.revoked_at.is_(None))  # a revoked key's queued job never runs
+    sub = (select(Job.id).where(Job.status == "queued", Job.key_id.in_(active))
+           .order_by(Job.created_at, Job.id).limit(1))
     if db.dialect == "postgresql":
         sub = sub.with_for_update(skip_locked=True)
     now = utcnow()

@@ -10,9 +10,9 @@ import hashlib
 import secrets
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from .db import ApiKey, Database
+from .db import ApiKey, Database, Job, utcnow
 
 KEY_PREFIX = "sk_"
 
@@ -42,3 +42,33 @@ def find_key(db: Database, plain: str) -> ApiKey | None:
     if row is None or row.revoked_at is not None:
         return None
     return row
+
+
+def list_keys(db: Database) -> list[ApiKey]:
+    """Every key, oldest first (revoked ones included, with their ``revoked_at``)."""
+    with db.session() as s:
+        return list(s.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+
+def revoke_key(db: Database, ident: str) -> tuple[ApiKey, int]:
+    """Revoke the key whose id or shown prefix is ``ident``; its queued jobs fail with ``key_revoked``.
+
+    Returns the key and the number of queued jobs that will not run.  A running job finishes.
+    """
+    ident = ident.strip().removesuffix("...")
+    with db.session() as s, s.begin():
+        rows = list(s.scalars(select(ApiKey).where((ApiKey.id == ident) | (ApiKey.prefix == ident))))
+        if len(rows) != 1:
+            raise ValueError(f"key {ident!r}: {'no key has' if not rows else 'several keys have'} this id or prefix "
+                             "(see `siting keys list`)")
+        row = rows[0]
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+        res = s.execute(update(Job).where(Job.key_id == row.id, Job.status == "queued").values(
+            status="failed", finished_at=utcnow(),
+            error={"code": "key_revoked", "message": "the API key that submitted this job was revoked before it ran",
+                   "field": "X-API-Key"}))
+        cancelled = int(getattr(res, "rowcount", 0) or 0)
+        s.flush()
+        s.expunge(row)
+    return row, cancelled

@@ -117,4 +117,46 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"key {row.prefix}... created for {row.owner!r}; it is shown only now, "
                    "send it in the X-API-Key header", err=True)
 
+    @keys.command("list")
+    def keys_list(database_url: DbOpt = None) -> None:
+        """List the keys: prefix, owner, created, revoked (the keys themselves are never stored)."""
+        settings = _settings(database_url)
+        from api.db import Database
+        from api.keys import list_keys
+        from api.migrate import upgrade
+
+        upgrade(settings.database_url)
+        db = Database(settings.database_url)
+        try:
+            rows = list_keys(db)
+        finally:
+            db.dispose()
+        for r in rows:
+            state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
+            typer.echo(f"{r.prefix}...  {r.id}  {r.owner}  created {r.created_at:%Y-%m-%d %H:%M}  {state}")
+        if not rows:
+            typer.echo("no keys yet: siting keys create OWNER", err=True)
+
+    @keys.command("revoke")
+    def keys_revoke(
+        key: Annotated[str, typer.Argument(help="The key's id or its shown prefix (siting keys list)")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """Revoke a key: its requests get 401 from now on and its queued jobs do not run."""
+        settings = _settings(database_url)
+        from api.db import Database
+        from api.keys import revoke_key
+        from api.migrate import upgrade
+
+        upgrade(settings.database_url)
+        db = Database(settings.database_url)
+        try:
+            row, cancelled = revoke_key(db, key)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        finally:
+            db.dispose()
+        typer.echo(f"key {row.prefix}... of {row.owner!r} revoked; {cancelled} queued job(s) will not run", err=True)
+
     app.add_typer(keys, name="keys")
