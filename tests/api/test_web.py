@@ -61,12 +61,12 @@ needs_browser = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI")
 @needs_browser
 def test_browser_ranks_and_optimises(live_server: tuple[str, str], tmp_path: Path) -> None:
     base, key = live_server
-    dom = _chromium_dom(f"{base}/?key={key}&run=score", screenshot=tmp_path / "rank.png")
+    dom = _chromium_dom(f"{base}/#key={key}&run=score", screenshot=tmp_path / "rank.png")
     assert 'id="ranking"' in dom
     for site in ("zhongwei", "guian", "yaan", "chongqing"):
         assert site in dom
-    assert "Catalog" in dom and "list yuan/kWh" in dom  # the catalog table came from GET /v1/sites
-    dom = _chromium_dom(f"{base}/?key={key}&run=optimize")
+    assert "Catalog" in dom and "tariff yuan/kWh" in dom  # the catalog table came from GET /v1/sites
+    dom = _chromium_dom(f"{base}/#key={key}&run=optimize")
     assert 'id="recommendation"' in dom and "Recommendation: optimal" in dom
     assert "yuan/kW/month; chosen:" in dom
 
@@ -74,5 +74,5 @@ def test_browser_ranks_and_optimises(live_server: tuple[str, str], tmp_path: Pat
 @needs_browser
 def test_browser_shows_the_api_error(live_server: tuple[str, str]) -> None:
     base, _ = live_server
-    dom = _chromium_dom(f"{base}/?key=sk_wrong&run=score")
+    dom = _chromium_dom(f"{base}/#key=sk_wrong&run=score")
     assert 'class="error"' in dom and "401" in dom
