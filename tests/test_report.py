@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from siting.cli.main import app
+from siting.data.catalog import Catalog
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -23,3 +24,15 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert "Recommendation: optimal" in text and "zhongwei" in text and "yaan" in text
     assert "36kr-2022" in text  # the sources behind the numbers
     assert "break-even" in text
+
+
+def test_report_says_what_the_answer_rests_on(catalog: Catalog) -> None:
+    from siting import optimize, parse_request, rank
+    from siting.report.html import render_report
+
+    req = parse_request({"packages": ["zhongwei-aws-2015"]})
+    page = render_report(catalog, req, rank(req, catalog), optimize(req, catalog))
+    assert "What this answer rests on" in page
+    assert "Package applied: <b>zhongwei-aws-2015</b> (negotiated deal, 2015, 36kr-2022)" in page
+    assert "of the recommended plan's cost is computed from catalog values that are assumptions" in page
+    assert "cannot host the request alone: serves 98.2 % of interactive demand within 30 ms" in page

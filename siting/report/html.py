@@ -115,6 +115,36 @@ text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f0
 img{max-width:100%}.note{color:#555;font-size:13px}li{margin:.2em 0}"""
 
 
+def _rests_on(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
+              result: OptimizationResult | None) -> str:
+    """What the answer rests on: packages applied, the share of cost on assumption values, sites that cannot
+    host the request alone and why (latency SLA, capacity by year, residency, PUE cap)."""
+    from siting.analysis.robust import cost_on_assumptions
+
+    items = []
+    if request.packages:
+        for pid in request.packages:
+            pkg = catalog.packages[pid]
+            items.append(f"Package applied: <b>{html.escape(pid)}</b> ({html.escape(pkg.kind.replace('_', ' '))}, "
+                         f"{pkg.year}, {html.escape(pkg.source)}): {html.escape(pkg.summary())}. Conditions: "
+                         f"{html.escape(pkg.conditions)}")
+    else:
+        items.append("No negotiated deal or policy package: every site at its published tariff "
+                     "(see <code>siting packages</code> for what could be opted into).")
+    if result is not None and result.objective_yuan_per_year is not None:
+        share, names = cost_on_assumptions(catalog, request, result.cost_breakdown)
+        items.append(f"{100 * share:.0f} % of the recommended plan's cost is computed from catalog values that are "
+                     "assumptions" + (f" ({html.escape(', '.join(names))})" if names else "") +
+                     "; each has a range in the catalog, and <code>siting optimize --robust N</code> re-solves "
+                     "over them.")
+    if "feasible_alone" in ranking.columns:
+        for site, r in ranking.iterrows():
+            if not r["feasible_alone"]:
+                items.append(f"{html.escape(str(site))} cannot host the request alone: "
+                             f"{html.escape('; '.join(r['flags']))}")
+    return "<h2>What this answer rests on</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
 def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                   result: OptimizationResult | None) -> str:
     """The report as one HTML string."""
@@ -127,6 +157,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
              f"{len(request.classes)} workload class(es), {request.cooling} cooling, carbon price "
              f"{request.carbon_price_yuan_per_t:g} yuan/t. Costs are annualised (yuan/yr) over the horizon; "
              "every input traces to a row of the catalog (sources below).</p>"]
+    parts.append(_rests_on(catalog, request, ranking, result))
     if result is not None:
         parts.append(f"<h2>Recommendation: {result.status}</h2>")
         if result.objective_yuan_per_year is not None:
