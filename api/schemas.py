@@ -9,6 +9,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -108,9 +109,9 @@ class ScoreCreate(_Body):
         {"request": _REQUEST_EXAMPLE, "all_sites": False, "provenance": True}]})
 
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
-    all_sites: bool | None = Field(
+    all_sites: StrictBool | None = Field(
         default=None, description="Rank every catalog site (default: unless candidates are named)")
-    provenance: bool = Field(default=True, description="Add the catalog rows behind each criterion")
+    provenance: StrictBool = Field(default=True, description="Add the catalog rows behind each criterion")
 
 
 class ScorePublic(BaseModel):
@@ -133,7 +134,7 @@ class OptimizeCreate(_Body):
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     time_limit_s: float | None = Field(
         default=None, gt=0, description="Solver time limit [s]; default and maximum are server limits")
-    explain: bool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
+    explain: StrictBool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
     robust: RobustOptions | None = Field(
         default=None, description="Re-solve over samples of the catalog's ranges: p_chosen per site, expected and "
                                   "P90 cost and regret of the plan, least-expected-cost and least-max-regret plans")
@@ -244,7 +245,7 @@ class CompareCreate(_Body):
 
     scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key")
     scenarios: list[dict[str, Any]] = Field(default_factory=list, description="Inline documents")
-    explain: bool = Field(default=True, description="Break-even prices of the sites left out "
+    explain: StrictBool = Field(default=True, description="Break-even prices of the sites left out "
                                                     "(extra solves)")
 
 

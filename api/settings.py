@@ -1,19 +1,24 @@
-"""Service settings from the environment (``SITING_*``), cached; tests override ``get_settings``."""
+"""Service settings from the environment (``SITING_<FIELD>``, pydantic-settings), cached; tests override them.
+
+Every field of :class:`Settings` can be set as ``SITING_`` + its name in capitals, e.g.
+``SITING_RATE_PER_MINUTE=60`` or ``SITING_DATABASE_URL=postgresql://...``; invalid values stop the
+server at start with the field and the reason.
+"""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./siting.db"
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """Everything the service can be told; every limit is explicit and named in error messages."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SettingsConfigDict(env_prefix="SITING_", frozen=True, extra="ignore", env_ignore_empty=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     #: Run a worker thread inside the API process (``siting serve``); compose runs a separate one.
@@ -49,6 +54,11 @@ class Settings(BaseModel):
     max_job_time_limit_s: float = Field(default=600.0, gt=0)
     max_page_size: int = Field(default=100, ge=1)
 
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        return normalise_database_url(url)
+
 
 def normalise_database_url(url: str) -> str:
     """``postgres://`` and ``postgresql://`` use psycopg 3 (the driver the ``api`` extra installs)."""
@@ -58,28 +68,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in ("1", "true", "yes", "on")
-
-
 def settings_from_env() -> Settings:
-    """Read ``SITING_DATABASE_URL``, ``SITING_RUN_WORKER`` and ``SITING_<LIMIT>`` variables."""
-    values: dict[str, object] = {
-        "database_url": normalise_database_url(
-            os.environ.get("SITING_DATABASE_URL") or DEFAULT_DATABASE_URL
-        ),
-        "run_worker": _env_bool("SITING_RUN_WORKER", True),
-    }
-    for name in Settings.model_fields:
-        if name in values:
-            continue
-        raw = os.environ.get(f"SITING_{name.upper()}")
-        if raw:
-            values[name] = raw
-    return Settings.model_validate(values)
+    """``SITING_*`` variables (pydantic-settings); ``postgres://`` URLs get the psycopg 3 driver."""
+    return Settings()
 
 
 @lru_cache(maxsize=1)

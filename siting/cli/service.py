@@ -31,7 +31,16 @@ def _settings(database_url: str | None, run_worker: bool | None = None,
         update["run_worker"] = run_worker
     if threads is not None:
         update["worker_threads"] = threads
-    return get_settings().model_copy(update=update)
+    from pydantic import ValidationError
+
+    try:
+        base = get_settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err.get("loc") else "?"
+        typer.echo(f"error: SITING_{name.upper()} = {err.get('input')!r}: {err['msg']}", err=True)
+        raise typer.Exit(2) from None
+    return base.model_copy(update=update)
 
 
 def _check_database_url(url: str) -> None:

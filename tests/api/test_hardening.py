@@ -51,3 +51,12 @@ def test_control_characters_are_refused_not_stored(client: TestClient, key: dict
     for path in ("/v1/requests/a%00b", "/v1/scenarios/a%00b"):
         r = client.get(path, headers=key)
         assert r.status_code == 422, (path, r.status_code, r.text)
+
+
+def test_booleans_are_booleans(client: TestClient, key: dict[str, str]) -> None:
+    r = client.post("/v1/optimize", json={"request": {}, "explain": 1}, headers=key)
+    assert r.status_code == 422 and "explain" in r.text
+    r = client.post("/v1/score", json={"request": {}, "provenance": 0}, headers=key)
+    assert r.status_code == 422 and "provenance" in r.text
+    r = client.post("/v1/optimize", json={"request": {"apply_subsidies": 1}}, headers=key)
+    assert r.status_code == 422 and "apply_subsidies" in r.text
