@@ -63,7 +63,8 @@ def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> di
 def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
              robust: dict[str, Any] | None = None) -> dict[str, Any]:
     cat = catalog()
-    result = siting.optimize(req, cat, time_limit_s=time_limit_s, explain=explain)
+    # the server's time limit is wall-clock: solve, diagnosis and explanations share it
+    result = siting.optimize(req, cat, time_limit_s=time_limit_s, explain=explain, wall_clock_s=time_limit_s)
     out = result.to_dict()
     if result.status in ("optimal", "time_limit"):
         share, names = cost_on_assumptions(cat, req, result.cost_breakdown)

@@ -262,3 +262,14 @@ def test_pue_cap_excludes_but_a_locked_site_is_kept_with_a_notice(catalog: Catal
     assert "is kept: PUE 1.188" in codes["locked_despite_rule"]
     assert "yaan is excluded: PUE 1.161" in " ".join(f["message"] for f in r.diagnosis if f["code"] == "pue_excluded")
     assert "yaan" not in r.chosen_sites and "guian" not in r.chosen_sites
+
+
+def test_wall_clock_budget_is_shared_by_solve_and_explanations(catalog: Catalog) -> None:
+    # a 14-site, 1,000 MW request: its break-evens need many MILP solves; with 0.05 s for everything the
+    # answer still comes, and the explanations say they ran out of time instead of running on
+    req = {"it_load_mw": 1000, "candidates": catalog.site_ids, "max_share_per_site": 0.3, "max_sites": 5}
+    r = optimize(req, catalog, explain=True, wall_clock_s=0.05)
+    assert r.status in ("optimal", "time_limit")
+    assert r.break_even is not None
+    notes = [n for n in r.break_even.get("note", pd.Series(dtype=str)).dropna() if "time budget" in n]
+    assert notes  # at least one site was not reached in time

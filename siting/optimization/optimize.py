@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from siting.data.catalog import Catalog, default_catalog
@@ -30,14 +31,26 @@ def optimize_problem(
     mip_gap: float | None = DEFAULT_MIP_GAP,
     explain: bool = False,
     explain_time_limit_s: float | None = None,
+    wall_clock_s: float | None = None,
 ) -> OptimizationResult:
     """Solve a :class:`SiteProblem`; never raises on infeasibility (see ``result.diagnosis``).
 
-    ``result.packages`` names the deals and policies the problem was built with.
+    ``wall_clock_s`` bounds everything together (the solve, the diagnosis and the explanations):
+    each step gets what is left of it.  ``result.packages`` names the deals and policies the problem
+    was built with.
     """
+    deadline = None if wall_clock_s is None else time.monotonic() + wall_clock_s
     return _with_packages(problem, _optimize_problem(problem, solver=solver, time_limit_s=time_limit_s,
                                                      mip_gap=mip_gap, explain=explain,
-                                                     explain_time_limit_s=explain_time_limit_s))
+                                                     explain_time_limit_s=explain_time_limit_s, deadline=deadline))
+
+
+def _left(limit: float | None, deadline: float | None) -> float | None:
+    """The smaller of a step's own limit and the time left to the deadline (at least 10 ms)."""
+    if deadline is None:
+        return limit
+    left = max(0.01, deadline - time.monotonic())
+    return left if limit is None else min(limit, left)
 
 
 def _optimize_problem(
@@ -48,6 +61,7 @@ def _optimize_problem(
     mip_gap: float | None,
     explain: bool,
     explain_time_limit_s: float | None,
+    deadline: float | None = None,
 ) -> OptimizationResult:
     """Solve a :class:`SiteProblem` (see :func:`optimize_problem`).
 
@@ -58,10 +72,10 @@ def _optimize_problem(
     if any(f["severity"] == "error" for f in findings):
         return OptimizationResult("infeasible", None, 0.0, solver, it_load_mw=problem.it_load_mw,
                                   diagnosis=findings, message="infeasible before solving: see diagnosis")
-    solution = solve(define(problem), solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    solution = solve(define(problem), solver, time_limit_s=_left(time_limit_s, deadline), mip_gap=mip_gap)
     outcome = solution.outcome
     if outcome.status == "infeasible":
-        findings += elastic_diagnosis(problem, solver, time_limit_s)
+        findings += elastic_diagnosis(problem, solver, _left(time_limit_s, deadline))
         return OptimizationResult("infeasible", None, outcome.solve_seconds, outcome.solver,
                                   it_load_mw=problem.it_load_mw, diagnosis=findings,
                                   message="the model is infeasible: see diagnosis")
@@ -73,8 +87,9 @@ def _optimize_problem(
     result.diagnosis = findings
     if explain:
         budget = explain_time_limit_s if explain_time_limit_s is not None else time_limit_s
-        result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver, budget)
-        result.break_even = break_even(problem, opened, mip_gap, budget, outcome.objective, solver)
+        result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver,
+                                                                     _left(budget, deadline))
+        result.break_even = break_even(problem, opened, mip_gap, _left(budget, deadline), outcome.objective, solver)
     return result
 
 
@@ -87,6 +102,7 @@ def optimize(
     mip_gap: float | None = DEFAULT_MIP_GAP,
     explain: bool = False,
     explain_time_limit_s: float | None = None,
+    wall_clock_s: float | None = None,
 ) -> OptimizationResult:
     """Optimise a site request (a :class:`SiteRequest`, or a mapping validated as one).
 
@@ -96,4 +112,5 @@ def optimize(
     cat = catalog if catalog is not None else default_catalog()
     req = parse_request(request)
     return optimize_problem(build_site_problem(cat, req), solver=solver, time_limit_s=time_limit_s,
-                            mip_gap=mip_gap, explain=explain, explain_time_limit_s=explain_time_limit_s)
+                            mip_gap=mip_gap, explain=explain, explain_time_limit_s=explain_time_limit_s,
+                            wall_clock_s=wall_clock_s)
