@@ -137,6 +137,6 @@ def scenario_name(scenario: Any, document: dict[str, Any]) -> str:
     return str(getattr(scenario, "name", None) or document.get("name") or "scenario")
 
 
-def compare(scenario_list: list[Any], explain: bool) -> dict[str, Any]:
-    comparison = compare_scenarios(scenario_list, catalog(), explain=explain)
+def compare(scenario_list: list[Any], explain: bool, wall_clock_s: float | None = None) -> dict[str, Any]:
+    comparison = compare_scenarios(scenario_list, catalog(), explain=explain, wall_clock_s=wall_clock_s)
     return to_jsonable(comparison.to_dict())

@@ -36,4 +36,5 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
         check_scenario(scenario, doc, settings, where)
         parsed.append(scenario)
     names = [engine.scenario_name(s, doc) for s, (_, doc) in zip(parsed, documents, strict=True)]
-    return {"scenarios": names, "comparison": engine.compare(parsed, body.explain)}
+    # synchronous: the server's time limit bounds the whole comparison (wall clock)
+    return {"scenarios": names, "comparison": engine.compare(parsed, body.explain, settings.sync_time_limit_s)}

@@ -21,6 +21,7 @@ base (the first scenario), with C_c(S, plan) the annual cost of component c [yua
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,12 +282,13 @@ class Comparison:
 
 def compare_scenarios(
     scenarios: list[Scenario], catalog: Catalog | None = None, *, explain: bool = True,
-    solver: SolverName = "highs", time_limit_s: float | None = None,
+    solver: SolverName = "highs", time_limit_s: float | None = None, wall_clock_s: float | None = None,
 ) -> Comparison:
     """Optimise every scenario (the first is the base) and attribute the differences.
 
     ``explain`` adds break-even prices of the sites left out (several extra solves per scenario);
-    ``solver`` and ``time_limit_s`` (per scenario, explanations included) apply to every solve.
+    ``solver`` and ``time_limit_s`` (per scenario, explanations included) apply to every solve;
+    ``wall_clock_s`` bounds the whole comparison, each scenario getting an equal share of what is left.
     """
     if not scenarios:
         raise RequestError("compare needs at least one scenario", field="scenarios")
@@ -295,9 +297,11 @@ def compare_scenarios(
     if dup:
         raise RequestError(f"scenario names must be unique, repeated: {', '.join(dup)}", field="scenarios")
     outcomes = []
-    for s in scenarios:
+    deadline = None if wall_clock_s is None else time.monotonic() + wall_clock_s
+    for n, s in enumerate(scenarios):
+        share = None if deadline is None else max(0.05, (deadline - time.monotonic()) / (len(scenarios) - n))
         problem = build_site_problem(s.catalog_for(catalog), s.request)
         outcomes.append(ScenarioOutcome(s, problem, optimize_problem(problem, solver=solver, time_limit_s=time_limit_s,
-                                                                   explain=explain)))
+                                                                   explain=explain, wall_clock_s=share)))
     atts = [attribute(outcomes[0], o, catalog) for o in outcomes[1:]]
     return Comparison(outcomes, atts)
