@@ -6,7 +6,9 @@ lazily inside each command so that `siting rank` works without the `api` extra.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -56,6 +58,24 @@ def _check_database_url(url: str) -> None:
         typer.echo(f"error: --database-url {url!r} is not a database URL SQLAlchemy can use "
                    f"(sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB): {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def _keys_database(database_url: str | None) -> Iterator[Any]:
+    """The migrated database of the key commands; a ValueError inside ends with one line and exit code 2."""
+    settings = _settings(database_url)
+    from api.db import Database
+    from api.migrate import upgrade
+
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        yield db
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
 
 
 DbOpt = Annotated[str | None, typer.Option(
@@ -108,20 +128,10 @@ def register(app: typer.Typer) -> None:
         database_url: DbOpt = None,
     ) -> None:
         """Create an API key for OWNER and print it once (only its hash is stored)."""
-        settings = _settings(database_url)
-        from api.db import Database
         from api.keys import create_key
-        from api.migrate import upgrade
 
-        upgrade(settings.database_url)
-        db = Database(settings.database_url)
-        try:
+        with _keys_database(database_url) as db:
             row, plain = create_key(db, owner)
-        except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        finally:
-            db.dispose()
         typer.echo(plain)
         typer.echo(f"key {row.prefix}... created for {row.owner!r}; it is shown only now, "
                    "send it in the X-API-Key header", err=True)
@@ -129,17 +139,10 @@ def register(app: typer.Typer) -> None:
     @keys.command("list")
     def keys_list(database_url: DbOpt = None) -> None:
         """List the keys: prefix, owner, created, revoked (the keys themselves are never stored)."""
-        settings = _settings(database_url)
-        from api.db import Database
         from api.keys import list_keys
-        from api.migrate import upgrade
 
-        upgrade(settings.database_url)
-        db = Database(settings.database_url)
-        try:
+        with _keys_database(database_url) as db:
             rows = list_keys(db)
-        finally:
-            db.dispose()
         for r in rows:
             state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
             typer.echo(f"{r.prefix}...  {r.id}  {r.owner}  created {r.created_at:%Y-%m-%d %H:%M}  {state}")
@@ -152,20 +155,10 @@ def register(app: typer.Typer) -> None:
         database_url: DbOpt = None,
     ) -> None:
         """Revoke a key: its requests get 401 from now on and its queued jobs do not run."""
-        settings = _settings(database_url)
-        from api.db import Database
         from api.keys import revoke_key
-        from api.migrate import upgrade
 
-        upgrade(settings.database_url)
-        db = Database(settings.database_url)
-        try:
+        with _keys_database(database_url) as db:
             row, cancelled = revoke_key(db, key)
-        except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        finally:
-            db.dispose()
         typer.echo(f"key {row.prefix}... of {row.owner!r} revoked; {cancelled} queued job(s) will not run", err=True)
 
     app.add_typer(keys, name="keys")
