@@ -36,3 +36,17 @@ def test_report_says_what_the_answer_rests_on(catalog: Catalog) -> None:
     assert "Package applied: <b>zhongwei-aws-2015</b> (negotiated deal, 2015, 36kr-2022)" in page
     assert "of the recommended plan's cost is computed from catalog values that are assumptions" in page
     assert "cannot host the request alone: serves 98.2 % of interactive demand within 30 ms" in page
+
+
+def test_report_shows_energy_by_period_and_green_purchases(catalog: Catalog) -> None:
+    from siting import optimize, parse_request, rank
+    from siting.report.html import render_report
+
+    req = parse_request({"min_green_share_fraction": 0.9, "green_options": ["gec"], "candidates": ["yaan", "zhongwei"]})
+    result = optimize(req, catalog)
+    page = render_report(catalog, req, rank(req, catalog), result)
+    assert "Energy cost by season and time-of-use period" in page
+    assert result.chosen_sites
+    for site in result.chosen_sites:
+        assert f"{site}, summer (Jun-Aug)" in page
+    assert "Renewable energy bought" in page and "gec" in page

@@ -172,6 +172,20 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                 lat = result.latency.groupby("class").agg(demand_mw=("demand_mw", "sum"),
                                                           worst_rtt_ms=("max_rtt_ms", "max"))
                 parts.append(_table(lat, {"demand_mw": ",.1f", "worst_rtt_ms": ".1f"}))
+            if not result.energy_by_period.empty:
+                e = result.energy_by_period.pivot_table(index=["site", "season"], columns="period",
+                                                        values="energy_cost_yuan", aggfunc="sum", fill_value=0.0)
+                e = e / _MIO
+                e.columns = [f"{c.replace('_', ' ')} (M yuan/yr)" for c in e.columns]
+                e.index = pd.Index([f"{site}, {season}" for site, season in e.index], name="site, season")
+                parts.append("<h3>Energy cost by season and time-of-use period</h3><p class=note>Sites without a "
+                             "provincial time-of-use table are priced flat; a class's flexible share is moved to "
+                             "the cheapest hours.</p>")
+                parts.append(_table(e, {c: ",.2f" for c in e.columns}))
+            if not result.green_purchases.empty:
+                g = result.green_purchases.set_index("site")
+                parts.append("<h3>Renewable energy bought</h3>")
+                parts.append(_table(g, {"mwh_per_year": ",.0f", "cost_yuan_per_year": ",.0f"}))
             if result.break_even is not None and not result.break_even.empty:
                 items = []
                 for r in result.break_even.to_dict("records"):
