@@ -26,7 +26,7 @@ from siting.data.request import SiteRequest, parse_request
 from siting.errors import RequestError
 from siting.optimization.backends import solve
 from siting.optimization.evaluate import evaluate_plan
-from siting.optimization.model import define, emissions_coefficients, rtt_coefficients
+from siting.optimization.model import Columns, define, emissions_coefficients, rtt_coefficients
 from siting.optimization.problem import SiteProblem, build_site_problem
 from siting.optimization.solve import SolverName
 
@@ -53,11 +53,14 @@ class Frontier:
         return {"criterion": self.criterion, "unit": self.unit, "points": self.points, "dropped": self.dropped}
 
 
-def _criterion_value(p: SiteProblem, alloc: np.ndarray, criterion: Criterion) -> float:
-    arrays = define(p)
-    c = arrays.columns
-    coef = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
-    return float(coef @ alloc[c.ks, c.is_, c.js])
+def _coefficients(p: SiteProblem, criterion: Criterion) -> tuple[Columns, np.ndarray]:
+    """The alloc columns of ``p`` and the criterion's coefficient on each."""
+    c = define(p).columns
+    return c, (emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c))
+
+
+def _criterion_value(columns: Columns, coef: np.ndarray, alloc: np.ndarray) -> float:
+    return float(coef @ alloc[columns.ks, columns.is_, columns.js])
 
 
 def _solve(p: SiteProblem, solver: SolverName, time_limit_s: float | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -71,7 +74,7 @@ def _minimum(p: SiteProblem, criterion: Criterion, solver: SolverName, time_limi
     """The least value of the criterion under the request's rules (the criterion as the objective)."""
     arrays = define(p)
     c = arrays.columns
-    coef = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
+    _, coef = _coefficients(p, criterion)
     cost = np.zeros(len(c.cost))
     cost[c.alloc_cols] = coef
     arrays.columns.cost = cost
@@ -101,7 +104,8 @@ def pareto(
     cheapest = _solve(p, solver, time_limit_s)
     if cheapest is None:
         raise RequestError("the request has no feasible plan: no frontier", field="request")
-    f_max = _criterion_value(p, cheapest[1], criterion)
+    columns, coef = _coefficients(p, criterion)
+    f_max = _criterion_value(columns, coef, cheapest[1])
     f_min = _minimum(p, criterion, solver, time_limit_s)
     field_name, unit = CRITERIA[criterion]
     raw: list[dict[str, Any]] = []
@@ -115,7 +119,7 @@ def pareto(
         ev = evaluate_plan(p, opened, alloc)
         mw = alloc.sum(axis=(0, 1))
         raw.append({"epsilon": float(eps), "cost_yuan_per_year": ev.total_yuan_per_year,
-                    field_name: _criterion_value(p, alloc, criterion),
+                    field_name: _criterion_value(columns, coef, alloc),
                     "sites_mw": {s: float(mw[j]) for j, s in enumerate(p.sites) if mw[j] > 1e-6},
                     "feasible_without_the_bound": ev.feasible})
     kept: list[dict[str, Any]] = []

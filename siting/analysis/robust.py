@@ -33,7 +33,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from siting.analysis.execution import ProblemPatcher, SweepSetup, run_samples
+from siting.analysis.execution import (
+    FAST_DEFAULTS,
+    FAST_SITE_PARAMETERS,
+    ProblemPatcher,
+    SweepSetup,
+    run_samples,
+)
 from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, parse_scenario
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
@@ -69,9 +75,8 @@ def ranged_paths(catalog: Catalog, request: SiteRequest, sites: list[str]) -> li
     packaged = catalog.with_packages(request.packages)
     for r in ranged.to_dict("records"):
         param = str(r["parameter"])
-        if param in ("lat_deg", "lon_deg", "elevation_m", "seismic_pga_g", "annual_mean_temp_c", "reported_pue",
-                     "hydro_installed_gw"):
-            continue  # geometry and context: not drawn
+        if param not in FAST_SITE_PARAMETERS:
+            continue  # geometry and context (lat/lon, hazard, reported figures): not drawn
         if param == "electricity_price_list_yuan_per_kwh":
             if effective_price_parameter(packaged.sites.loc[r["site"]], request) != param:
                 continue  # a package sets the price paid here
@@ -82,7 +87,7 @@ def ranged_paths(catalog: Catalog, request: SiteRequest, sites: list[str]) -> li
     for r in df[df["low"].astype(str).str.strip() != ""].to_dict("records"):
         if r["parameter"] in request_set:
             continue  # the request fixes it
-        if r["parameter"] in ("route_factor", "equipment_ms", "in_service_year"):
+        if r["parameter"] not in FAST_DEFAULTS:
             continue  # latency geometry (changes the allowed pairs) and the planner's date: not drawn here
         out.append((f"defaults.{r['parameter']}", float(r["low"]), float(r["value"]), float(r["high"])))
     return out

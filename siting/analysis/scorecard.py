@@ -23,7 +23,7 @@ import pandas as pd
 from siting.data.catalog import PACKAGE_PRICE, Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
 from siting.models.costs import COST_COMPONENTS, levelised_cost_yuan_per_kw_month
-from siting.optimization.evaluate import Evaluation, evaluate_plan, subsidies_claimed
+from siting.optimization.evaluate import Evaluation, evaluate_plan, evaluation_model, subsidies_claimed
 from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
 
 #: How many of the request's heaviest demand centres get an RTT column.
@@ -69,13 +69,14 @@ def score_problem(problem: SiteProblem) -> pd.DataFrame:
     mw_k = p.demand_mw.sum(axis=1)  # (K,)
     total_mw = float(mw_k.sum())
     rows = []
+    model = evaluation_model(p)  # one all-pairs model for every one-site plan
     for j, s in enumerate(p.sites):
         # the whole request at site j alone, costed and checked by the plan evaluator
         alloc = np.zeros(p.shape)
         alloc[:, :, j] = p.demand_mw
         opened = np.zeros(len(p.sites))
         opened[j] = 1.0
-        evaluation = evaluate_plan(p, opened, alloc)
+        evaluation = evaluate_plan(p, opened, alloc, model)
         cost = evaluation.by_site.loc[s]
         comp = {c: float(cost[c]) for c in COST_COMPONENTS}
         subsidy = {"bandwidth": 0.0, "energy": 0.0, "capex": 0.0}

@@ -36,7 +36,7 @@ import pandas as pd
 from siting.data.catalog import default_catalog
 from siting.data.request import parse_request
 from siting.errors import RequestError
-from siting.optimization.model import Family, define
+from siting.optimization.model import Family, ModelArrays, define
 from siting.optimization.problem import SiteProblem, build_site_problem
 
 FloatArray = npt.NDArray[np.float64]
@@ -232,8 +232,18 @@ def _bound_violations(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> 
     return out
 
 
-def evaluate_plan(p: SiteProblem, opened: FloatArray | None, alloc: FloatArray) -> Evaluation:
-    """Cost and broken rules of ``alloc`` (K, I, J) [MW] in problem ``p`` (``opened``: sites with load)."""
+def evaluation_model(p: SiteProblem) -> ModelArrays:
+    """The model over every (k, i, j) with demand, so that rows count the load wherever it is placed (load on a
+    pair the rules do not allow is reported once, by ``_bound_violations``).  Build once to evaluate many plans."""
+    return define(replace(p, allowed=np.ones(p.shape, dtype=bool)))
+
+
+def evaluate_plan(p: SiteProblem, opened: FloatArray | None, alloc: FloatArray,
+                  arrays: ModelArrays | None = None) -> Evaluation:
+    """Cost and broken rules of ``alloc`` (K, I, J) [MW] in problem ``p`` (``opened``: sites with load).
+
+    ``arrays``: :func:`evaluation_model` of ``p``, when the caller evaluates several plans of one problem.
+    """
     alloc = np.asarray(alloc, dtype=float)
     if alloc.shape != p.shape:
         raise RequestError(f"plan: allocation of shape {alloc.shape} does not match the problem's {p.shape} "
@@ -242,9 +252,7 @@ def evaluate_plan(p: SiteProblem, opened: FloatArray | None, alloc: FloatArray) 
     opened = (mw_j > MW_TOLERANCE).astype(float) if opened is None else np.asarray(opened, dtype=float)
     by_site = plan_cost(p, opened, alloc)
     total = float(by_site["total"].sum())
-    # every (k, i, j) with demand is a column here, so that rows count the load wherever it is placed;
-    # load on a pair the rules do not allow is reported once, by _bound_violations
-    arrays = define(replace(p, allowed=np.ones(p.shape, dtype=bool)))
+    arrays = arrays if arrays is not None else evaluation_model(p)
     c = arrays.columns
     x = np.concatenate([opened, alloc[c.ks, c.is_, c.js],
                         subsidies_claimed(p, opened, alloc.sum(axis=1)),

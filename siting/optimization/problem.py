@@ -226,20 +226,20 @@ def applied_packages(catalog: Catalog, request: SiteRequest) -> list[Package]:
     return out
 
 
-def effective_price_yuan_per_kwh(row: Mapping[str, Any], request: SiteRequest, load_factor: float) -> float:
-    """The price a request pays at a site [yuan/kWh], all in (see :func:`effective_price_parameter`).
+def price_parts(row: Mapping[str, Any], request: SiteRequest, load_factor: float) -> tuple[str, float, float]:
+    """(price parameter, its price [yuan/kWh], demand-charge adder [yuan/kWh]) a request pays at a site.
 
     For the published tariff, the basic (demand) charge D [yuan/(kW*month)] is converted at the
     load factor L (mean / peak demand; the request's utilisation): D * 12 / (8760 h * L).  A
-    package price is taken as all-in.  (Peak and mean PUE are taken as equal here.)
+    package price is taken as all-in (adder 0).  (Peak and mean PUE are taken as equal here.)
     """
     param = effective_price_parameter(row, request)
-    price = float(row[param])
+    adder = 0.0
     if param != PACKAGE_PRICE:
         demand = row.get("demand_charge_yuan_per_kw_month")
         if demand is not None and np.isfinite(demand):
-            price += demand_charge_yuan_per_kwh(float(demand), load_factor)
-    return price
+            adder = demand_charge_yuan_per_kwh(float(demand), load_factor)
+    return param, float(row[param]), adder
 
 
 def site_inputs(
@@ -266,16 +266,12 @@ def site_inputs(
         monthly = pue_monthly(catalog.climate_of(site), request.cooling, dust_days)
         known_pue = float((monthly * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
         known_pue_monthly = tuple(float(x) for x in monthly)
-    param = effective_price_parameter(row, request)
+    param, base, demand_adder = price_parts(row, request, load_factor)
     schedule = catalog.tou.get(str(row.get("province", ""))) if param != PACKAGE_PRICE else None
-    if schedule is None:
-        price = effective_price_yuan_per_kwh(row, request, load_factor)
-        flat, adder = None, 0.0
+    if schedule is None:  # one price all year: base + adder, carried as the all-in price
+        price, flat, adder = base + demand_adder, None, 0.0
     else:
-        flat = float(row[param])
-        demand = row.get("demand_charge_yuan_per_kw_month")
-        adder = demand_charge_yuan_per_kwh(float(demand), load_factor) if demand is not None and np.isfinite(
-            demand) else 0.0
+        flat, adder = base, demand_adder
         price = flat_equivalent_price_yuan_per_kwh(flat, adder, schedule, np.asarray(known_pue_monthly), load_factor)
     return SiteInputs(
         site=site,
