@@ -12,6 +12,7 @@ from typing import Any
 import siting
 from siting.analysis import scenarios
 from siting.analysis.compare import compare_scenarios
+from siting.analysis.explain import explain as tell_story
 from siting.analysis.pareto import pareto as run_pareto
 from siting.analysis.robust import cost_on_assumptions
 from siting.analysis.robust import robust as run_robust
@@ -33,6 +34,26 @@ def catalog() -> Catalog:
 
 def sites_geojson() -> dict[str, Any]:
     return to_jsonable(catalog().sites_geojson())
+
+
+def centres_geojson() -> dict[str, Any]:
+    """The demand centres as a GeoJSON FeatureCollection (name, province, region, population)."""
+    features = []
+    for centre, row in catalog().centres.iterrows():
+        features.append({"type": "Feature", "id": str(centre),
+                         "geometry": {"type": "Point", "coordinates": [float(row["lon_deg"]), float(row["lat_deg"])]},
+                         "properties": {"id": str(centre), "name_en": str(row["name_en"]),
+                                        "name_zh": str(row["name_zh"]), "province": str(row["province"]),
+                                        "region": str(row["region"]),
+                                        "population_million": float(row["population_million"])}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def basemap_geojson() -> bytes:
+    """The offline basemap (Natural Earth 1:50m countries, clipped; siting/report/basemap/README.md)."""
+    from importlib import resources
+
+    return resources.files("siting.report").joinpath("basemap/east_asia_50m.geojson").read_bytes()
 
 
 def site_feature(site_id: str) -> dict[str, Any]:
@@ -66,13 +87,43 @@ def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
     # the server's time limit is wall-clock: solve, diagnosis and explanations share it
     result = siting.optimize(req, cat, time_limit_s=time_limit_s, explain=explain, wall_clock_s=time_limit_s)
     out = result.to_dict()
+    robust_result = None
     if result.status in ("optimal", "time_limit"):
         share, names = cost_on_assumptions(cat, req, result.cost_breakdown)
         out["cost_on_assumptions"] = {"share": share, "values": names}
         if robust is not None:
-            out["robust"] = run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]),
-                                       workers=1).to_dict()
+            robust_result = run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]), workers=1)
+            out["robust"] = robust_result.to_dict()
+    # the same story the CLI prints and the report tells (siting.analysis.explain)
+    out["explanation"] = [s.to_dict() for s in tell_story(result, req, cat, robust_result)]
     return to_jsonable(out)
+
+
+def export(req: SiteRequest, fmt: str, time_limit_s: float, explain_: bool) -> tuple[bytes, str, str]:
+    """The optimisation result of ``req`` as a file: (content, media type, file name).
+
+    csv: per-site table; xlsx: every table and the explanation; geojson: flat sites and allocation
+    lines; html: the full report (ranking, optimum, story, map, sources) -- siting.report.
+    """
+    from siting.report import exports
+    from siting.report.html import render_report
+
+    cat = catalog()
+    result = siting.optimize(req, cat, time_limit_s=time_limit_s, explain=explain_ or fmt == "html",
+                             wall_clock_s=time_limit_s)
+    if result.objective_yuan_per_year is None:
+        detail = "; ".join(str(f["message"]) for f in result.diagnosis) or result.message or result.status
+        raise RequestError(f"request is {result.status}, there is no plan to export: {detail}", field="request")
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in req.name)[:80] or "siting"
+    if fmt == "csv":
+        content = exports.to_csv(result, cat).encode("utf-8")
+    elif fmt == "xlsx":
+        content = exports.to_xlsx(result, cat, tell_story(result, req, cat))
+    elif fmt == "geojson":
+        content = exports.geojson_text(result, cat).encode("utf-8")
+    else:
+        content = render_report(cat, req, siting.rank(req, cat), result).encode("utf-8")
+    return content, exports.MEDIA_TYPES[fmt], f"{stem}.{fmt}"
 
 
 def pareto(req: SiteRequest, criterion: str, points: int, time_limit_s: float) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
@@ -25,7 +26,7 @@ from .db import Database
 from .errors import install_error_handlers
 from .middleware import BodySizeLimit, SecurityHeaders, inline_hashes
 from .migrate import upgrade
-from .routes import compare, optimize, pareto, requests, scenarios, score, sites, web
+from .routes import compare, exports, optimize, pareto, requests, scenarios, score, sites, web
 from .schemas import HealthPublic
 from .settings import Settings, get_settings
 from .worker import WorkerPool
@@ -84,8 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     page = resources.files("api").joinpath("static/index.html").read_text(encoding="utf-8")
     app.add_middleware(SecurityHeaders, script_hashes=inline_hashes(page, "script"),
                        style_hashes=inline_hashes(page, "style"))
-    for module in (sites, score, optimize, requests, scenarios, compare, pareto, web):
+    for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, web):
         app.include_router(module.router)
+    app.include_router(sites.centres_router)
+    app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],
              responses={503: {"model": HealthPublic, "description": "Database unreachable"}})

@@ -78,16 +78,18 @@ def inline_hashes(html: str, tag: str) -> list[str]:
 class SecurityHeaders:
     """Adds Content-Security-Policy, X-Content-Type-Options, X-Frame-Options and Referrer-Policy.
 
-    The page's own inline script and style are allowed by their hashes, nothing else inline, no
-    other origin.  The interactive docs (/docs, /redoc) load Swagger UI and ReDoc from their CDN
-    and are left without a CSP.
+    The page's scripts and styles are files served from this origin (/static); any inline block a
+    page has is allowed by its hash, nothing else inline, no other origin.  The interactive docs
+    (/docs, /redoc) load Swagger UI and ReDoc from their CDN and are left without a CSP.
     """
 
     def __init__(self, app: ASGIApp, script_hashes: list[str], style_hashes: list[str]) -> None:
         self.app = app
-        self.csp = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        script_src = " ".join(["'self'", *script_hashes])
+        style_src = " ".join(["'self'", *style_hashes])
+        self.csp = ("default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
                     "frame-ancestors 'none'; form-action 'self'; "
-                    f"script-src 'self' {' '.join(script_hashes)}; style-src 'self' {' '.join(style_hashes)}")
+                    f"script-src {script_src}; style-src {style_src}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

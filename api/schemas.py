@@ -165,7 +165,9 @@ class OptimizePublic(BaseModel):
     request: dict[str, Any]
     result: dict[str, Any] = Field(
         description="status (optimal, time_limit, infeasible, error), costs, chosen sites, "
-                    "allocation, latency, diagnosis")
+                    "allocation, latency, diagnosis, and `explanation`: the story the CLI prints and the "
+                    "report tells, as sections {key, title, sentences} (question, answer, why, how_sure, "
+                    "change, rests_on)")
 
 
 class JobAccepted(_Public):

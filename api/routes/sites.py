@@ -10,6 +10,12 @@ from .. import engine
 from ..schemas import SiteCollection, SiteFeature, error_responses
 
 router = APIRouter(prefix="/v1/sites", tags=["sites"])
+centres_router = APIRouter(prefix="/v1/centres", tags=["sites"])
+
+
+@centres_router.get("", summary="Demand centres (GeoJSON FeatureCollection: name, province, region, population)")
+def list_centres() -> dict[str, Any]:
+    return engine.centres_geojson()
 
 
 @router.get("", response_model=SiteCollection, summary="All sites (GeoJSON FeatureCollection)")

@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
+from siting.analysis.explain import Section
+from siting.analysis.explain import explain as tell_story
 from siting.analysis.robust import cost_on_assumptions
 from siting.analysis.scorecard import provenance_for, rank
 from siting.cli.options import (
@@ -211,6 +214,15 @@ def optimize_cmd(
     robust_samples: Annotated[int, typer.Option(
         "--robust", min=0, max=20_000, help="Re-solve over N samples of the catalog's ranges (0: off)")] = 200,
     as_json: JsonOpt = False,
+    csv_out: Annotated[Path | None, typer.Option(
+        "--csv", help="Write the per-site table as CSV to FILE ('-': stdout, nothing else printed)",
+        callback=writable_file)] = None,
+    xlsx_out: Annotated[Path | None, typer.Option(
+        "--xlsx", help="Write every table (sites, allocation, latency, energy, explanation) as XLSX to FILE",
+        callback=writable_file)] = None,
+    geojson_out: Annotated[Path | None, typer.Option(
+        "--geojson", help="Write sites and allocation lines as flat GeoJSON to FILE ('-': stdout)",
+        callback=writable_file)] = None,
 ) -> None:
     """Choose sites and allocate load for a request, exactly (MILP, HiGHS), with explanations and robustness."""
     if solver not in ("highs", "cbc"):
@@ -225,25 +237,26 @@ def optimize_cmd(
         from siting.analysis.robust import robust
 
         robust_result = robust(req, cat, samples=robust_samples, solver=solver)  # type: ignore[arg-type]
-    share, names = (cost_on_assumptions(cat, req, result.cost_breakdown) if ok else (float("nan"), []))
-    if as_json:
-        out = {"request": req.model_dump(mode="json"), "result": result.to_dict()}
+    story = tell_story(result, req, cat, robust_result)
+    to_stdout = [o for o in (csv_out, geojson_out) if o is not None and str(o) == "-"]
+    if len(to_stdout) + bool(as_json) > 1:
+        raise typer.BadParameter("only one of --json, --csv -, --geojson - may write to stdout", param_hint="--csv")
+    if ok and (csv_out or xlsx_out or geojson_out):
+        _write_exports(result, cat, story, csv_out, xlsx_out, geojson_out)
+    if to_stdout:
+        pass  # the document went to stdout; nothing else may
+    elif as_json:
+        out = {"request": req.model_dump(mode="json"), "result": result.to_dict(),
+               "explanation": [s.to_dict() for s in story]}
         if ok:
+            share, names = cost_on_assumptions(cat, req, result.cost_breakdown)
             out["cost_on_assumptions"] = {"share": share, "values": names}
         if robust_result is not None:
             out["robust"] = robust_result.to_dict()
         _json_out(out)
     else:
         print_result(result, req)
-        if ok:
-            console.print(f"{100 * share:.0f} % of this cost is computed from catalog values that are assumptions"
-                          + (f" ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})" if names else ""),
-                          highlight=False)
-        if robust_result is not None:
-            console.print(robust_result.summary_line(), highlight=False)
-            console.print("  p(chosen): " + ", ".join(f"{s} {100 * v:.0f} %" for s, v in
-                                                      sorted(robust_result.p_chosen.items(), key=lambda x: -x[1])),
-                          highlight=False)
+        print_story(story)
     if result.status not in ("optimal", "time_limit"):
         raise typer.Exit(1)
 
@@ -253,21 +266,9 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     console.print(f"[bold]{req.name}[/]: {req.it_load_mw:g} MW IT, {len(req.classes)} class(es), "
                   f"{req.cooling} cooling -> [bold]{result.status}[/] ({result.solver}, "
                   f"{result.solve_seconds * 1000:.0f} ms)")
-    console.print(packages_line(result.packages), highlight=False)
     if result.status not in ("optimal", "time_limit"):
-        for f in result.diagnosis:
-            console.print(f"  - {f['message']}", highlight=False)
-        if result.message and not result.diagnosis:
-            console.print(f"  - {result.message}", highlight=False)
         return
     assert result.objective_yuan_per_year is not None
-    for f in result.diagnosis:
-        console.print(f"note: {f['message']}", highlight=False)
-    console.print(f"Total annualised cost {result.objective_yuan_per_year / 1e6:,.2f} million yuan/yr = "
-                  f"{result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month; emissions "
-                  f"{(result.emissions_t_per_year or 0) / 1000:,.1f} ktCO2/yr; green share "
-                  f"{100 * (result.green_share_fraction or 0):.0f}%"
-                  + (f"; MIP gap {result.mip_gap:.2%}" if result.status == "time_limit" else ""))
     t = Table(title="Chosen sites: cost in million yuan/yr", title_justify="left", box=box.SIMPLE_HEAD,
               pad_edge=False, collapse_padding=True)
     cb = result.cost_breakdown
@@ -297,11 +298,6 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
                        _fmt(float(worst["max_rtt_ms"]), 1), str(worst["centre"]), _fmt(worst["limit_ms"], 0),
                        ", ".join(f"{s} {v:.1f}" for s, v in used.items()))
         console.print(t2)
-    if not result.green_purchases.empty:
-        console.print("Renewable energy bought: " + "; ".join(
-            f"{r['site']} {r['mwh_per_year']:,.0f} MWh/yr of {r['option']} "
-            f"({r['cost_yuan_per_year'] / 1e6:,.2f} M yuan)"
-            for r in result.green_purchases.to_dict("records")), highlight=False)
     if not result.energy_by_period.empty:
         e = result.energy_by_period
         for site, g in e.groupby("site", sort=False):
@@ -312,26 +308,36 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
                           + ", ".join(f"{p.replace('_', ' ')} {100 * v / total:.0f} %" for p, v in by_period.items())
                           + "; by season " + ", ".join(f"{s.split(' ')[0]} {v / 1e6:,.1f}" for s, v in
                                                        by_season.items()) + " M yuan", highlight=False)
-    if result.break_even is not None and not result.break_even.empty:
-        console.print("[bold]Sites not chosen[/] (break-even, verified by re-solving):")
-        for r in result.break_even.to_dict("records"):
-            notes: list[str] = []
-            price = r.get("break_even_price_yuan_per_kwh")
-            if price is not None and not pd.isna(price):
-                notes.append(f"enters below {r['break_even_price_yuan_per_kwh']:.3f} yuan/kWh "
-                             f"(now {r['price_yuan_per_kwh']:.3f})")
-            red = r.get("break_even_cost_reduction_fraction")
-            if red is not None and not pd.isna(red):
-                notes.append(f"or if all its costs fall by {100 * red:.1f}%")
-            if isinstance(r.get("note"), str):
-                notes.append(r["note"])
-            console.print(f"  - {r['site']}: " + "; ".join(notes), highlight=False)
-    if result.shadow_prices is not None and not result.shadow_prices.empty:
-        sp = result.shadow_prices.sort_values("marginal_cost_yuan_per_mw_year", ascending=False)
-        top = sp.head(3)
-        console.print("Marginal cost of one more MW (highest): " + "; ".join(
-            f"{r['class']}@{r['centre']} {r['marginal_cost_yuan_per_mw_year'] / 1e6:.2f} M yuan/yr"
-            for r in top.to_dict("records")), highlight=False)
+
+
+def _write_exports(result: OptimizationResult, cat: Any, story: list[Section], csv_out: Path | None,
+                   xlsx_out: Path | None, geojson_out: Path | None) -> None:
+    from siting.report import exports
+
+    for path, text in ((csv_out, lambda: exports.to_csv(result, cat)),
+                       (geojson_out, lambda: exports.geojson_text(result, cat))):
+        if path is None:
+            continue
+        if str(path) == "-":
+            sys.stdout.write(text())
+        else:
+            path.write_text(text(), encoding="utf-8")
+            err_console.print(f"wrote {path}")
+    if xlsx_out is not None:
+        xlsx_out.write_bytes(exports.to_xlsx(result, cat, story))
+        err_console.print(f"wrote {xlsx_out}")
+
+
+def print_story(story: list[Section]) -> None:
+    """The explanation every interface shows (siting.analysis.explain), as titled bullet lists."""
+    for section in story:
+        console.print(f"[bold]{section.title}[/]")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for sentence in section.sentences:
+            grid.add_row("  -", Text(sentence))
+        console.print(grid)
 
 
 @app.command("pareto")

@@ -1,7 +1,16 @@
-"""The planner's web page: served by the API, and driven in a real headless Chromium against a live server."""
+"""The planner's web page, driven in Debian's Chromium by Playwright (pytest-playwright) against a live server.
+
+The journey: enter a key once (kept in the browser, never in a URL), edit the request, optimise, read
+the explanation (the same sentences the API returns and the CLI prints), open the map, compare two
+scenarios, save and list a scenario, download the CSV and check its content, trigger a 4xx and a
+network failure (the stale result is cleared), then the same on a 375 px phone viewport; axe-core
+finds no serious or critical violation.  Screenshots go to ``artifacts/screenshots`` (CI keeps them).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import subprocess
@@ -9,20 +18,29 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from bench.bench_api_load import SERVER, database_with_key, free_port, wait_ready
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(os.environ.get("SITING_ARTIFACTS_DIR", "artifacts")) / "screenshots"
+
+needs_browser = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
+                                   reason="Chromium is not installed (.ci/run installs it)")
 
 
 def test_page_is_served(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert 'id="score"' in r.text and 'id="optimize"' in r.text
-    assert 'src="http' not in r.text and 'stylesheet" href="http' not in r.text  # no external assets
+    assert "http://" not in r.text.replace('href="/', "") and "https://" not in r.text  # no external assets
+    for path in ("/static/app.js", "/static/app.css", "/static/vendor/leaflet/leaflet.js", "/basemap.geojson"):
+        assert client.get(path).status_code == 200, path
+    assert "<script>" not in r.text and "<style>" not in r.text  # nothing inline: the CSP allows only 'self'
 
 
 @pytest.fixture(scope="module")
@@ -41,38 +59,143 @@ def live_server() -> Iterator[tuple[str, str]]:
             proc.wait(30)
 
 
-def _chromium_dom(url: str, screenshot: Path | None = None) -> str:
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright drives Debian's Chromium (installed by .ci/run), not a downloaded browser."""
     assert CHROMIUM is not None
-    with tempfile.TemporaryDirectory(prefix="siting-chromium-") as profile:
-        flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={profile}", "--virtual-time-budget=15000", "--run-all-compositor-stages-before-draw"]
-        if screenshot is not None:
-            subprocess.run([*flags, f"--screenshot={screenshot}", "--window-size=1280,1400", url],
-                           capture_output=True, timeout=120, check=False)
-        out = subprocess.run([*flags, "--dump-dom", url], capture_output=True, timeout=120, check=True)
-    return out.stdout.decode("utf-8")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
 
 
-needs_browser = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
-                                   reason="Chromium is not installed (.ci/run installs it)")
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"page is {width} px wide in a {viewport} px viewport"
+
+
+def _optimise(page: Any) -> None:
+    page.click("#optimize")
+    page.wait_for_selector("#explanation", timeout=90_000)
 
 
 @needs_browser
-def test_browser_ranks_and_optimises(live_server: tuple[str, str], tmp_path: Path) -> None:
+def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path) -> None:
     base, key = live_server
-    dom = _chromium_dom(f"{base}/#key={key}&run=score", screenshot=tmp_path / "rank.png")
-    assert 'id="ranking"' in dom
-    for site in ("zhongwei", "guian", "yaan", "chongqing"):
-        assert site in dom
-    assert "Catalog" in dom and "tariff yuan/kWh" in dom  # the catalog table came from GET /v1/sites
-    dom = _chromium_dom(f"{base}/#key={key}&run=optimize")
-    assert 'id="recommendation"' in dom and "Recommendation: optimal" in dom
-    assert "yuan/kW/month; chosen:" in dom
+    page.goto(base)
+    page.fill("#key", key)
+    page.dispatch_event("#key", "change")
+    page.reload()
+    assert page.input_value("#key") == key            # kept in the browser ...
+    assert key not in page.url                        # ... never in the URL
+
+    # edit the request, optimise, read the explanation
+    page.fill("#it_load_mw", "30")
+    page.fill("#robust", "0")
+    _optimise(page)
+    assert page.inner_text("#recommendation").startswith("Recommendation: optimal")
+    shown = [li.strip() for li in page.locator("#explanation li").all_inner_texts()]
+    request = page.evaluate("JSON.parse(document.getElementById('json').value)")
+    api = httpx.post(f"{base}/v1/optimize", json={"request": request, "explain": True},
+                     headers={"X-API-Key": key}, timeout=90).json()
+    expected = [s for sec in api["result"]["explanation"] for s in sec["sentences"]]
+    assert shown == expected                          # the page shows the API's (= the CLI's) story
+    assert any(t.startswith("Build at ") for t in shown)
+    titles = page.locator("#explanation h3").all_inner_texts()
+    assert titles[:3] == ["The question", "The answer", "Why these sites"] and "What it rests on" in titles
+    assert page.locator("svg.chart rect").count() >= 2  # the stacked cost bars
+    _shot(page, "optimise-desktop")
+
+    # the map: basemap polygons, centres, sites, allocation lines
+    page.locator("#map").scroll_into_view_if_needed()
+    assert page.locator("#map .leaflet-overlay-pane path").count() > 60
+    assert "Natural Earth" in page.inner_text("#map .leaflet-control-attribution")
+    _shot(page, "map")
+
+    # download the CSV and check its content against the recommendation
+    with page.expect_download() as dl:
+        page.click("[data-export=csv]")
+    path = tmp_path / "result.csv"
+    dl.value.save_as(path)
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    chosen = {r["site"] for r in rows if r["chosen"] == "True"}
+    assert chosen == set(api["result"]["chosen_sites"])
+    assert sum(float(r["it_mw"]) for r in rows) == pytest.approx(30.0, rel=1e-6)
+    assert sum(float(r["total_yuan_per_year"]) for r in rows) == pytest.approx(
+        api["result"]["objective_yuan_per_year"], rel=1e-6)
+
+    # compare two scenarios
+    page.fill("#cmp_carbon", "300")
+    page.click("#compare")
+    page.wait_for_selector("#comparison-title", timeout=90_000)
+    table = page.inner_text("#comparison table")
+    assert "base" in table and "variant" in table
+    assert "Why variant differs from the base" in page.inner_text("#comparison")
+
+    # save a scenario on the server and see it listed
+    page.fill("#scenario_name", "journey-30mw")
+    page.click("#save")
+    page.wait_for_selector("#saved li button[data-load]")
+    assert "journey-30mw" in page.inner_text("#saved")
+
+    # a 4xx: the message sits beside the field and the stale result is gone
+    page.fill("#it_load_mw", "-5")
+    page.click("#optimize")
+    page.wait_for_selector("#err-it_load_mw:not(:empty)")
+    assert "it_load_mw" in page.inner_text("#err-it_load_mw")
+    assert page.get_attribute("#it_load_mw", "aria-invalid") == "true"
+    assert page.inner_text("#result").strip() == ""
+    _shot(page, "error-4xx")
+
+    # a network failure: said so, nothing stale, no endless "working..."
+    page.fill("#it_load_mw", "20")
+    _optimise(page)
+    page.route("**/v1/optimize", lambda route: route.abort())
+    page.click("#optimize")
+    page.wait_for_selector("#status .error")
+    assert "network error" in page.inner_text("#status")
+    assert page.inner_text("#result").strip() == ""
+    page.unroute("**/v1/optimize")
+
+    # a wrong key: 401 shown beside the key field
+    page.fill("#key", "sk_wrong")
+    page.click("#score")
+    page.wait_for_selector("#err-key:not(:empty)")
+    assert "401" in page.inner_text("#err-key")
 
 
 @needs_browser
-def test_browser_shows_the_api_error(live_server: tuple[str, str]) -> None:
+def test_phone_viewport_and_accessibility(live_server: tuple[str, str], browser: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, key = live_server
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{base}/#key={key}")
+    assert key not in page.url                        # a key in the fragment is stored, then removed
+    page.wait_for_selector("#catalog table")
+    _no_sideways_scroll(page)
+    page.fill("#robust", "10")
+    _optimise(page)
+    assert "How sure" in page.locator("#explanation h3").all_inner_texts()
+    _no_sideways_scroll(page)
+    _shot(page, "optimise-phone")
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+    context.close()
+
+
+@needs_browser
+def test_chinese_names_have_a_font(live_server: tuple[str, str], page: Any) -> None:
+    """CI installs fonts-noto-cjk; the page's font stack names it, so 中卫 is not drawn as boxes."""
     base, _ = live_server
-    dom = _chromium_dom(f"{base}/#key=sk_wrong&run=score")
-    assert 'class="error"' in dom and "401" in dom
+    page.goto(base)
+    page.wait_for_selector("#catalog table")
+    assert "中卫" in page.inner_text("#catalog")
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '中卫贵安')")
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Noto Sans CJK SC" in family

@@ -1,0 +1,330 @@
+// The planner's workbench over the /v1 API: rank, optimise (with the explanation the CLI prints),
+// map, compare, saved scenarios, downloads.  No framework, no external requests: Leaflet and the
+// basemap are shipped with the package.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const TIMEOUT_MS = 90000;
+const KEY_STORE = "siting.apiKey";
+const ROLE_COLOUR = {western: "#1b7837", national_cluster: "#2166ac", eastern_baseline: "#b2182b"};
+const COMPONENTS = [["energy", ["energy"], "#1f77b4"], ["capital", ["capex"], "#ff7f0e"],
+  ["land, labour, water, fixed", ["land", "labour", "water", "fixed"], "#2ca02c"], ["bandwidth", ["bandwidth"], "#9467bd"],
+  ["carbon", ["carbon"], "#8c564b"], ["renewables bought", ["green"], "#17becf"]];
+const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "robust", "json", "scenario_name"];
+let jsonEdited = false;
+let lastBody = null;      // the request body of the last successful optimisation (for downloads)
+let map = null, overlay = null, sitesById = {}, centresById = {};
+
+const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(Number(v))) ? "-" :
+  Number(v).toLocaleString("en-US", {minimumFractionDigits: d, maximumFractionDigits: d});
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+
+// -- the key: entered once, kept in this browser, sent only in a header ----------------------
+function loadKey() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("key")) {  // a link may carry it in the fragment (never sent to a server); store it, drop it
+    localStorage.setItem(KEY_STORE, fragment.get("key"));
+    history.replaceState(null, "", location.pathname);
+  }
+  $("key").value = localStorage.getItem(KEY_STORE) || "";
+}
+$("key").addEventListener("change", () => localStorage.setItem(KEY_STORE, $("key").value.trim()));
+$("forget-key").addEventListener("click", () => { localStorage.removeItem(KEY_STORE); $("key").value = ""; });
+
+// -- the request -------------------------------------------------------------------------------
+function formRequest(over = {}) {
+  const share = Number($("share").value);
+  const rtt = over.max_rtt_ms ?? Number($("max_rtt_ms").value);
+  const classes = [];
+  if (share > 0) classes.push({name: "interactive", share_fraction: share, max_rtt_ms: rtt,
+                               egress_gbps_per_mw: 1.0, demand_regions: ["east"]});
+  if (share < 1) classes.push({name: "batch", share_fraction: Math.round((1 - share) * 1e9) / 1e9,
+                               egress_gbps_per_mw: 0.2, demand_regions: ["east"]});
+  return {name: "web-request", it_load_mw: Number($("it_load_mw").value), classes,
+          carbon_price_yuan_per_t: Number($("carbon_price_yuan_per_t").value), cooling: $("cooling").value};
+}
+function syncJson() { if (!jsonEdited) $("json").value = JSON.stringify(formRequest(), null, 1); }
+for (const id of ["it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "cooling"]) $(id).addEventListener("input", syncJson);
+$("json").addEventListener("input", () => { jsonEdited = true; });
+$("reset-json").addEventListener("click", () => { jsonEdited = false; syncJson(); });
+
+function currentRequest() {
+  try { return JSON.parse($("json").value); }
+  catch (e) { throw fieldError("json", `request JSON: ${e.message}`); }
+}
+
+// -- errors beside the field -------------------------------------------------------------------
+function fieldError(field, message) { const e = new Error(message); e.field = field; return e; }
+function clearErrors() {
+  for (const f of FIELDS) { $("err-" + f).textContent = ""; $(f).removeAttribute("aria-invalid"); }
+  $("status").textContent = "";
+}
+function fieldOf(apiField) {
+  if (!apiField) return null;
+  const f = String(apiField);
+  if (/api.?key/i.test(f)) return "key";
+  if (f.startsWith("robust")) return "robust";
+  if (jsonEdited && f.startsWith("request")) return "json";
+  for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t"]) if (f.endsWith(id)) return id;
+  if (f.endsWith("share_fraction")) return "share";
+  if (f === "name") return "scenario_name";
+  return f.startsWith("request") ? "json" : null;
+}
+function showError(err) {
+  const field = err.field || null;
+  const msg = err.message || String(err);
+  if (field && $("err-" + field)) {
+    $("err-" + field).textContent = msg;
+    $(field).setAttribute("aria-invalid", "true");
+  }
+  $("status").innerHTML = `<span class="error">${esc(msg)}</span>`;
+}
+
+// -- calling the API: every failure is shown, nothing stale stays on screen --------------------
+async function api(path, {method = "GET", body = null, raw = false} = {}) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), TIMEOUT_MS);
+  let r;
+  try {
+    r = await fetch(path, {method, signal: ctrl.signal, headers: {"Content-Type": "application/json",
+      "X-API-Key": $("key").value.trim()}, body: body === null ? null : JSON.stringify(body)});
+  } catch (e) {
+    throw new Error(e.name === "AbortError" ? `no answer within ${TIMEOUT_MS / 1000} s (timeout); try a smaller request`
+                                            : `network error: the server could not be reached (${e.message})`);
+  } finally { clearTimeout(timer); }
+  if (!r.ok) {
+    let e = {};
+    try { e = (await r.json()).error || {}; } catch (_) { /* not JSON */ }
+    const err = new Error(`${r.status} ${e.code || r.statusText}: ${e.message || "request failed"}`);
+    err.field = r.status === 401 ? "key" : fieldOf(e.field);
+    throw err;
+  }
+  return raw ? r : r.json();
+}
+
+async function run(button, target, work) {
+  clearErrors();
+  target.innerHTML = "";                      // never leave a stale result on screen
+  const buttons = document.querySelectorAll("button");
+  buttons.forEach((b) => { b.disabled = true; });
+  $("status").textContent = "working...";
+  const t0 = performance.now();
+  try {
+    await work();
+    $("status").textContent = `done in ${fmt(performance.now() - t0)} ms`;
+  } catch (e) {
+    target.innerHTML = "";
+    showError(e);
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+
+function table(headers, rows, rowClass) {
+  const head = "<tr>" + headers.map((h) => `<th scope="col">${h}</th>`).join("") + "</tr>";
+  const body = rows.map((r, i) => `<tr class="${rowClass ? rowClass(i) : ""}">` +
+    r.map((c) => `<td>${c}</td>`).join("") + "</tr>").join("");
+  // a scrollable region must be reachable by keyboard (axe: scrollable-region-focusable)
+  return `<div class="scroll" tabindex="0" role="region" aria-label="table, scrolls sideways on small screens">` +
+    `<table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+}
+
+// -- rank ----------------------------------------------------------------------------------------
+$("score").addEventListener("click", () => run($("score"), $("result"), async () => {
+  const request = currentRequest();
+  const body = await api("/v1/score", {method: "POST", body: {request}});
+  const cls = (body.request.classes[0] || {}).name;
+  const rows = body.sites.map((s) => [`${esc(s.site)} <span lang="zh">${esc(s.name_zh)}</span>`, esc(s.role),
+    s.feasible_alone ? "yes" : "no", fmt(s.levelised_cost_yuan_per_kw_month, 1), fmt(s.score),
+    fmt(s.price_yuan_per_kwh, 3), fmt(s.pue, 3), fmt(s[`rtt_mean_ms[${cls}]`], 1),
+    fmt(100 * (s[`within_sla_share[${cls}]`] ?? NaN)) + " %", esc((s.flags || []).join("; "))]);
+  $("result").innerHTML = `<h2 id="ranking">Ranking: each site hosting the whole request</h2>` +
+    table(["site", "role", "can host alone", "yuan/kW/month", "score", "yuan/kWh", "PUE", `RTT ${esc(cls)} [ms]`,
+           "demand within SLA", "why not alone"], rows, (i) => body.sites[i].feasible_alone ? "" : "flagged") +
+    `<p class="note">Sites that cannot host the whole request alone are ranked after those that can.</p>`;
+  drawMap(null);
+}));
+
+// -- optimise ------------------------------------------------------------------------------------
+function costChart(res) {
+  const rows = res.cost_breakdown.filter((r) => res.chosen_sites.includes(r.site));
+  const parts = rows.map((r) => COMPONENTS.map(([, cols]) => cols.reduce((a, c) => a + Math.max(0, r[c] || 0), 0) / 1e6));
+  const max = Math.max(...parts.map((p) => p.reduce((a, b) => a + b, 0)), 1e-9);
+  const W = 640, left = 90, barH = 26, H = rows.length * (barH + 12) + 30;
+  let svg = `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title"><title id="chart-title">` +
+    `Annual cost by component of each chosen site, million yuan per year</title>`;
+  rows.forEach((r, i) => {
+    let x = left; const y = 10 + i * (barH + 12);
+    svg += `<text x="0" y="${y + 17}" font-size="13">${esc(r.site)}</text>`;
+    parts[i].forEach((v, k) => {
+      const w = (W - left - 70) * v / max;
+      svg += `<rect x="${x}" y="${y}" width="${w}" height="${barH}" fill="${COMPONENTS[k][2]}"><title>${esc(COMPONENTS[k][0])}: ` +
+        `${fmt(v, 2)} M yuan/yr</title></rect>`;
+      x += w;
+    });
+    svg += `<text x="${x + 4}" y="${y + 17}" font-size="12">${fmt(r.total / 1e6, 1)}</text>`;
+  });
+  svg += `<text x="${left}" y="${H - 4}" font-size="11" fill="#57606a">million yuan per year (net of subsidies at the end of each bar)</text></svg>`;
+  const legend = COMPONENTS.map(([n, , c]) => `<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${c}"/></svg> ${esc(n)}</span>`).join("");
+  return `<div class="legend" aria-hidden="true">${legend}</div>${svg}`;
+}
+function story(sections) {
+  return `<div class="story" id="explanation">` + sections.map((s) => `<h3>${esc(s.title)}</h3><ul>` +
+    s.sentences.map((t) => `<li>${esc(t)}</li>`).join("") + "</ul>").join("") + "</div>";
+}
+$("optimize").addEventListener("click", () => run($("optimize"), $("result"), async () => {
+  const request = currentRequest();
+  const samples = Number($("robust").value);
+  if (!(samples >= 0 && samples <= 50)) throw fieldError("robust", `robust samples = ${$("robust").value} is out of range: must be 0 to 50 here (more: siting optimize --robust N)`);
+  const body = {request, explain: true, ...(samples > 0 ? {robust: {samples}} : {})};
+  const out = await api("/v1/optimize", {method: "POST", body});
+  const res = out.result;
+  if (res.objective_yuan_per_year === null || res.objective_yuan_per_year === undefined) {
+    lastBody = null;
+    $("result").innerHTML = `<h2 id="recommendation">Recommendation: ${esc(res.status)}</h2>` + story(res.explanation || []);
+    drawMap(null);
+    return;
+  }
+  lastBody = {request, explain: true};
+  const siteRows = res.sites.filter((s) => s.open).map((s) => [esc(s.site), fmt(s.it_mw, 1), fmt(s.pue, 3),
+    fmt(s.price_yuan_per_kwh, 3), fmt(s.annual_cost_yuan / 1e6, 2), fmt(s.levelised_cost_yuan_per_kw_month, 1)]);
+  $("result").innerHTML = `<h2 id="recommendation">Recommendation: ${esc(res.status)}</h2>` +
+    `<p><b>${res.chosen_sites.map(esc).join(", ")}</b>: ${fmt(res.objective_yuan_per_year / 1e6, 2)} million yuan/yr = ` +
+    `${fmt(res.levelised_cost_yuan_per_kw_month, 1)} yuan/kW/month</p>` +
+    `<h3>Cost by component</h3>` + costChart(res) +
+    table(["site", "MW", "PUE", "yuan/kWh", "M yuan/yr", "yuan/kW/month"], siteRows, () => "chosen") +
+    story(res.explanation || []) +
+    `<h3>Downloads</h3><div class="downloads">` +
+    ["csv", "xlsx", "geojson", "html"].map((f) => `<button type="button" class="secondary" data-export="${f}">` +
+      `${f === "html" ? "Report (HTML)" : f.toUpperCase()}</button>`).join("") + `</div>`;
+  for (const b of document.querySelectorAll("[data-export]")) b.addEventListener("click", () => download(b.dataset.export));
+  drawMap(res);
+  $("result").focus();
+}));
+
+async function download(fmtName) {
+  if (!lastBody) return;
+  $("status").textContent = `preparing ${fmtName}...`;
+  try {
+    const r = await api(`/v1/exports/${fmtName}`, {method: "POST", body: lastBody, raw: true});
+    const blob = await r.blob();
+    const name = (/filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "") || [])[1] || `siting.${fmtName}`;
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    $("status").textContent = `downloaded ${name}`;
+  } catch (e) { showError(e); }
+}
+
+// -- map -----------------------------------------------------------------------------------------
+async function initMap() {
+  map = L.map("map", {attributionControl: true, zoomSnap: 0.25, keyboard: true}).fitBounds([[18, 88], [48, 126]]);
+  map.attributionControl.setPrefix(false).addAttribution("Natural Earth (public domain); Leaflet");
+  const basemap = await (await fetch("/basemap.geojson")).json();
+  L.geoJSON(basemap, {interactive: false, style: {color: "#8c959f", weight: 0.8, fillColor: "#f6f3ea", fillOpacity: 1}}).addTo(map);
+  const centres = await (await fetch("/v1/centres")).json();
+  for (const f of centres.features) centresById[f.id] = f;
+  overlay = L.layerGroup().addTo(map);
+  drawMap(null);
+}
+function drawMap(res) {
+  if (!map || !overlay) return;
+  overlay.clearLayers();
+  const ll = (f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+  if (res && res.allocation) {
+    const flows = {};
+    for (const a of res.allocation) { const k = a.site + "|" + a.centre; flows[k] = (flows[k] || 0) + a.mw; }
+    const top = Math.max(...Object.values(flows), 1e-9);
+    for (const [k, mw] of Object.entries(flows)) {
+      const [s, c] = k.split("|");
+      if (!sitesById[s] || !centresById[c]) continue;
+      L.polyline([ll(sitesById[s]), ll(centresById[c])], {color: "#1b7837", opacity: 0.45, weight: 1 + 4 * mw / top})
+        .bindTooltip(`${s} → ${c}: ${fmt(mw, 2)} MW`).addTo(overlay);
+    }
+  }
+  for (const f of Object.values(centresById)) {
+    L.circleMarker(ll(f), {radius: 2 + Math.sqrt(f.properties.population_million), color: "#6e7781", weight: 1, fillOpacity: 0.35})
+      .bindTooltip(`${f.properties.name_en} ${f.properties.name_zh}: ${fmt(f.properties.population_million, 1)} M people`).addTo(overlay);
+  }
+  const chosen = new Set(res ? res.chosen_sites : []);
+  for (const f of Object.values(sitesById)) {
+    const p = f.properties;
+    L.circleMarker(ll(f), {radius: chosen.has(f.id) ? 9 : 6, color: chosen.has(f.id) ? "#000" : ROLE_COLOUR[p.role],
+      weight: chosen.has(f.id) ? 3 : 1, fillColor: ROLE_COLOUR[p.role] || "#444", fillOpacity: 0.9})
+      .bindTooltip(`${f.id} ${p.name_zh}${chosen.has(f.id) ? " (chosen)" : ""}`).addTo(overlay);
+  }
+}
+
+// -- compare -------------------------------------------------------------------------------------
+$("compare").addEventListener("click", () => run($("compare"), $("comparison"), async () => {
+  const base = currentRequest();
+  const variant = JSON.parse(JSON.stringify(base));
+  variant.carbon_price_yuan_per_t = Number($("cmp_carbon").value);
+  variant.max_share_per_site = Number($("cmp_share").value);
+  for (const c of variant.classes || []) if (c.max_rtt_ms !== undefined && c.max_rtt_ms !== null) c.max_rtt_ms = Number($("cmp_rtt").value);
+  const out = await api("/v1/compare", {method: "POST", body: {explain: false, scenarios: [
+    {name: "base", request: base}, {name: "variant", request: variant}]}});
+  const c = out.comparison;
+  const rows = c.scenarios.map((s) => [esc(s.name), esc(s.status), fmt((s.objective_yuan_per_year ?? NaN) / 1e6, 2),
+    fmt(s.levelised_cost_yuan_per_kw_month, 1), esc((s.chosen_sites || []).join(", ")),
+    fmt((s.emissions_t_per_year ?? NaN) / 1000, 1)]);
+  let html = `<h3 id="comparison-title">Side by side</h3>` +
+    table(["scenario", "status", "M yuan/yr", "yuan/kW/month", "sites", "ktCO2/yr"], rows);
+  for (const a of c.attribution || []) {
+    const comps = Object.keys(a.components || {});
+    html += `<h3>Why ${esc(a.scenario)} differs from the base: ${fmt(a.delta_total_yuan_per_year / 1e6, 2)} M yuan/yr</h3>`;
+    if (a.base_plan_note) html += `<p>${esc(a.base_plan_note)}</p>`;
+    html += table(["component", "total change", "repricing (same plan)", "re-siting"], comps.map((k) => [esc(k),
+      fmt(a.components[k] / 1e6, 2), fmt((a.repricing || {})[k] / 1e6, 2), fmt((a.resiting || {})[k] / 1e6, 2)]));
+    html += "<ul>" + (a.sites || []).map((s) => `<li>${esc(s.site)} ${esc(s.change)} (${fmt(s.mw_base, 1)} → ` +
+      `${fmt(s.mw_scenario, 1)} MW): ${esc((s.reasons || []).join("; "))}</li>`).join("") + "</ul>";
+  }
+  $("comparison").innerHTML = html;
+  $("comparison").focus();
+}));
+
+// -- saved scenarios (server side, per key) ------------------------------------------------------
+async function refreshSaved() {
+  if (!$("key").value.trim()) { $("saved").innerHTML = "<li>Enter an API key to see your saved scenarios.</li>"; return; }
+  const page = await api("/v1/scenarios?limit=50");
+  $("saved").innerHTML = page.items.length ? page.items.map((s) => `<li><button type="button" class="secondary" ` +
+    `data-load="${esc(s.id)}">Load</button> ${esc(s.name)} <small>${esc(s.created_at)}</small></li>`).join("")
+    : "<li>No saved scenarios yet.</li>";
+  for (const b of document.querySelectorAll("[data-load]")) b.addEventListener("click", async () => {
+    try {
+      const sc = await api(`/v1/scenarios/${encodeURIComponent(b.dataset.load)}`);
+      $("json").value = JSON.stringify(sc.document.request || {}, null, 1);
+      jsonEdited = true;
+      $("json").closest("details").open = true;
+      $("status").textContent = `loaded scenario ${sc.name} into the request JSON`;
+    } catch (e) { showError(e); }
+  });
+}
+$("save").addEventListener("click", async () => {
+  clearErrors();
+  try {
+    const name = $("scenario_name").value.trim();
+    if (!name) throw fieldError("scenario_name", "name is empty: give the scenario a name");
+    await api("/v1/scenarios", {method: "POST", body: {name, request: currentRequest()}});
+    $("status").textContent = `saved scenario ${name}`;
+    await refreshSaved();
+  } catch (e) { showError(e); }
+});
+$("refresh-saved").addEventListener("click", () => refreshSaved().catch(showError));
+
+// -- catalog -------------------------------------------------------------------------------------
+async function loadCatalog() {
+  const gj = await (await fetch("/v1/sites")).json();
+  for (const f of gj.features) sitesById[f.id] = f;
+  const p = (f, k, d) => fmt(((f.properties.parameters || {})[k] || {}).value, d);
+  const rows = gj.features.map((f) => [`${esc(f.id)} <span lang="zh">${esc(f.properties.name_zh)}</span>`,
+    esc(f.properties.role), p(f, "electricity_price_list_yuan_per_kwh", 3), p(f, "demand_charge_yuan_per_kw_month", 1),
+    p(f, "bandwidth_price_yuan_per_gbps_month"), p(f, "grid_emission_factor_t_per_mwh", 3), p(f, "available_capacity_mw")]);
+  $("catalog").innerHTML = table(["site", "role", "tariff yuan/kWh", "demand charge yuan/kW/month",
+    "bandwidth yuan/Gbps/month", "grid tCO2/MWh", "capacity MW"], rows);
+}
+
+loadKey();
+syncJson();
+loadCatalog().then(initMap).catch((e) => showError(new Error(`could not load the catalog: ${e.message}`)))
+  .then(() => refreshSaved().catch(() => {}));

@@ -1,0 +1,240 @@
+"""The story of an answer, told once for every interface.
+
+The CLI (``siting optimize``), the HTML report and the API/web page all show the same
+explanation; this module writes it.  It is plain data: an ordered list of :class:`Section`
+(key, title, sentences), so each interface only chooses how to lay it out.
+
+The sections follow the questions a planner is asked by a board:
+
+``question``   what was asked (load, classes and their latency limits, year, carbon price);
+``answer``     where, how much, at what cost (or why there is no answer: the diagnosis);
+``why``        what each chosen site costs and what it is for, e.g. a second site that
+               carries the demand the cheapest one cannot reach within a class's RTT limit;
+``how_sure``   the re-solve over the catalog's ranges (``robust``), if it was run;
+``change``     what would change the answer: each rejected site's verified break-even
+               price and cost reduction, and the demand whose next MW costs most;
+``rests_on``   packages (deals, policy prices) applied, and the share of the cost computed
+               from catalog values whose status is ``assumption``.
+
+Every number in a sentence is taken from the result or the catalog, never recomputed by a
+second formula here (costs, break-evens and marginal costs come from the optimiser).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from siting.data.catalog import Catalog
+from siting.data.request import SiteRequest
+from siting.optimization.results import OptimizationResult
+
+_MIO = 1e6
+_COST_GROUPS = {"energy": ["energy"], "capital": ["capex"], "land, labour, water and fixed": [
+    "land", "labour", "water", "fixed"], "bandwidth": ["bandwidth"], "carbon": ["carbon"],
+    "renewable purchases": ["green"]}
+
+
+@dataclass
+class Section:
+    """One part of the story: a stable ``key``, a human ``title`` and plain-text ``sentences``."""
+
+    key: str
+    title: str
+    sentences: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _list(names: list[str], most: int = 4) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def packages_sentence(packages: list[dict[str, Any]]) -> str:
+    """Which deals and policies an answer rests on (or that it rests on none)."""
+    if not packages:
+        return ("Packages: none; every site is priced at its published tariff (negotiated deals and policy prices "
+                "are opt-in packages: siting packages).")
+    return "Packages applied: " + "; ".join(
+        f"{p['package_id']} ({p['kind'].replace('_', ' ')} {p['year']}: {p['changes']})" for p in packages) + "."
+
+
+def question(request: SiteRequest, catalog: Catalog) -> Section:
+    classes = []
+    for c in request.classes:
+        limit = f"RTT at most {c.max_rtt_ms:g} ms" if c.max_rtt_ms is not None else "no latency limit"
+        flexible = (f", {100 * c.flexible_share_fraction:.0f} % of its energy flexible"
+                    if getattr(c, "flexible_share_fraction", 0) else "")
+        classes.append(f"{c.name} {100 * c.share_fraction:.0f} % ({limit}{flexible})")
+    year = (f"in service {request.in_service_year}" if request.in_service_year else
+            f"in service {int(catalog.defaults['in_service_year'])} (the catalog's default year)")
+    s = [f"{request.it_load_mw:g} MW of IT load, {year}, {request.cooling} cooling: " + "; ".join(classes) + ".",
+         f"Carbon price {request.carbon_price_yuan_per_t:g} yuan/t"
+         + (f"; at least {100 * request.min_green_share_fraction:.0f} % green energy"
+            if request.min_green_share_fraction else "")
+         + (f"; between {request.min_sites} and {request.max_sites} sites" if request.max_sites else "")
+         + (f"; at most {100 * request.max_share_per_site:.0f} % of the load per site"
+            if request.max_share_per_site < 1 else "") + "."]
+    return Section("question", "The question", s)
+
+
+def answer(result: OptimizationResult) -> Section:
+    if result.objective_yuan_per_year is None:
+        s = [f"No plan: the request is {result.status}."]
+        s += [str(f["message"]) for f in result.diagnosis]
+        if result.message and not result.diagnosis:
+            s.append(result.message)
+        return Section("answer", "The answer", s)
+    sites = result.sites.loc[result.chosen_sites]
+    where = ", ".join(f"{s} ({r['it_mw']:,.1f} MW)" for s, r in sites.sort_values("it_mw", ascending=False)
+                      .iterrows())
+    s = [f"Build at {where}: {result.objective_yuan_per_year / _MIO:,.2f} million yuan/yr, "
+         f"{result.levelised_cost_yuan_per_kw_month:,.1f} yuan per kW of IT per month.",
+         f"Emissions {(result.emissions_t_per_year or 0) / 1000:,.1f} ktCO2/yr; green share "
+         f"{100 * (result.green_share_fraction or 0):.0f} %."]
+    if result.status == "time_limit":
+        s.append(f"The solver stopped at its time limit with a MIP gap of {100 * (result.mip_gap or 0):.2f} %: "
+                 "this plan is feasible but may not be the cheapest.")
+    s += [f"Note: {f['message']}" for f in result.diagnosis]
+    return Section("answer", "The answer", s)
+
+
+def _largest_parts(row: pd.Series) -> str:
+    total = float(row["total"])
+    parts = {name: sum(float(row[c]) for c in cols if c in row.index) for name, cols in _COST_GROUPS.items()}
+    top = sorted(((v, k) for k, v in parts.items() if v > 0), reverse=True)[:2]
+    return " and ".join(f"{k} {100 * v / total:.0f} %" for v, k in top)
+
+
+def _full_because(result: OptimizationResult, request: SiteRequest, site: str) -> str:
+    """Why ``site`` (reachable, cheaper) does not take more load: the rule its allocation sits on."""
+    r = result.sites.loc[site]
+    if r["it_mw"] >= r["capacity_mw"] - 1e-6:
+        return f"its capacity of {r['capacity_mw']:,.0f} MW is used up"
+    if request.max_share_per_site < 1 and r["it_mw"] >= request.max_share_per_site * result.it_load_mw - 1e-6:
+        return (f"it already has the most one site may take ({100 * request.max_share_per_site:.0f} % of the load, "
+                "max_share_per_site)")
+    return ("its capacity in a phase's year, the minimum number of sites or another rule binds "
+            "(the shadow prices in the JSON show which)")
+
+
+def why(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> Section:
+    if result.objective_yuan_per_year is None:
+        return Section("why", "Why", [])
+    from siting.optimization.problem import build_site_problem
+
+    p = build_site_problem(catalog, request)
+    sites = result.sites.loc[result.chosen_sites].sort_values("levelised_cost_yuan_per_kw_month")
+    cb = result.cost_breakdown
+    s: list[str] = []
+    cheapest = str(sites.index[0])
+    for site, r in sites.iterrows():
+        site = str(site)
+        s.append(f"{site}: {r['levelised_cost_yuan_per_kw_month']:,.1f} yuan/kW/month for its {r['it_mw']:,.1f} MW "
+                 f"(PUE {r['pue']:.3f}, {r['price_yuan_per_kwh']:.3f} yuan/kWh all in); its largest costs are "
+                 f"{_largest_parts(cb.loc[site])}.")
+        if r["it_mw"] >= r["capacity_mw"] - 1e-6:
+            s.append(f"{site} is full: its {r['capacity_mw']:,.0f} MW of capacity are all used.")
+    if len(sites) > 1 and cheapest in p.sites:
+        j0 = p.sites.index(cheapest)
+        alloc = result.allocation
+        for site in sites.index[1:]:
+            mine = alloc[alloc["site"] == site]
+            unreachable: dict[str, list[str]] = {}
+            unreachable_mw: dict[str, float] = {}
+            reachable_mw = 0.0
+            for row in mine.itertuples(index=False):
+                cls, centre, mw = str(row[0]), str(row[1]), float(row[3])
+                k, i = p.classes.index(cls), p.centres.index(centre)
+                if p.allowed[k, i, j0]:
+                    reachable_mw += mw
+                else:
+                    unreachable.setdefault(cls, []).append(centre)
+                    unreachable_mw[cls] = unreachable_mw.get(cls, 0.0) + mw
+            for cls, centres in unreachable.items():
+                limit = p.max_rtt_ms[p.classes.index(cls)] if p.max_rtt_ms else None
+                rtts = ([f"{c} {float(p.rtt_ms[p.centres.index(c), j0]):.1f} ms" for c in centres]
+                        if p.rtt_ms is not None else centres)
+                reason = (f"farther than the {limit:g} ms limit from {cheapest}" if limit is not None
+                          else f"not allowed at {cheapest} (residency)")
+                s.append(f"{site} carries {unreachable_mw[cls]:,.1f} MW of {cls} demand at {_list(sorted(centres))}, "
+                         f"which is {reason} ({_list(rtts)}).")
+            if reachable_mw > 1e-6:
+                s.append(f"{site} {'also ' if unreachable else ''}takes {reachable_mw:,.1f} MW that {cheapest} could "
+                         f"reach but not hold: {_full_because(result, request, cheapest)}.")
+    if not result.green_purchases.empty:
+        s.append("Renewable energy bought: " + "; ".join(
+            f"{r['site']} {r['mwh_per_year']:,.0f} MWh/yr of {r['option']} ({r['cost_yuan_per_year'] / _MIO:,.2f} "
+            "M yuan/yr)" for r in result.green_purchases.to_dict("records")) + ".")
+    return Section("why", "Why these sites", s)
+
+
+def change(result: OptimizationResult) -> Section:
+    s: list[str] = []
+    if result.break_even is not None and not result.break_even.empty:
+        for r in result.break_even.to_dict("records"):
+            notes: list[str] = []
+            price = r.get("break_even_price_yuan_per_kwh")
+            if price is not None and not pd.isna(price):
+                notes.append(f"would enter below {price:.3f} yuan/kWh (now {r['price_yuan_per_kwh']:.3f})")
+            red = r.get("break_even_cost_reduction_fraction")
+            if red is not None and not pd.isna(red):
+                notes.append(f"or if all its costs fell by {100 * red:.1f} %")
+            if isinstance(r.get("note"), str) and r["note"]:
+                notes.append(str(r["note"]))
+            if notes:
+                s.append(f"{r['site']} " + " ".join(notes) + " (verified by re-solving).")
+    if result.shadow_prices is not None and not result.shadow_prices.empty:
+        top = result.shadow_prices.sort_values("marginal_cost_yuan_per_mw_year", ascending=False).head(3)
+        s.append("One more MW costs most for " + "; ".join(
+            f"{r['class']} demand at {r['centre']} ({r['marginal_cost_yuan_per_mw_year'] / _MIO:,.2f} M yuan/yr)"
+            for r in top.to_dict("records")) + ".")
+    return Section("change", "What would change it", s)
+
+
+def how_sure(robust: Any | None) -> Section:
+    if robust is None:
+        return Section("how_sure", "How sure", [
+            "Not measured for this answer: re-solve over the catalog's ranges with siting optimize --robust N "
+            "(API: \"robust\": {\"samples\": N})."])
+    r = robust if isinstance(robust, dict) else robust.to_dict()
+    s = [f"{'+'.join(r['nominal_sites'])} is optimal in {100 * r['nominal_optimal_share']:.0f} % of "
+         f"{r['feasible_samples']} samples of the catalog's ranges; its expected cost "
+         f"{r['expected_cost_yuan_per_year'] / _MIO:,.1f} M yuan/yr (P90 {r['p90_cost_yuan_per_year'] / _MIO:,.1f}), "
+         f"mean regret {r['regret_mean_yuan_per_year'] / _MIO:,.2f} M yuan/yr (max "
+         f"{r['regret_max_yuan_per_year'] / _MIO:,.2f}).",
+         f"Least expected cost: {'+'.join(r['least_expected_cost']['sites'])}; least maximum regret: "
+         f"{'+'.join(r['least_max_regret']['sites'])}.",
+         "Chosen in: " + ", ".join(f"{site} {100 * v:.0f} %" for site, v in
+                                   sorted(r["p_chosen"].items(), key=lambda x: (-x[1], x[0]))) + " of the samples."]
+    return Section("how_sure", "How sure", s)
+
+
+def rests_on(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> Section:
+    s = [packages_sentence(result.packages)]
+    if result.objective_yuan_per_year is not None:
+        from siting.analysis.robust import cost_on_assumptions
+
+        share, names = cost_on_assumptions(catalog, request, result.cost_breakdown)
+        s.append(f"{100 * share:.0f} % of this cost is computed from catalog values that are assumptions"
+                 + (f" ({_list(names)})" if names else "") + "; each has a range in the catalog.")
+    return Section("rests_on", "What it rests on", s)
+
+
+def explain(result: OptimizationResult, request: SiteRequest, catalog: Catalog,
+            robust: Any | None = None) -> list[Section]:
+    """The whole story of ``result`` (see the module docstring), in reading order."""
+    sections = [question(request, catalog), answer(result)]
+    if result.objective_yuan_per_year is not None:
+        sections += [why(result, request, catalog), how_sure(robust), change(result)]
+    sections.append(rests_on(result, request, catalog))
+    return [x for x in sections if x.sentences]
+
+
+def as_text(sections: list[Section]) -> list[str]:
+    """Every sentence in reading order (what tests compare across interfaces)."""
+    return [s for x in sections for s in x.sentences]
+
