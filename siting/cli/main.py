@@ -388,15 +388,21 @@ def report_cmd(
     catalog: CatalogOpt = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write",
                                          callback=writable_file)] = Path("siting-report.html"),
+    robust_samples: Annotated[int, typer.Option(
+        "--robust", min=0, max=20_000, help="Samples of the catalog's ranges for 'How sure' (0: off)")] = 200,
 ) -> None:
-    """Write a self-contained HTML report (ranking, optimal allocation, break-evens, charts, map, sources)."""
+    """Write a self-contained HTML report: the question, the answer, why, how sure, what would change it, what it
+    rests on; every site alone; map; the catalog rows and sources behind every number."""
+    from siting.analysis.robust import robust
     from siting.report.html import render_report
 
     cat = _catalog(catalog)
     req = _request(request)
     ranking = rank(req, cat)
     result = optimize(req, cat, explain=True, explain_time_limit_s=30.0)
-    output.write_text(render_report(cat, req, ranking, result), encoding="utf-8")
+    sure = (robust(req, cat, samples=robust_samples)
+            if robust_samples > 0 and result.objective_yuan_per_year is not None else None)
+    output.write_text(render_report(cat, req, ranking, result, sure), encoding="utf-8")
     err_console.print(f"wrote {output} ({output.stat().st_size / 1024:,.0f} KB): {result.status}, "
                       f"chosen {', '.join(result.chosen_sites) or '-'}")
 

@@ -2,14 +2,13 @@
 
 One file with the charts embedded as base64 PNG (matplotlib, Agg) and no external assets,
 so it can be mailed or archived and opens offline.  The map is drawn from the catalog's
-WGS84 coordinates (equirectangular, longitude scaled by cos(35 deg)); there is no base map
-because nothing may be fetched at run time.
+WGS84 coordinates (equirectangular, longitude scaled by cos(35 deg)) over the basemap shipped
+in ``basemap/`` (Natural Earth 1:50m countries), the same the web page draws; nothing is fetched.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 from datetime import date
@@ -34,6 +33,16 @@ def _png(fig: Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _basemap() -> Any:
+    """Natural Earth 1:50m countries shipped with the package (basemap/README.md), as a GeoDataFrame."""
+    from importlib import resources
+
+    import geopandas as gpd
+
+    with resources.as_file(resources.files("siting.report").joinpath("basemap/east_asia_50m.geojson")) as path:
+        return gpd.read_file(path)
 
 
 def ranking_chart(ranking: pd.DataFrame) -> str:
@@ -61,6 +70,11 @@ def map_chart(catalog: Catalog, result: OptimizationResult | None, ranking: pd.D
     """Sites (by role, chosen ones ringed), demand centres (area ~ population) and allocation lines."""
     fig = Figure(figsize=(8, 6.2))
     ax = fig.add_subplot()
+    ax.set_facecolor("#dbe9f6")
+    for geom in _basemap().geometry:
+        for poly in getattr(geom, "geoms", [geom]):
+            x, y = poly.exterior.xy
+            ax.fill(x, y, facecolor="#f6f3ea", edgecolor="#8c959f", linewidth=0.5, zorder=0)
     c = catalog.centres
     ax.scatter(c["lon_deg"], c["lat_deg"], s=6 * c["population_million"], color="#999999", alpha=0.5,
                label="demand centres (area ~ population)")
@@ -85,8 +99,8 @@ def map_chart(catalog: Catalog, result: OptimizationResult | None, ranking: pd.D
         ax.scatter(chosen["lon_deg"], chosen["lat_deg"], s=220, facecolors="none", edgecolors="black",
                    linewidths=1.5, label="chosen")
     ax.set_aspect(1.0 / math.cos(math.radians(35.0)))
-    ax.set_xlim(72, 135)
-    ax.set_ylim(0, 54)
+    ax.set_xlim(85, 128)
+    ax.set_ylim(17, 50)
     ax.set_xlabel("longitude [deg E]")
     ax.set_ylabel("latitude [deg N]")
     ax.set_title("Sites, demand centres and the optimal allocation")
@@ -94,125 +108,159 @@ def map_chart(catalog: Catalog, result: OptimizationResult | None, ranking: pd.D
     return _png(fig)
 
 
-def _table(df: pd.DataFrame, formats: dict[str, str]) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in [df.index.name or "", *df.columns])
-    rows = []
-    for idx, r in df.iterrows():
-        cells = [f"<td>{html.escape(str(idx))}</td>"]
-        for col in df.columns:
-            v = r[col]
-            fmt = formats.get(col)
-            text = "-" if v is None or (isinstance(v, float) and np.isnan(v)) else (
-                format(v, fmt) if fmt and isinstance(v, int | float) else str(v))
-            cells.append(f"<td>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+_CSS = """body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em auto;
+max-width:1100px;color:#222;padding:0 1em;line-height:1.45}table{border-collapse:collapse;font-size:13px;margin:.6em 0}
+td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}
+td:first-child,th:first-child{text-align:left}
+th{background:#f0f0f0}.scroll{overflow-x:auto;max-width:100%}img{max-width:100%}.note{color:#555;font-size:13px}
+li{margin:.2em 0}tr.flagged td{color:#666}a{color:#0b5cad}table.rows td{text-align:left}"""
+
+# the cost components of a plan, their human label and the catalog parameter each is priced from
+_PLAN_COLUMNS = [("energy", "energy", "<price>"), ("capex", "capital", "capex_yuan_per_mw"),
+                 ("land", "land", "land_price_yuan_per_m2"), ("labour", "labour", "wage_yuan_per_year"),
+                 ("water", "water", "water_price_yuan_per_m3"), ("bandwidth", "bandwidth",
+                                                                  "bandwidth_price_yuan_per_gbps_month"),
+                 ("carbon", "carbon", "grid_emission_factor_t_per_mwh"), ("green", "renewables bought", None),
+                 ("fixed", "fixed site cost", None), ("subsidies", "subsidies", None), ("total", "total", None)]
 
 
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
-table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 7px;
-text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f0f0f0}
-img{max-width:100%}.note{color:#555;font-size:13px}li{margin:.2em 0}"""
+def _anchor(site: str, parameter: str) -> str:
+    return f"row-{site}-{parameter}"
 
 
-def _rests_on(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
-              result: OptimizationResult | None) -> str:
-    """What the answer rests on: packages applied, the share of cost on assumption values, sites that cannot
-    host the request alone and why (latency SLA, capacity by year, residency, PUE cap)."""
-    from siting.analysis.robust import cost_on_assumptions
-
-    items = []
-    if request.packages:
-        for pid in request.packages:
-            pkg = catalog.packages[pid]
-            items.append(f"Package applied: <b>{html.escape(pid)}</b> ({html.escape(pkg.kind.replace('_', ' '))}, "
-                         f"{pkg.year}, {html.escape(pkg.source)}): {html.escape(pkg.summary())}. Conditions: "
-                         f"{html.escape(pkg.conditions)}")
-    else:
-        items.append("No negotiated deal or policy package: every site at its published tariff "
-                     "(see <code>siting packages</code> for what could be opted into).")
-    if result is not None and result.objective_yuan_per_year is not None:
-        share, names = cost_on_assumptions(catalog, request, result.cost_breakdown)
-        items.append(f"{100 * share:.0f} % of the recommended plan's cost is computed from catalog values that are "
-                     "assumptions" + (f" ({html.escape(', '.join(names))})" if names else "") +
-                     "; each has a range in the catalog, and <code>siting optimize --robust N</code> re-solves "
-                     "over them.")
-    if "feasible_alone" in ranking.columns:
-        for site, r in ranking.iterrows():
-            if not r["feasible_alone"]:
-                items.append(f"{html.escape(str(site))} cannot host the request alone: "
-                             f"{html.escape('; '.join(r['flags']))}")
-    return "<h2>What this answer rests on</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+def _num(v: Any, digits: int) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return f"{float(v):,.{digits}f}"
 
 
 def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
-                  result: OptimizationResult | None) -> str:
-    """The report as one HTML string."""
-    rank_cols = {"levelised_cost_yuan_per_kw_month": ",.1f", "score": ".0f", "price_yuan_per_kwh": ".3f",
-                 "pue": ".3f", "total_yuan_per_year": ",.0f", "bandwidth_net_yuan_per_year": ",.0f",
-                 "emissions_t_per_year": ",.0f"}
-    rt = ranking[["role", *rank_cols]]
-    parts = [f"<h1>Site report: {html.escape(request.name)}</h1>",
-             f"<p class=note>siting, {date.today().isoformat()}. {request.it_load_mw:g} MW of IT load, "
-             f"{len(request.classes)} workload class(es), {request.cooling} cooling, carbon price "
-             f"{request.carbon_price_yuan_per_t:g} yuan/t. Costs are annualised (yuan/yr) over the horizon; "
-             "every input traces to a row of the catalog (sources below).</p>"]
-    parts.append(_rests_on(catalog, request, ranking, result))
-    if result is not None:
-        parts.append(f"<h2>Recommendation: {result.status}</h2>")
-        if result.objective_yuan_per_year is not None:
-            parts.append(f"<p>Total {result.objective_yuan_per_year / _MIO:,.2f} million yuan/yr = "
-                         f"{result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month at "
-                         f"{', '.join(result.chosen_sites)}; emissions "
-                         f"{(result.emissions_t_per_year or 0) / 1000:,.1f} ktCO2/yr.</p>")
-            cb = (result.cost_breakdown / _MIO).round(3)
-            cb.index.name = "site (million yuan/yr)"
-            parts.append(_table(cb, {c: ",.2f" for c in cb.columns}))
-            if not result.latency.empty:
-                lat = result.latency.groupby("class").agg(demand_mw=("demand_mw", "sum"),
-                                                          worst_rtt_ms=("max_rtt_ms", "max"))
-                parts.append(_table(lat, {"demand_mw": ",.1f", "worst_rtt_ms": ".1f"}))
-            if not result.energy_by_period.empty:
-                e = result.energy_by_period.pivot_table(index=["site", "season"], columns="period",
-                                                        values="energy_cost_yuan", aggfunc="sum", fill_value=0.0)
-                e = e / _MIO
-                e.columns = [f"{c.replace('_', ' ')} (M yuan/yr)" for c in e.columns]
-                e.index = pd.Index([f"{site}, {season}" for site, season in e.index], name="site, season")
-                parts.append("<h3>Energy cost by season and time-of-use period</h3><p class=note>Sites without a "
-                             "provincial time-of-use table are priced flat; a class's flexible share is moved to "
-                             "the cheapest hours.</p>")
-                parts.append(_table(e, {c: ",.2f" for c in e.columns}))
-            if not result.green_purchases.empty:
-                g = result.green_purchases.set_index("site")
-                parts.append("<h3>Renewable energy bought</h3>")
-                parts.append(_table(g, {"mwh_per_year": ",.0f", "cost_yuan_per_year": ",.0f"}))
-            if result.break_even is not None and not result.break_even.empty:
-                items = []
-                for r in result.break_even.to_dict("records"):
-                    be = r.get("break_even_price_yuan_per_kwh")
-                    txt = (f"enters below {be:.3f} yuan/kWh (now {r['price_yuan_per_kwh']:.3f})"
-                           if be is not None and not pd.isna(be) else str(r.get("note", "does not enter")))
-                    items.append(f"<li><b>{html.escape(str(r['site']))}</b>: {html.escape(txt)}</li>")
-                parts.append("<h3>Sites not chosen: break-even (verified by re-solving)</h3><ul>"
-                             + "".join(items) + "</ul>")
-        else:
-            parts.append("<ul>" + "".join(f"<li>{html.escape(f['message'])}</li>" for f in result.diagnosis)
-                         + "</ul>")
-    parts.append(f'<h2>Map</h2><img alt="map" src="data:image/png;base64,{map_chart(catalog, result, ranking)}">')
-    parts.append("<h2>Every site hosting the whole request</h2>")
-    parts.append(f'<img alt="ranking" src="data:image/png;base64,{ranking_chart(ranking)}">')
-    parts.append(_table(rt, rank_cols))
-    used = sorted(set(catalog.site_parameters[catalog.site_parameters["site"].isin(ranking.index)]["source"]))
+                  result: OptimizationResult | None, robust: Any | None = None) -> str:
+    """The report as one HTML string (Jinja2 template ``templates/report.html.j2``).
+
+    Structure: the story (siting.analysis.explain: question, answer, why, how sure, what would change
+    it, what it rests on) with the plan's tables under the answer; every site hosting the request
+    alone; the map; the catalog rows behind the tables (each number links to its row, each row to
+    its source); the sources.
+    """
+    import jinja2
+
+    import siting
+    from siting.analysis.explain import Section
+    from siting.analysis.explain import explain as tell_story
+    from siting.optimization.problem import effective_price_parameter
+
+    packaged = catalog.with_packages(request.packages)
+    params = packaged.site_parameters
+    have = {(r["site"], r["parameter"]) for r in params.to_dict("records")}
+
+    def link(site: str, parameter: str | None) -> str | None:
+        if parameter == "<price>":
+            parameter = effective_price_parameter(packaged.sites.loc[site], request)
+        return f"#{_anchor(site, parameter)}" if parameter and (site, parameter) in have else None
+
+    story: list[Section] = tell_story(result, request, catalog, robust) if result is not None else []
+    plan = latency = energy = green = None
+    cells: list[dict[str, str | None]]
+    if result is not None and result.objective_yuan_per_year is not None:
+        cb = result.cost_breakdown
+        rows = []
+        for site in result.chosen_sites:
+            r = result.sites.loc[site]
+            cells = [{"text": _num(r["it_mw"], 1)}, {"text": _num(r["pue"], 3)}]
+            cells += [{"text": _num(float(cb.at[site, c]) / _MIO if c in cb.columns else 0.0, 2),
+                       "href": link(site, prm)} for c, _, prm in _PLAN_COLUMNS]
+            cells.append({"text": _num(r["levelised_cost_yuan_per_kw_month"], 1)})
+            rows.append({"site": site, "cells": cells})
+        plan = {"labels": ["IT load [MW]", "PUE", *[label for _, label, _ in _PLAN_COLUMNS], "yuan per kW-month"],
+                "rows": rows}
+        if not result.latency.empty:
+            lat = result.latency.groupby("class", sort=False).agg(
+                demand_mw=("demand_mw", "sum"), worst=("max_rtt_ms", "max"), limit=("limit_ms", "first"))
+            latency = {"head": ["class", "demand [MW]", "worst RTT [ms]", "limit [ms]"],
+                       "rows": [[cls, _num(r["demand_mw"], 1), _num(r["worst"], 1), _num(r["limit"], 0)]
+                                for cls, r in lat.iterrows()]}
+        if not result.energy_by_period.empty:
+            e = result.energy_by_period.pivot_table(index=["site", "season"], columns="period",
+                                                    values="energy_cost_yuan", aggfunc="sum", fill_value=0.0,
+                                                    sort=False)
+            energy = {"head": ["site, season", *[str(c).replace("_", " ") for c in e.columns]],
+                      "rows": [[f"{site}, {season}", *[_num(v / _MIO, 2) for v in r]] for (site, season), r in
+                               e.iterrows()]}
+        if not result.green_purchases.empty:
+            green = {"head": ["site", "option", "MWh per year", "million yuan per year"],
+                     "rows": [[r["site"], r["option"], _num(r["mwh_per_year"], 0),
+                               _num(r["cost_yuan_per_year"] / _MIO, 2)]
+                              for r in result.green_purchases.to_dict("records")]}
+
+    first = request.classes[0].name if request.classes else None
+    rank_head = ["site", "role", "can host alone", "yuan per kW-month", "score", "price [yuan/kWh]", "PUE",
+                 "capacity [MW]", "total [M yuan/yr]", "emissions [ktCO2/yr]"]
+    if first is not None:
+        rank_head += [f"mean RTT {first} [ms]", f"{first} demand within its limit"]
+    rank_rows = []
+    for site, r in ranking.iterrows():
+        site = str(site)
+        cells = [{"text": f"{site} {r['name_zh']}"}, {"text": str(r["role"]).replace("_", " ")},
+                 {"text": "yes" if r["feasible_alone"] else "no"},
+                 {"text": _num(r["levelised_cost_yuan_per_kw_month"], 1)}, {"text": _num(r["score"], 0)},
+                 {"text": _num(r["price_yuan_per_kwh"], 3), "href": link(site, "<price>")},
+                 {"text": _num(r["pue"], 3)},
+                 {"text": _num(r["available_capacity_mw"], 0), "href": link(site, "available_capacity_mw")},
+                 {"text": _num(r["total_yuan_per_year"] / _MIO, 1)}, {"text": _num(r["emissions_t_per_year"] / 1e3, 1)}]
+        if first is not None:
+            cells += [{"text": _num(r.get(f"rtt_mean_ms[{first}]"), 1)},
+                      {"text": f"{100 * float(r.get(f'within_sla_share[{first}]', float('nan'))):.0f} %"}]
+        rank_rows.append({"alone": bool(r["feasible_alone"]), "cells": cells})
+    not_alone = [f"{s} cannot host the request alone: {'; '.join(r['flags'])}" for s, r in ranking.iterrows()
+                 if not r["feasible_alone"]]
+
     src = catalog.sources.set_index("key")
-    items = []
-    for key in used:
-        if key in src.index:
-            row: Any = src.loc[key]
-            url = str(row.get("url") or "")
-            link = f' <a href="{html.escape(url)}">{html.escape(url)}</a>' if url.startswith("http") else ""
-            items.append(f"<li><b>{html.escape(key)}</b>: {html.escape(str(row['title']))}"
-                         f" ({html.escape(str(row['publisher']))}, {html.escape(str(row['year']))}){link}</li>")
-    parts.append("<h2>Sources of the site parameters</h2><ul>" + "".join(items) + "</ul>")
-    body = "\n".join(parts)
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>siting report: "
-            f"{html.escape(request.name)}</title><style>{_CSS}</style></head><body>{body}</body></html>")
+    shown = params[params["site"].isin(ranking.index)].sort_values(["site", "parameter"])
+    rows_ctx = []
+    used: list[str] = []
+    for r in shown.to_dict("records"):
+        key = str(r["source"])
+        if key in src.index and key not in used:
+            used.append(key)
+        low, high = r.get("low"), r.get("high")
+        rng = (f"{_fmt_value(low)} to {_fmt_value(high)}" if _finite(low) and _finite(high) else "")
+        rows_ctx.append({"anchor": _anchor(str(r["site"]), str(r["parameter"])), "site": r["site"],
+                         "parameter": str(r["parameter"]).replace("_", " "), "value": _fmt_value(r["value"]),
+                         "unit": r["unit"], "status": r["status"], "range": rng, "year": _fmt_year(r["year"]),
+                         "source": key, "source_href": f"#source-{key}" if key in src.index else None})
+    sources = []
+    for key in sorted(used):
+        row: Any = src.loc[key]
+        url = str(row.get("url") or "")
+        sources.append({"anchor": f"source-{key}", "key": key, "title": row["title"], "publisher": row["publisher"],
+                        "year": row["year"], "url": url if url.startswith(("http://", "https://")) else "",
+                        "note": "" if pd.isna(row.get("note")) else str(row.get("note"))})
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("siting.report", "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("report.html.j2").render(
+        request=request, version=siting.__version__, today=date.today().isoformat(), css=_CSS, story=story,
+        plan=plan, latency=latency, energy=energy, green=green, ranking={"head": rank_head, "rows": rank_rows},
+        not_alone=not_alone, ranking_png=ranking_chart(ranking), map_png=map_chart(catalog, result, ranking),
+        rows=rows_ctx, sources=sources)
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fmt_year(v: Any) -> str:
+    return str(int(float(v))) if _finite(v) else str(v)
+
+
+def _fmt_value(v: Any) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{f:,.0f}" if abs(f) >= 1000 else f"{f:g}"
