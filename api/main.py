@@ -76,8 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await run_in_threadpool(_stop, app)
 
+    # /docs and /redoc are pages of this package over vendored Swagger UI and ReDoc (api/static/vendor): no CDN
     app = FastAPI(title="siting API", version=siting.__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)

@@ -80,16 +80,18 @@ class SecurityHeaders:
 
     The page's scripts and styles are files served from this origin (/static); any inline block a
     page has is allowed by its hash, nothing else inline, no other origin.  The interactive docs
-    (/docs, /redoc) load Swagger UI and ReDoc from their CDN and are left without a CSP.
+    (/docs, /redoc) are the same: Swagger UI and ReDoc are vendored files of this origin; only their
+    styles may be inline (ReDoc writes <style> elements at run time) and ReDoc's worker is a blob.
     """
 
     def __init__(self, app: ASGIApp, script_hashes: list[str], style_hashes: list[str]) -> None:
         self.app = app
         script_src = " ".join(["'self'", *script_hashes])
         style_src = " ".join(["'self'", *style_hashes])
-        self.csp = ("default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
-                    "frame-ancestors 'none'; form-action 'self'; "
-                    f"script-src {script_src}; style-src {style_src}")
+        common = ("default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+                  "frame-ancestors 'none'; form-action 'self'; ")
+        self.csp = common + f"script-src {script_src}; style-src {style_src}"
+        self.docs_csp = common + "script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,8 +104,8 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
                             (b"referrer-policy", b"no-referrer")]
-                if not docs:
-                    headers.append((b"content-security-policy", self.csp.encode()))
+                csp = self.docs_csp if docs else self.csp
+                headers.append((b"content-security-policy", csp.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

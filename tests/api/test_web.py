@@ -199,3 +199,22 @@ def test_chinese_names_have_a_font(live_server: tuple[str, str], page: Any) -> N
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"', '中卫贵安')")
     family = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "Noto Sans CJK SC" in family
+
+
+@needs_browser
+def test_docs_and_redoc_render_offline(live_server: tuple[str, str], page: Any) -> None:
+    """/docs and /redoc load Swagger UI and ReDoc from the package: no request leaves the server."""
+    base, _ = live_server
+    outside: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/docs")
+    page.wait_for_selector(".opblock", timeout=60_000)
+    assert page.locator(".opblock").count() >= 15
+    assert "/v1/optimize" in page.inner_text("#swagger-ui")
+    page.goto(f"{base}/redoc")
+    page.wait_for_selector("h1", timeout=60_000)
+    assert "siting API" in page.inner_text("body")
+    assert outside == []
+    assert not [e for e in errors if "Content Security Policy" in e], errors
