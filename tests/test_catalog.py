@@ -178,3 +178,29 @@ def test_a_package_price_in_site_parameters_is_refused(tmp_path: Path) -> None:
         f.write("zhongwei,electricity_price_package_yuan_per_kwh,0.36,yuan/kWh,36kr-2022,2015,sourced,deal,,\n")
     with pytest.raises(CatalogError, match="is set only by packages"):
         load_catalog(d)
+
+
+def test_sites_readme_states_the_seed_assumption_share(catalog: Catalog) -> None:
+    """sites/README.md says how much of the four seed sites rests on assumptions; keep it true."""
+    import re
+
+    sp = catalog.site_parameters
+    seed = sp[sp["site"].isin(["zhongwei", "guian", "yaan", "chongqing"])
+              & ~sp["parameter"].isin(["lat_deg", "lon_deg", "elevation_m"])]
+    n, a = len(seed), int((seed["status"] == "assumption").sum())
+    text = (Path(__file__).parent.parent / "sites" / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"\*\*(\d+) of (\d+) site parameters \(([\d.]+) %\)\*\*", text)
+    assert m is not None
+    assert (int(m.group(1)), int(m.group(2)), float(m.group(3))) == (a, n, round(100 * a / n, 1))
+    assumed = seed[seed["status"] == "assumption"]
+    assert assumed["low"].notna().all() and assumed["high"].notna().all()
+
+
+def test_capex_cross_check_against_meili_cloud(catalog: Catalog) -> None:
+    """36kr-2022: Meili Cloud invested 2.2 bn yuan in nearly 20,000 cabinets (a 2014-15 build).  At 2.5-5 kW
+    per cabinet that is 22,000-44,000 yuan/kW; the catalog's national figure must be the same order, above it."""
+    capex_yuan_per_kw = catalog.site_value("zhongwei", "capex_yuan_per_mw") / 1000
+    per_cabinet = 2.2e9 / 20_000
+    low, high = per_cabinet / 5.0, per_cabinet / 2.5
+    assert (low, high) == (22_000, 44_000)
+    assert high < capex_yuan_per_kw < 2.5 * high

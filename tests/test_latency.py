@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from siting.data.catalog import Catalog
 from siting.models.latency import geodesic_km, rtt_matrix_ms, rtt_ms
 
 
@@ -30,3 +33,19 @@ def test_rtt_matrix_is_replaced_by_measurements() -> None:
     assert mixed.loc["shanghai", "zhongwei"] == 38.0
     assert mixed.loc["beijing", "zhongwei"] == modelled.loc["beijing", "zhongwei"]
     assert modelled.loc["shanghai", "zhongwei"] > modelled.loc["beijing", "zhongwei"]
+
+
+def test_modelled_rtt_against_published_zhongwei_measurements(catalog: Catalog) -> None:
+    """中新网 2022 (cns-2022-zhongwei-latency): Zhongwei -> Beijing measured one-way 8-10 ms (RTT 16-20 ms),
+    -> Shanghai one-way within 15 ms (RTT <= 30 ms).  The fibre model must agree within 15 %."""
+    import siting
+
+    rank = siting.rank({}, catalog, all_sites=True)
+    beijing, shanghai = rank.at["zhongwei", "rtt_ms[beijing]"], rank.at["zhongwei", "rtt_ms[shanghai]"]
+    assert 0.85 * 16.0 <= beijing <= 1.15 * 20.0
+    assert shanghai <= 30.0 * 1.15
+    from siting.data.request import load_request
+
+    shipped = siting.rank(load_request(
+        Path(__file__).parent.parent / "examples" / "measured-rtt-published.yaml"), catalog)
+    assert shipped.at["zhongwei", "rtt_ms[beijing]"] == 18.0 and shipped.at["zhongwei", "rtt_ms[shanghai]"] == 30.0

@@ -26,9 +26,9 @@ PEAK, FLAT, VALLEY = PERIODS.index("peak"), PERIODS.index("flat"), PERIODS.index
 
 
 def two_period(valley_hours: float = 8.0, valley_mult: float = 0.4, peak_mult: float = 1.6) -> TouSchedule:
-    hours = np.zeros((12, 4))
+    hours = np.zeros((12, len(PERIODS)))
     hours[:, PEAK], hours[:, VALLEY] = 24.0 - valley_hours, valley_hours
-    mult = np.ones((12, 4))
+    mult = np.ones((12, len(PERIODS)))
     mult[:, PEAK], mult[:, VALLEY] = peak_mult, valley_mult
     return TouSchedule(hours, mult, "test")
 
@@ -90,3 +90,17 @@ def test_energy_by_period_adds_up_and_flexible_load_changes_the_choice(catalog: 
         assert r.energy_by_period["energy_cost_yuan"].sum() == pytest.approx(r.cost_breakdown["energy"].sum())
     valley = flex.energy_by_period.query("period == 'valley'")["it_energy_mwh"].sum()
     assert valley / flex.energy_by_period["it_energy_mwh"].sum() > 0.4
+
+
+def test_mengxi_light_wind_season_has_a_deep_valley(catalog: Catalog) -> None:
+    """内发改价费字〔2023〕1630号: Jun-Aug, deep valley 13-15 at valley x 0.8 = 0.352 x flat; critical peak 19-21 at
+    peak x 1.2 = 1.848 x flat; every month's hours sum to 24."""
+    s = catalog.tou["Inner Mongolia"]
+    july, january = 6, 0
+    dv, cp = PERIODS.index("deep_valley"), PERIODS.index("critical_peak")
+    assert s.hours[july, dv] == 2 and s.multiplier[july, dv] == pytest.approx(0.44 * 0.8)
+    assert s.hours[july, cp] == 2 and s.multiplier[july, cp] == pytest.approx(1.54 * 1.2)
+    assert s.hours[january, dv] == 0 and s.multiplier[january, PEAK] == 1.68
+    assert np.allclose(s.hours.sum(axis=1), 24.0)
+    # Guizhou (黔发改价格〔2023〕481号): 8 h each at 1.6 / 1.0 / 0.4, so a flat load pays the flat price
+    assert catalog.tou["Guizhou"].mean_multiplier() == pytest.approx(1.0)

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
-PERIODS = ("critical_peak", "peak", "flat", "valley")
+PERIODS = ("critical_peak", "peak", "flat", "valley", "deep_valley")
 DAYS_PER_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 SEASONS = {"winter (Dec-Feb)": (12, 1, 2), "spring (Mar-May)": (3, 4, 5), "summer (Jun-Aug)": (6, 7, 8),
            "autumn (Sep-Nov)": (9, 10, 11)}
@@ -37,8 +37,8 @@ SEASONS = {"winter (Dec-Feb)": (12, 1, 2), "spring (Mar-May)": (3, 4, 5), "summe
 class TouSchedule:
     """Hours per day and multiplier of the flat price, by month (12) and period (``PERIODS``)."""
 
-    hours: FloatArray  # (12, 4)
-    multiplier: FloatArray  # (12, 4)
+    hours: FloatArray  # (12, len(PERIODS))
+    multiplier: FloatArray  # (12, len(PERIODS))
     name: str = "flat"
 
     @classmethod
@@ -61,7 +61,7 @@ class TouSchedule:
 
 
 def daily_it_energy_mwh(schedule: TouSchedule, utilisation: float, flexible_share: float) -> FloatArray:
-    """E[m,p] (12, 4): IT energy per day in each period [MWh per MW of IT] with the flexible share shifted."""
+    """E[m,p] (12, len(PERIODS)): IT energy per day per period [MWh per MW of IT], the flexible share shifted."""
     if not 0 < utilisation <= 1:
         raise ValueError(f"utilisation must be in (0, 1], got {utilisation}")
     if not 0 <= flexible_share <= 1:
@@ -88,7 +88,7 @@ def energy_cost_by_period(
     utilisation: float,
     flexible_share: float = 0.0,
 ) -> FloatArray:
-    """(12, 4) annual energy cost [yuan/yr] of 1 MW of IT, by month and period (module docstring)."""
+    """(12, len(PERIODS)) annual energy cost [yuan/yr] of 1 MW of IT, by month and period (module docstring)."""
     e = daily_it_energy_mwh(schedule, utilisation, flexible_share)
     price = price_flat_yuan_per_kwh * schedule.multiplier + adder_yuan_per_kwh
     return np.asarray(DAYS_PER_MONTH[:, None] * np.asarray(pue_monthly)[:, None] * 1000.0 * e * price)
