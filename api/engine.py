@@ -132,6 +132,12 @@ def pareto(req: SiteRequest, criterion: str, points: int, time_limit_s: float) -
     return to_jsonable(frontier.to_dict())
 
 
+def classic(req: SiteRequest, p: int | None, radius_ms: float | None) -> dict[str, Any]:
+    from siting.analysis.classic import classic_views
+
+    return to_jsonable(classic_views(req, catalog(), p=p, radius_ms=radius_ms).to_dict())
+
+
 def error_dict(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "field": field}
 

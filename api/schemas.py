@@ -156,6 +156,25 @@ class ParetoPublic(BaseModel):
     frontier: dict[str, Any] = Field(description="criterion, unit, points (cost, criterion, sites_mw, knee), dropped")
 
 
+class ClassicCreate(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "p": 2, "radius_ms": 30}]})
+
+    request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
+    p: int | None = Field(default=None, ge=1, le=50,
+                          description="Sites to open; default: as many as the cost-optimal plan")
+    radius_ms: float | None = Field(default=None, gt=0, le=1000,
+                                    description="MCLP covering radius [ms]; default: the tightest class limit")
+
+
+class ClassicPublic(BaseModel):
+    request: dict[str, Any]
+    classic: dict[str, Any] = Field(
+        description="p, radius_ms, centres and their weight_mw, and rows: the cost-optimal plan, p-median, "
+                    "p-center and MCLP, each with sites, its own objective, mean/worst RTT to the nearest open "
+                    "site [ms], covered fraction and the annual cost of serving the request from those sites")
+
+
 class JobCreate(OptimizeCreate):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True}]})

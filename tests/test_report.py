@@ -19,11 +19,13 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!doctype html>")
-    assert len(re.findall(r'src="data:image/png;base64,', text)) == 2  # the ranking chart and the map
+    assert len(re.findall(r'src="data:image/png;base64,', text)) == 3  # ranking, trade-off frontier, map
     assert not re.search(r'src="https?://', text)  # nothing fetched when opened
     assert "Build at zhongwei (18.0 MW), yaan (12.0 MW)" in text
     assert "36kr-2022" in text  # the sources behind the numbers
     assert "What would change it" in text and "would enter below" in text  # verified break-evens
+    assert "Trade-offs: cost against mean RTT" in text and "knee" in text
+    assert "Classic location views" in text and "p-median" in text and "p-center" in text
 
 
 def test_report_says_what_the_answer_rests_on(catalog: Catalog) -> None:

@@ -381,6 +381,43 @@ def pareto_cmd(
                       f"than the cheapest plan buys {first[key] - knee[key]:,.1f} {unit} less.", highlight=False)
 
 
+@app.command("classic")
+@domain_errors
+def classic_cmd(
+    request: Annotated[Path, typer.Argument(help="Request file (YAML or JSON)")],
+    p: Annotated[int | None, typer.Option(
+        "--p", min=1, help="Sites to open (default: as many as the cost optimum)")] = None,
+    radius_ms: Annotated[float | None, typer.Option(
+        "--radius-ms", min=0.1, help="MCLP covering radius [ms] (default: the tightest class limit)")] = None,
+    catalog: CatalogOpt = None,
+    package: PackageOpt = None,
+    solver: SolverOpt = "highs",
+    as_json: JsonOpt = False,
+) -> None:
+    """The cost-optimal plan beside the p-median, p-center and maximal-covering answers, each costed."""
+    from siting.analysis.classic import classic_views
+
+    cat = _catalog(catalog)
+    req = with_packages(load_request(request), package)
+    v = classic_views(req, cat, p=p, radius_ms=radius_ms, solver=checked_solver(solver))
+    if as_json:
+        _json_out({"request": req.model_dump(mode="json"), "classic": v.to_dict()})
+        return
+    radius = f"{v.radius_ms:g} ms" if v.radius_ms is not None else "none"
+    t = Table(title=f"Where to put {v.p} site(s) for '{req.name}': cost against the classic answers (radius "
+                    f"{radius})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for h in ["view", "sites", "mean RTT", "worst", "covered", "M yuan/yr"]:
+        t.add_column(h, justify="left" if h in ("view", "sites") else "right")
+    for r in v.rows:
+        cost = _fmt(r.cost_yuan_per_year / 1e6, 2) if r.cost_yuan_per_year is not None else r.cost_status
+        t.add_row(r.view, "+".join(r.sites), _fmt(r.mean_rtt_ms, 1), _fmt(r.worst_rtt_ms, 1),
+                  f"{100 * r.covered_fraction:.0f} %" if r.covered_fraction == r.covered_fraction else "-", cost)
+    console.print(t)
+    console.print("RTT in ms from each demand centre to its nearest open site, weighted by the request's MW there; "
+                  "covered = demand within the radius; M yuan/yr = the request served from exactly those sites "
+                  "(siting.analysis.classic).", highlight=False)
+
+
 @app.command("report")
 @domain_errors
 def report_cmd(
@@ -400,9 +437,17 @@ def report_cmd(
     req = _request(request)
     ranking = rank(req, cat)
     result = optimize(req, cat, explain=True, explain_time_limit_s=30.0)
-    sure = (robust(req, cat, samples=robust_samples)
-            if robust_samples > 0 and result.objective_yuan_per_year is not None else None)
-    output.write_text(render_report(cat, req, ranking, result, sure), encoding="utf-8")
+    feasible = result.objective_yuan_per_year is not None
+    sure = robust(req, cat, samples=robust_samples) if robust_samples > 0 and feasible else None
+    frontier = views = None
+    if feasible:
+        from siting.analysis.classic import classic_views
+        from siting.analysis.pareto import pareto
+
+        has_sla = any(c.max_rtt_ms is not None for c in req.classes)
+        frontier = pareto(req, cat, criterion="rtt" if has_sla else "emissions", points=8)
+        views = classic_views(req, cat)
+    output.write_text(render_report(cat, req, ranking, result, sure, frontier, views), encoding="utf-8")
     err_console.print(f"wrote {output} ({output.stat().st_size / 1024:,.0f} KB): {result.status}, "
                       f"chosen {', '.join(result.chosen_sites) or '-'}")
 

@@ -134,8 +134,31 @@ def _num(v: Any, digits: int) -> str:
     return f"{float(v):,.{digits}f}"
 
 
+def frontier_chart(frontier: Any) -> str:
+    """Cost against the second criterion, one point per non-dominated plan, the knee marked."""
+    from siting.analysis.pareto import CRITERIA
+
+    key, unit = CRITERIA[frontier.criterion]
+    xs = [pt[key] for pt in frontier.points]
+    ys = [pt["cost_yuan_per_year"] / _MIO for pt in frontier.points]
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.add_subplot()
+    ax.plot(xs, ys, "-o", color="#1f77b4")
+    for pt, x, y in zip(frontier.points, xs, ys, strict=True):
+        ax.annotate("+".join(pt["sites_mw"]), (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+        if pt["knee"]:
+            ax.scatter([x], [y], s=160, facecolors="none", edgecolors="black", linewidths=1.5, label="knee")
+    ax.set_xlabel(f"{'demand-weighted mean RTT' if frontier.criterion == 'rtt' else frontier.criterion} [{unit}]")
+    ax.set_ylabel("annual cost [million yuan]")
+    ax.set_title("Trade-off frontier: every point is an optimal plan (epsilon-constraint)")
+    if any(pt["knee"] for pt in frontier.points):
+        ax.legend(fontsize=8)
+    return _png(fig)
+
+
 def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
-                  result: OptimizationResult | None, robust: Any | None = None) -> str:
+                  result: OptimizationResult | None, robust: Any | None = None, frontier: Any | None = None,
+                  classic: Any | None = None) -> str:
     """The report as one HTML string (Jinja2 template ``templates/report.html.j2``).
 
     Structure: the story (siting.analysis.explain: question, answer, why, how sure, what would change
@@ -237,6 +260,26 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                         "year": row["year"], "url": url if url.startswith(("http://", "https://")) else "",
                         "note": "" if pd.isna(row.get("note")) else str(row.get("note"))})
 
+    trade = None
+    if frontier is not None and frontier.points:
+        from siting.analysis.pareto import CRITERIA
+
+        key, unit = CRITERIA[frontier.criterion]
+        label = "mean RTT" if frontier.criterion == "rtt" else frontier.criterion
+        trade = {"criterion": label, "unit": unit, "png": frontier_chart(frontier),
+                 "head": ["annual cost [M yuan]", f"{label} [{unit}]", "sites (MW)", ""],
+                 "rows": [[_num(pt["cost_yuan_per_year"] / _MIO, 2), _num(pt[key], 1),
+                           ", ".join(f"{s} {mw:.1f}" for s, mw in pt["sites_mw"].items()),
+                           "knee" if pt["knee"] else ""] for pt in frontier.points]}
+    classic_ctx = None
+    if classic is not None and classic.rows:
+        classic_ctx = {"p": classic.p, "radius": _num(classic.radius_ms, 0) if classic.radius_ms else "-",
+                       "head": ["view", "sites", "mean RTT [ms]", "worst RTT [ms]", "demand within radius",
+                                "annual cost [M yuan]"],
+                       "rows": [[r.view, " + ".join(r.sites), _num(r.mean_rtt_ms, 1), _num(r.worst_rtt_ms, 1),
+                                 f"{100 * r.covered_fraction:.0f} %" if _finite(r.covered_fraction) else "-",
+                                 _num(r.cost_yuan_per_year / _MIO, 2) if r.cost_yuan_per_year is not None
+                                 else r.cost_status] for r in classic.rows]}
     env = jinja2.Environment(loader=jinja2.PackageLoader("siting.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
@@ -244,7 +287,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
         request=request, version=siting.__version__, today=date.today().isoformat(), css=_CSS, story=story,
         plan=plan, latency=latency, energy=energy, green=green, ranking={"head": rank_head, "rows": rank_rows},
         not_alone=not_alone, ranking_png=ranking_chart(ranking), map_png=map_chart(catalog, result, ranking),
-        rows=rows_ctx, sources=sources)
+        rows=rows_ctx, sources=sources, trade=trade, classic=classic_ctx)
 
 
 def _finite(v: Any) -> bool:

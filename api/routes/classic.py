@@ -1,0 +1,23 @@
+"""Classic location views (p-median, p-center, MCLP) beside the cost-optimal plan, synchronously."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from .. import engine
+from ..admission import ComputeKeyDep
+from ..deps import SettingsDep
+from ..limits import check_site_request
+from ..schemas import ClassicCreate, ClassicPublic, error_responses
+
+router = APIRouter(prefix="/v1/classic", tags=["classic"])
+
+
+@router.post("", response_model=ClassicPublic, responses=error_responses(401, 413, 422, 429),
+             summary="The cost-optimal plan beside the p-median, p-center and maximal-covering answers, each costed")
+def classic(body: ClassicCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
+    check_site_request(body.request, settings)
+    return {"request": body.request.model_dump(mode="json"),
+            "classic": engine.classic(body.request, body.p, body.radius_ms)}

@@ -1,0 +1,110 @@
+"""The cost-optimal plan beside the classic location answers (p-median, p-center, MCLP).
+
+For a request: the instance is the request's candidate sites, its demand centres weighted by the
+MW the request puts there (all classes) and the round-trip times the cost model uses (measured
+ones included).  ``p`` defaults to the number of sites of the cost-optimal plan and the MCLP
+radius to the tightest class latency limit.  Each classic answer is then costed: the request is
+re-optimised with exactly those sites open (``locked_sites`` = ``candidates`` = the answer), so
+the table says what a latency-only choice would cost a year and whether it meets the SLA at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from siting.data.catalog import Catalog
+from siting.data.request import SiteRequest
+from siting.errors import RequestError
+from siting.optimization.classic import ClassicModel, LocationInstance, solve_classic
+from siting.optimization.optimize import optimize
+from siting.optimization.problem import build_site_problem
+from siting.optimization.solve import SolverName
+
+MODELS: tuple[ClassicModel, ...] = ("p-median", "p-center", "mclp")
+
+
+@dataclass
+class ClassicRow:
+    view: str                       # "cost-optimal", "p-median", "p-center" or "mclp"
+    sites: list[str]
+    objective: float | None         # the view's own objective (module docstring of siting.optimization.classic)
+    mean_rtt_ms: float              # demand-weighted RTT to the nearest open site
+    worst_rtt_ms: float
+    covered_fraction: float         # demand within the radius of an open site
+    cost_yuan_per_year: float | None  # the request served from exactly these sites (None: infeasible)
+    cost_status: str
+    cost_note: str = ""
+
+
+@dataclass
+class ClassicViews:
+    p: int
+    radius_ms: float | None
+    centres: list[str]
+    weight_mw: list[float]
+    rows: list[ClassicRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"p": self.p, "radius_ms": self.radius_ms, "centres": self.centres, "weight_mw": self.weight_mw,
+                "rows": [asdict(r) for r in self.rows]}
+
+
+def location_instance(request: SiteRequest, catalog: Catalog) -> LocationInstance:
+    """The request's candidates, its demand centres weighted by MW, and the model's RTT [ms]."""
+    problem = build_site_problem(catalog, request)
+    if problem.rtt_ms is None:  # pragma: no cover - every catalog site has coordinates
+        raise RequestError("no round-trip times for this request", field="request")
+    weight = problem.demand_mw.sum(axis=0)
+    keep = weight > 0
+    centres = [c for c, k in zip(problem.centres, keep, strict=True) if k]
+    return LocationInstance(sites=list(problem.sites), centres=centres,
+                            weight_mw=np.asarray(weight[keep], dtype=float),
+                            rtt_ms=np.asarray(problem.rtt_ms[keep, :], dtype=float))
+
+
+def _metrics(inst: LocationInstance, sites: list[str], radius_ms: float | None) -> tuple[float, float, float]:
+    cols = [inst.sites.index(s) for s in sites]
+    nearest = inst.rtt_ms[:, cols].min(axis=1)
+    w = inst.weight_mw
+    covered = float(w[nearest <= radius_ms].sum() / w.sum()) if radius_ms is not None else float("nan")
+    return float((w * nearest).sum() / w.sum()), float(nearest.max()), covered
+
+
+def _cost(request: SiteRequest, catalog: Catalog, sites: list[str], solver: SolverName
+          ) -> tuple[float | None, str, str]:
+    fixed = request.model_copy(update={"candidates": sites, "locked_sites": sites, "excluded_sites": [],
+                                       "min_sites": len(sites), "max_sites": len(sites)})
+    r = optimize(fixed, catalog, solver=solver, explain=False)
+    note = "; ".join(str(f["message"]) for f in r.diagnosis)[:300] if r.objective_yuan_per_year is None else ""
+    return r.objective_yuan_per_year, r.status, note
+
+
+def classic_views(request: SiteRequest, catalog: Catalog, p: int | None = None, radius_ms: float | None = None,
+                  solver: SolverName = "highs") -> ClassicViews:
+    """The cost-optimal plan and the p-median, p-center and MCLP answers, each costed (module docstring)."""
+    inst = location_instance(request, catalog)
+    best = optimize(request, catalog, solver=solver, explain=False)
+    if p is None:
+        p = max(1, len(best.chosen_sites)) if best.objective_yuan_per_year is not None else 1
+    inst.check(p)
+    if radius_ms is None:
+        limits = [c.max_rtt_ms for c in request.classes if c.max_rtt_ms is not None]
+        radius_ms = min(limits) if limits else None
+    out = ClassicViews(p=p, radius_ms=radius_ms, centres=inst.centres, weight_mw=inst.weight_mw.tolist())
+    if best.objective_yuan_per_year is not None:
+        mean, worst, cov = _metrics(inst, best.chosen_sites, radius_ms)
+        out.rows.append(ClassicRow("cost-optimal", list(best.chosen_sites), best.objective_yuan_per_year, mean,
+                                   worst, cov, best.objective_yuan_per_year, best.status))
+    for model in MODELS:
+        if model == "mclp" and radius_ms is None:
+            continue
+        sol = solve_classic(inst, model, p, radius_ms, solver=solver)
+        if not sol.sites:
+            continue
+        mean, worst, cov = _metrics(inst, sol.sites, radius_ms)
+        cost, status, note = _cost(request, catalog, sol.sites, solver)
+        out.rows.append(ClassicRow(model, sol.sites, sol.objective, mean, worst, cov, cost, status, note))
+    return out
