@@ -46,6 +46,10 @@ def _alone(p: SiteProblem, j: int, evaluation: Evaluation) -> tuple[bool, list[s
     flags: list[str] = []
     for k, cls in enumerate(p.classes):
         w = p.demand_mw[k]
+        barred = p.class_site_reason.get((k, p.sites[j]))
+        if barred is not None and w.sum() > 0:  # the class may not use the site at all
+            flags.append(f"{cls} may not use it: {barred}")
+            continue
         share = float(w[p.allowed[k, :, j]].sum() / w.sum()) if w.sum() > 0 else 1.0
         if share < 1.0 - 1e-9:
             limit = p.max_rtt_ms[k] if p.max_rtt_ms else None

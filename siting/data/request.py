@@ -55,6 +55,10 @@ class WorkloadClass(_Strict):
     )
     allowed_sites: list[Id] | None = Field(default=None, description="Data residency: only these sites")
     forbidden_sites: list[Id] = Field(default_factory=list, description="Data residency: never these sites")
+    max_pga_g: float | None = Field(
+        default=None, gt=0, le=2,
+        description="Seismic hazard limit: only sites whose design peak ground acceleration (seismic_pga_g, "
+                    "GB 18306 / GB 50011) is at most this [g]; none = no limit")
 
     @model_validator(mode="after")
     def _weights_positive(self) -> WorkloadClass:

@@ -76,10 +76,13 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
                                      "nearest_site": p.sites[j], "nearest_rtt_ms": float(p.rtt_ms[i, j]),
                                      "limit_ms": limit})
                     continue
+            barred = [f"{s}: {why}" for (kk, s), why in p.class_site_reason.items() if kk == k]
+            seismic = any("seismic" in b for b in barred)
             findings.append({
-                "code": "no_allowed_site", "severity": "error", "field": f"classes[{k}].allowed_sites",
+                "code": "no_allowed_site", "severity": "error",
+                "field": f"classes[{k}].max_pga_g" if seismic else f"classes[{k}].allowed_sites",
                 "message": f"class {p.classes[k]} at {p.centres[i]} has no allowed site "
-                           "(residency rules and exclusions leave none)",
+                           + (f"({'; '.join(barred)})" if barred else "(residency rules and exclusions leave none)"),
                 "centre": p.centres[i], "class": p.classes[k],
             })
     n_usable = int(usable.sum())

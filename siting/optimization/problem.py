@@ -96,6 +96,8 @@ class SiteProblem:
     locked: BoolArray | None = None
     excluded: BoolArray | None = None
     excluded_reason: dict[str, str] = field(default_factory=dict)
+    # (class index, site) -> why the class may not use the site at all (residency, seismic limit)
+    class_site_reason: dict[tuple[int, str], str] = field(default_factory=dict)
     kept_reason: dict[str, str] = field(default_factory=dict)  # rules a locked site breaks but is kept despite
     min_green_share: float = 0.0
     budget_yuan_per_year: float | None = None
@@ -491,12 +493,24 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     ])
     rtt_arr = rtt.to_numpy()
     allowed = np.ones((K, I, J), dtype=bool)
+    class_site_reason: dict[tuple[int, str], str] = {}
     for k, cls in enumerate(request.classes):
         if cls.max_rtt_ms is not None:
             allowed[k] &= rtt_arr <= cls.max_rtt_ms
         site_ok = np.array([
             (cls.allowed_sites is None or s in cls.allowed_sites) and s not in cls.forbidden_sites for s in sites
         ])
+        for j, s in enumerate(sites):
+            if not site_ok[j]:
+                class_site_reason[k, s] = "residency"
+        if cls.max_pga_g is not None:
+            for j, s in enumerate(sites):
+                pga = catalog.site_value(s, "seismic_pga_g")
+                if pga > cls.max_pga_g + 1e-12:
+                    site_ok[j] = False
+                    row = catalog.provenance(s, "seismic_pga_g")
+                    class_site_reason[k, s] = (f"seismic PGA {pga:g} g > {cls.max_pga_g:g} g "
+                                               f"({row['source']}, {row['status']})")
         allowed[k] &= site_ok[None, :]
 
     start = int(request.in_service_year or catalog.defaults["in_service_year"])
@@ -523,6 +537,6 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
         locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,
-        it_load_mw=request.it_load_mw, packages=packages,
+        it_load_mw=request.it_load_mw, packages=packages, class_site_reason=class_site_reason,
     )
     return apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)

@@ -218,7 +218,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
 
     first = request.classes[0].name if request.classes else None
     rank_head = ["site", "role", "can host alone", "yuan per kW-month", "score", "price [yuan/kWh]", "PUE",
-                 "capacity [MW]", "total [M yuan/yr]", "emissions [ktCO2/yr]"]
+                 "capacity [MW]", "seismic PGA [g]", "total [M yuan/yr]", "emissions [ktCO2/yr]"]
     if first is not None:
         rank_head += [f"mean RTT {first} [ms]", f"{first} demand within its limit"]
     rank_rows = []
@@ -230,6 +230,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                  {"text": _num(r["price_yuan_per_kwh"], 3), "href": link(site, "<price>")},
                  {"text": _num(r["pue"], 3)},
                  {"text": _num(r["available_capacity_mw"], 0), "href": link(site, "available_capacity_mw")},
+                 {"text": _num(catalog.site_value(site, "seismic_pga_g"), 2), "href": link(site, "seismic_pga_g")},
                  {"text": _num(r["total_yuan_per_year"] / _MIO, 1)}, {"text": _num(r["emissions_t_per_year"] / 1e3, 1)}]
         if first is not None:
             cells += [{"text": _num(r.get(f"rtt_mean_ms[{first}]"), 1)},
