@@ -138,6 +138,13 @@ def classic(req: SiteRequest, p: int | None, radius_ms: float | None) -> dict[st
     return to_jsonable(classic_views(req, catalog(), p=p, radius_ms=radius_ms).to_dict())
 
 
+def stage(req: SiteRequest, options: dict[str, Any], time_limit_s: float) -> dict[str, Any]:
+    from siting.optimization.staging import StagingOptions
+    from siting.optimization.staging import stage as run_stage
+
+    return to_jsonable(run_stage(req, catalog(), StagingOptions(**options), time_limit_s=time_limit_s).to_dict())
+
+
 def error_dict(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "field": field}
 

@@ -26,7 +26,7 @@ from .db import Database
 from .errors import install_error_handlers
 from .middleware import BodySizeLimit, SecurityHeaders, inline_hashes
 from .migrate import upgrade
-from .routes import classic, compare, exports, optimize, pareto, requests, scenarios, score, sites, web
+from .routes import classic, compare, exports, optimize, pareto, requests, scenarios, score, sites, stage, web
 from .schemas import HealthPublic
 from .settings import Settings, get_settings
 from .worker import WorkerPool
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     page = resources.files("api").joinpath("static/index.html").read_text(encoding="utf-8")
     app.add_middleware(SecurityHeaders, script_hashes=inline_hashes(page, "script"),
                        style_hashes=inline_hashes(page, "style"))
-    for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, classic, web):
+    for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, classic, stage, web):
         app.include_router(module.router)
     app.include_router(sites.centres_router)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")

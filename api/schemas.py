@@ -175,6 +175,32 @@ class ClassicPublic(BaseModel):
                     "site [ms], covered fraction and the annual cost of serving the request from those sites")
 
 
+class StageCreate(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": {"it_load_mw": 200, "phases": [{"year_offset": 0, "it_load_mw": 20},
+                                                   {"year_offset": 3, "it_load_mw": 100},
+                                                   {"year_offset": 6, "it_load_mw": 200}]},
+         "years": 10, "build_block_mw": 10, "lead_time_years": 0, "price_yuan_per_kw_month": 900}]})
+
+    request: RequestBody = Field(default_factory=SiteRequest,
+                                 description="The site request; its phases are the load path")
+    years: int | None = Field(default=None, ge=1, le=40, description="Plan length [years]; default: the horizon")
+    build_block_mw: float = Field(default=0.0, ge=0, le=1000, description="Minimum build block [MW]; 0 = any")
+    lead_time_years: int = Field(default=0, ge=0, le=10,
+                                 description="Construction period: capital is spent this many years before use")
+    price_yuan_per_kw_month: float | None = Field(
+        default=None, ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
+    time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit [s]")
+
+
+class StagePublic(BaseModel):
+    request: dict[str, Any]
+    staged: dict[str, Any] = Field(
+        description="status, years, load_mw, open_year and built_mw/served_mw per site, cash_flows per year "
+                    "(capex, opex, subsidies, revenue, net, cumulative; yuan), pv_cost_yuan, npv_yuan, "
+                    "irr_fraction, payback_year, years_in_loss")
+
+
 class JobCreate(OptimizeCreate):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True}]})

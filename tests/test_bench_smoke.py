@@ -28,3 +28,10 @@ def test_robust_benchmark_smoke() -> None:
 
     s = bench_robust.main(["--smoke"])
     assert s["feasible_samples"] == 20 and s["median_robust_s"] > 0  # type: ignore[operator]
+
+
+def test_beyond_benchmark_smoke() -> None:
+    from bench import bench_beyond
+
+    s = bench_beyond.main(["--smoke"])
+    assert s["staged_status"] == "optimal" and s["frontier_points"] >= 2  # type: ignore[operator]

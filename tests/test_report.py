@@ -81,3 +81,12 @@ def test_report_tells_the_same_story_as_the_cli_and_links_every_number(catalog: 
     for key in set(re.findall(r'href="#(source-[^"]+)"', page)):
         assert f'id="{key}"' in page, key
     assert 'href="#row-zhongwei-electricity_price_list_yuan_per_kwh"' in page
+
+
+def test_report_of_a_phased_request_has_the_staged_plan(tmp_path: Path) -> None:
+    out = tmp_path / "staged.html"
+    r = CliRunner().invoke(app, ["report", "-r", str(EXAMPLES / "staged-200mw.yaml"), "-o", str(out), "--robust",
+                                 "0", "--price", "900"])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "Staged build-out and cash flows" in text and "IRR" in text and "year(s) in cumulative loss" in text

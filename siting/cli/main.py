@@ -418,6 +418,62 @@ def classic_cmd(
                   "(siting.analysis.classic).", highlight=False)
 
 
+@app.command("stage")
+@domain_errors
+def stage_cmd(
+    request: Annotated[Path, typer.Argument(help="Request file (YAML or JSON) with phases (year_offset, it_load_mw)")],
+    years: Annotated[int | None, typer.Option(min=1, max=40, help="Plan length [years] (default: the horizon)")] = None,
+    block_mw: Annotated[float, typer.Option("--block-mw", min=0, max=1000,
+                                            help="Minimum build block [MW] (0: any amount)")] = 0.0,
+    lead_years: Annotated[int, typer.Option(
+        "--lead-years", min=0, max=10, help="Construction period: capital is spent this many years before use")] = 0,
+    price: Annotated[float | None, typer.Option(
+        "--price", min=0, help="Revenue [yuan per kW of IT per month]: gives NPV, IRR and payback")] = None,
+    catalog: CatalogOpt = None,
+    package: PackageOpt = None,
+    solver: SolverOpt = "highs",
+    as_json: JsonOpt = False,
+) -> None:
+    """Staged build-out: when each site opens and how much it builds each year, with yearly cash flows."""
+    from siting.optimization.staging import StagingOptions, stage
+
+    cat = _catalog(catalog)
+    req = with_packages(load_request(request), package)
+    plan = stage(req, cat, StagingOptions(years=years, build_block_mw=block_mw, lead_time_years=lead_years,
+                                          price_yuan_per_kw_month=price), solver=checked_solver(solver))
+    if as_json:
+        _json_out({"request": req.model_dump(mode="json"), "staged": plan.to_dict()})
+    else:
+        print_staged(plan)
+    if plan.pv_cost_yuan is None:
+        raise typer.Exit(1)
+
+
+def print_staged(plan: Any) -> None:
+    """Human view of a staged plan: the build schedule and the cash flows, M yuan."""
+    if plan.pv_cost_yuan is None:
+        console.print(f"staged build-out: {plan.status}. {plan.message}", highlight=False)
+        return
+    used = [s for s in plan.sites if plan.open_year[s] is not None]
+    t = Table(title=f"Staged build-out from {plan.start_year}: IT capacity built [MW] and cash flows [M yuan]",
+              title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for h in ["year", "load", *used, "capex", "opex", "subs", "revenue", "net", "cum."]:
+        t.add_column(h, justify="right", no_wrap=True)
+    for n, cf in enumerate(plan.cash_flows):
+        t.add_row(str(int(cf["year"])), _fmt(cf["load_mw"], 0), *[_fmt(plan.built_mw[s][n], 0) for s in used],
+                  *[_fmt(cf[c] / 1e6, 0) for c in ("capex_yuan", "opex_yuan", "subsidies_yuan", "revenue_yuan",
+                                                      "net_yuan", "cumulative_yuan")])
+    console.print(t)
+    opened = ", ".join(f"{s} {plan.open_year[s]}" for s in used)
+    line = f"Sites open: {opened}. Present value of all costs {plan.pv_cost_yuan / 1e6:,.1f} M yuan"
+    if plan.npv_yuan is not None:
+        irr_text = f"{100 * plan.irr_fraction:.1f} %" if plan.irr_fraction is not None else "none"
+        line += (f"; NPV {plan.npv_yuan / 1e6:,.1f} M yuan at {100 * plan.discount_rate_fraction:.0f} %, IRR "
+                 f"{irr_text}, payback {plan.payback_year or 'not within the plan'}, {plan.years_in_loss} year(s) "
+                 "in loss (cumulative)")
+    console.print(line + ".", highlight=False)
+
+
 @app.command("report")
 @domain_errors
 def report_cmd(
@@ -427,6 +483,9 @@ def report_cmd(
                                          callback=writable_file)] = Path("siting-report.html"),
     robust_samples: Annotated[int, typer.Option(
         "--robust", min=0, max=20_000, help="Samples of the catalog's ranges for 'How sure' (0: off)")] = 200,
+    price: Annotated[float | None, typer.Option(
+        "--price", min=0, help="Revenue [yuan per kW of IT per month] for the staged cash flows (requests with "
+                               "phases)")] = None,
 ) -> None:
     """Write a self-contained HTML report: the question, the answer, why, how sure, what would change it, what it
     rests on; every site alone; map; the catalog rows and sources behind every number."""
@@ -447,7 +506,12 @@ def report_cmd(
         has_sla = any(c.max_rtt_ms is not None for c in req.classes)
         frontier = pareto(req, cat, criterion="rtt" if has_sla else "emissions", points=8)
         views = classic_views(req, cat)
-    output.write_text(render_report(cat, req, ranking, result, sure, frontier, views), encoding="utf-8")
+    staged = None
+    if feasible and req.phases:
+        from siting.optimization.staging import StagingOptions, stage
+
+        staged = stage(req, cat, StagingOptions(price_yuan_per_kw_month=price))
+    output.write_text(render_report(cat, req, ranking, result, sure, frontier, views, staged), encoding="utf-8")
     err_console.print(f"wrote {output} ({output.stat().st_size / 1024:,.0f} KB): {result.status}, "
                       f"chosen {', '.join(result.chosen_sites) or '-'}")
 

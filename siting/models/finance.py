@@ -58,3 +58,45 @@ def annualise_limited_stream(
         return annual_amount
     pv = annual_amount * present_value_of_annuity(discount_rate, duration_years)
     return pv * capital_recovery_factor(discount_rate, horizon_years)
+
+
+
+def npv(capital_yuan: list[float], operating_yuan: list[float], discount_rate: float) -> float:
+    """Net present value [yuan] of yearly flows: year t's capital at its start (discounted t years), its
+    operating net flow at its end (t + 1 years) -- the timing the capital recovery factor assumes, so a
+    revenue equal to the annualised cost over the horizon gives an NPV of 0."""
+    return float(sum(c / (1.0 + discount_rate) ** t for t, c in enumerate(capital_yuan))
+                 + sum(o / (1.0 + discount_rate) ** (t + 1) for t, o in enumerate(operating_yuan)))
+
+
+def irr(capital_yuan: list[float], operating_yuan: list[float]) -> float | None:
+    """Internal rate of return [fraction/year]: the rate in (-0.99, 10) where :func:`npv` is 0, by bisection.
+
+    None when the NPV does not change sign over that interval (e.g. the flows never pay back).
+    """
+    lo, hi = -0.99, 10.0
+    f_lo, f_hi = npv(capital_yuan, operating_yuan, lo), npv(capital_yuan, operating_yuan, hi)
+    if f_lo * f_hi > 0:
+        return None
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        f_mid = npv(capital_yuan, operating_yuan, mid)
+        if f_lo * f_mid <= 0:
+            hi = mid
+        else:
+            lo, f_lo = mid, f_mid
+        if hi - lo < 1e-12:
+            break
+    return 0.5 * (lo + hi)
+
+
+def payback_year(cash_flows_yuan: list[float]) -> int | None:
+    """First year (0-based) from which the cumulative cash flow stays >= 0; None if it never does."""
+    cumulative, first_ok = 0.0, None
+    for t, c in enumerate(cash_flows_yuan):
+        cumulative += c
+        if cumulative >= 0 and first_ok is None:
+            first_ok = t
+        elif cumulative < 0:
+            first_ok = None
+    return first_ok

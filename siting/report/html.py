@@ -158,7 +158,7 @@ def frontier_chart(frontier: Any) -> str:
 
 def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                   result: OptimizationResult | None, robust: Any | None = None, frontier: Any | None = None,
-                  classic: Any | None = None) -> str:
+                  classic: Any | None = None, staged: Any | None = None) -> str:
     """The report as one HTML string (Jinja2 template ``templates/report.html.j2``).
 
     Structure: the story (siting.analysis.explain: question, answer, why, how sure, what would change
@@ -281,6 +281,24 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                                  f"{100 * r.covered_fraction:.0f} %" if _finite(r.covered_fraction) else "-",
                                  _num(r.cost_yuan_per_year / _MIO, 2) if r.cost_yuan_per_year is not None
                                  else r.cost_status] for r in classic.rows]}
+    staged_ctx = None
+    if staged is not None and staged.pv_cost_yuan is not None:
+        used = [s for s in staged.sites if staged.open_year[s] is not None]
+        staged_ctx = {
+            "head": ["year", "load [MW]", *[f"{s} built [MW]" for s in used], "capital", "operating", "subsidies",
+                     "revenue", "net", "cumulative"],
+            "rows": [[str(int(cf["year"])), _num(cf["load_mw"], 0), *[_num(staged.built_mw[s][n], 0) for s in used],
+                      *[_num(cf[c] / _MIO, 0) for c in ("capex_yuan", "opex_yuan", "subsidies_yuan", "revenue_yuan",
+                                                          "net_yuan", "cumulative_yuan")]]
+                     for n, cf in enumerate(staged.cash_flows)],
+            "summary": (f"Sites open: {', '.join(f'{s} in {staged.open_year[s]}' for s in used)}. Present value of "
+                        f"all costs {staged.pv_cost_yuan / _MIO:,.1f} million yuan at "
+                        f"{100 * staged.discount_rate_fraction:.0f} %."
+                        + (f" NPV {staged.npv_yuan / _MIO:,.1f} million yuan, IRR "
+                           + (f"{100 * staged.irr_fraction:.1f} %" if staged.irr_fraction is not None else "none")
+                           + f", payback {staged.payback_year or 'not within the plan'}, {staged.years_in_loss} "
+                             "year(s) in cumulative loss." if staged.npv_yuan is not None else
+                           " No revenue price was given, so no NPV or payback (siting stage --price)."))}
     env = jinja2.Environment(loader=jinja2.PackageLoader("siting.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
@@ -288,7 +306,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
         request=request, version=siting.__version__, today=date.today().isoformat(), css=_CSS, story=story,
         plan=plan, latency=latency, energy=energy, green=green, ranking={"head": rank_head, "rows": rank_rows},
         not_alone=not_alone, ranking_png=ranking_chart(ranking), map_png=map_chart(catalog, result, ranking),
-        rows=rows_ctx, sources=sources, trade=trade, classic=classic_ctx)
+        rows=rows_ctx, sources=sources, trade=trade, classic=classic_ctx, staged=staged_ctx)
 
 
 def _finite(v: Any) -> bool:

@@ -24,3 +24,15 @@ def test_classic_over_http_and_cli(client: TestClient, key: dict[str, str], tmp_
     assert cli.exit_code == 0, cli.output
     assert {x["view"]: x["sites"] for x in json.loads(cli.stdout)["classic"]["rows"]} == {
         k: v["sites"] for k, v in rows.items()}
+
+
+def test_stage_over_http(client: TestClient, key: dict[str, str]) -> None:
+    body = {"request": {"it_load_mw": 100, "phases": [{"year_offset": 0, "it_load_mw": 40},
+                                                      {"year_offset": 3, "it_load_mw": 100}]},
+            "years": 8, "build_block_mw": 20, "price_yuan_per_kw_month": 900}
+    r = client.post("/v1/stage", json=body, headers=key)
+    assert r.status_code == 200, r.text
+    staged = r.json()["staged"]
+    assert staged["load_mw"] == [40, 40, 40, 100, 100, 100, 100, 100] and len(staged["cash_flows"]) == 8
+    bad = client.post("/v1/stage", json={**body, "build_block_mw": -5}, headers=key)
+    assert bad.status_code == 422 and "build_block_mw" in bad.text

@@ -1,0 +1,24 @@
+"""Staged build-out with yearly cash flows, synchronously (a small multi-period MILP)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from .. import engine
+from ..admission import ComputeKeyDep
+from ..deps import SettingsDep
+from ..limits import check_site_request, check_time_limit
+from ..schemas import StageCreate, StagePublic, error_responses
+
+router = APIRouter(prefix="/v1/stage", tags=["stage"])
+
+
+@router.post("", response_model=StagePublic, responses=error_responses(401, 413, 422, 429),
+             summary="When each site opens and how much it builds each year, with cash flows, NPV, IRR, payback")
+def stage(body: StageCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
+    check_site_request(body.request, settings)
+    limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
+    options = body.model_dump(include={"years", "build_block_mw", "lead_time_years", "price_yuan_per_kw_month"})
+    return {"request": body.request.model_dump(mode="json"), "staged": engine.stage(body.request, options, limit)}

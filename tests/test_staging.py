@@ -1,0 +1,111 @@
+"""Staged build-out: hand-checked finance identities, grid capacity by year, blocks, lead times, the seed's
+6-8 years in loss, and the same plan from the CLI and the API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import siting
+from siting.cli.main import app
+from siting.data.catalog import Catalog
+from siting.errors import RequestError
+from siting.models.finance import irr, npv, payback_year
+from siting.optimization.staging import StagingOptions, load_path_mw, stage
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+ONE_SITE = {"it_load_mw": 20, "candidates": ["zhongwei"],
+            "classes": [{"name": "batch", "share_fraction": 1.0, "demand_regions": ["east"]}]}
+RAMP = {"it_load_mw": 200, "phases": [{"year_offset": 0, "it_load_mw": 20}, {"year_offset": 2, "it_load_mw": 60},
+                                      {"year_offset": 4, "it_load_mw": 120}, {"year_offset": 6, "it_load_mw": 200}]}
+
+
+def test_finance_by_hand() -> None:
+    # -100 now, +60 at the end of years 0 and 1: NPV at 10 % = -100 + 60/1.1 + 60/1.21 = 4.1322...
+    assert npv([-100.0, 0.0], [60.0, 60.0], 0.10) == pytest.approx(-100 + 60 / 1.1 + 60 / 1.21)
+    # IRR: 60/(1+r) + 60/(1+r)^2 = 100 -> (1+r) = (60 + sqrt(60^2 + 4*100*60)) / 200 = 1.13066
+    assert irr([-100.0, 0.0], [60.0, 60.0]) == pytest.approx((60 + np.sqrt(3600 + 24000)) / 200 - 1, abs=1e-9)
+    assert payback_year([-100.0, 60.0, 60.0]) == 2 and payback_year([-100.0, 60.0]) is None
+    assert irr([-100.0], [0.0]) is None  # never pays back: no rate makes the NPV zero
+
+
+def test_revenue_at_the_levelised_cost_gives_npv_zero_and_irr_the_discount_rate(catalog: Catalog) -> None:
+    """The static model annualises capital with the capital recovery factor; a flat build over the full horizon
+    sold at that levelised cost must therefore have NPV 0 and IRR = the discount rate (8 %)."""
+    static = siting.optimize(ONE_SITE, catalog)
+    plan = stage(siting.parse_request(ONE_SITE), catalog,
+                 StagingOptions(price_yuan_per_kw_month=static.levelised_cost_yuan_per_kw_month))
+    assert plan.status == "optimal" and len(plan.years) == 15
+    capex0 = plan.cash_flows[0]["capex_yuan"]
+    assert abs(plan.npv_yuan) < 1e-6 * capex0
+    assert plan.irr_fraction == pytest.approx(0.08, abs=1e-9)
+    # the present value of the costs equals the static annual cost x the annuity factor
+    annuity = (1 - 1.08 ** -15) / 0.08
+    assert plan.pv_cost_yuan == pytest.approx(static.objective_yuan_per_year * annuity, rel=1e-9)
+    # the seed (36kr-2022): hyperscale data centres run at a loss for 6-8 years.  A build priced at its break-even
+    # (NPV 0 at 8 %) is in cumulative loss for 8 years in the model: inside that range.
+    assert 6 <= plan.years_in_loss <= 8
+
+
+def test_ramp_builds_in_blocks_as_the_load_grows(catalog: Catalog) -> None:
+    plan = stage(siting.parse_request(RAMP), catalog, StagingOptions(years=10, build_block_mw=10))
+    assert plan.status == "optimal"
+    assert plan.load_mw == [20, 20, 60, 60, 120, 120, 200, 200, 200, 200]
+    for site, built in plan.built_mw.items():
+        assert all(abs(b / 10 - round(b / 10)) < 1e-6 for b in built), site      # whole blocks
+        assert all(b2 >= b1 - 1e-9 for b1, b2 in zip(built, built[1:], strict=False))  # never demolished
+    for n, load in enumerate(plan.load_mw):
+        assert sum(plan.served_mw[s][n] for s in plan.sites) == pytest.approx(load)
+        assert sum(plan.built_mw[s][n] for s in plan.sites) >= load - 1e-6
+    # capital is spent only in the years the load steps up
+    spend_years = [int(cf["year"]) for cf in plan.cash_flows if cf["capex_yuan"] > 0]
+    assert spend_years == [2027, 2029, 2031, 2033]
+
+
+def test_grid_capacity_by_year_limits_chongqing(catalog: Catalog) -> None:
+    """grid_capacity.csv: Chongqing 200 MW until 2029, 120 MW from 2030, 80 MW from 2035 (assumptions)."""
+    req = siting.parse_request({**RAMP, "it_load_mw": 150, "candidates": ["chongqing", "zhongwei"],
+                                "classes": [{"name": "gov", "share_fraction": 1.0, "max_rtt_ms": 10,
+                                             "demand_weights": {"chongqing": 1.0}}],
+                                "phases": [{"year_offset": 0, "it_load_mw": 60},
+                                           {"year_offset": 3, "it_load_mw": 150}]})
+    plan = stage(req, catalog, StagingOptions(years=5))
+    assert plan.status == "infeasible"  # 150 MW within 10 ms of Chongqing in 2030, when only 120 MW is there
+    ok = stage(siting.parse_request({**req.model_dump(), "it_load_mw": 110,
+                                     "phases": [{"year_offset": 0, "it_load_mw": 60},
+                                                                     {"year_offset": 3, "it_load_mw": 110}]}),
+               catalog, StagingOptions(years=5))
+    assert ok.status == "optimal" and max(ok.served_mw["chongqing"]) <= 120 + 1e-6
+
+
+def test_lead_time(catalog: Catalog) -> None:
+    """A 2-year construction period moves every capital spend 2 years earlier and lowers the NPV."""
+    now = stage(siting.parse_request(RAMP), catalog, StagingOptions(years=10, price_yuan_per_kw_month=900))
+    late = stage(siting.parse_request(RAMP), catalog, StagingOptions(years=10, lead_time_years=2,
+                                                                      price_yuan_per_kw_month=900))
+    assert late.status == "optimal" and late.years[0] == 2025 and late.load_mw[:3] == [0, 0, 20]
+    spend = [int(cf["year"]) for cf in late.cash_flows if cf["capex_yuan"] > 0]
+    assert spend == [y - 2 for y in (int(cf["year"]) for cf in now.cash_flows if cf["capex_yuan"] > 0)]
+    assert late.npv_yuan < now.npv_yuan
+    with pytest.raises(RequestError, match="build_block_mw"):
+        stage(siting.parse_request(RAMP), catalog, StagingOptions(build_block_mw=-1))
+
+
+def test_load_path() -> None:
+    assert load_path_mw(siting.parse_request(RAMP), 8).tolist() == [20, 20, 60, 60, 120, 120, 200, 200]
+    assert load_path_mw(siting.parse_request({"it_load_mw": 30}), 3).tolist() == [30, 30, 30]
+
+
+def test_cli_prints_and_exports_the_plan() -> None:
+    r = CliRunner().invoke(app, ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--years", "10", "--block-mw", "10",
+                                 "--price", "900", "--json"])
+    assert r.exit_code == 0, r.output
+    staged = json.loads(r.stdout)["staged"]
+    assert staged["status"] == "optimal" and staged["years"][0] == 2027 and staged["irr_fraction"] is not None
+    human = CliRunner().invoke(app, ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--years", "10", "--price", "900"],
+                               env={"COLUMNS": "100"})
+    assert human.exit_code == 0 and "Staged build-out from 2027" in human.stdout and "IRR" in human.stdout
