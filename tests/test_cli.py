@@ -139,3 +139,31 @@ def test_unreadable_inputs_and_unwritable_outputs_end_in_one_line(tmp_path: Path
         text = " ".join(r.output.replace("│", " ").split())  # the usage box wraps the message
         assert "does not exist (create it first)" in text
         assert "Traceback" not in r.output
+
+
+def test_compare_infeasible_is_a_result_unless_strict(tmp_path: Path) -> None:
+    base = Path(__file__).parent.parent / "examples" / "scenarios" / "base.yaml"
+    bad = tmp_path / "impossible.yaml"
+    bad.write_text(f"name: impossible\nextends: {base}\noverrides:\n  request.it_load_mw: 5000\n"
+                   "  request.candidates: [chongqing]\n")
+    r = runner.invoke(app, ["compare", str(base), str(bad), "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [s["status"] for s in doc["scenarios"]] == ["optimal", "infeasible"]
+    assert runner.invoke(app, ["compare", "--strict", str(base), str(bad)]).exit_code == 1
+
+
+def test_quiet_turns_progress_off_and_json_stays_clean() -> None:
+    from siting.analysis.execution import PROGRESS, rich_progress
+
+    r = runner.invoke(app, ["--quiet", "optimize", str(Path(__file__).parent.parent / "examples" / "default.yaml"),
+                            "--robust", "10", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["robust"]["samples"] == 10
+    assert PROGRESS["enabled"] is False
+    bar, advance = rich_progress(5, "x")
+    with bar:
+        advance(1)  # a silent stand-in: nothing to show, nothing raised
+    assert type(bar).__name__ == "_Silent"
+    runner.invoke(app, ["sites", "--json"])
+    assert PROGRESS["enabled"] is True  # the next command without --quiet shows progress again

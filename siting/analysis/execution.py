@@ -374,8 +374,25 @@ def _run_dask(
     return SampleBatch.concat(out)
 
 
+class _Silent:
+    """A stand-in for a progress bar when progress is off (``siting --quiet``)."""
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+PROGRESS = {"enabled": True}  # siting --quiet turns every progress bar off
+
+
 def rich_progress(total: int, description: str) -> tuple[Any, ProgressCallback]:
-    """A rich progress bar on stderr and its advance callback (use the bar as a context manager)."""
+    """A rich progress bar with ETA on stderr and its advance callback (use the bar as a context manager).
+
+    stdout stays the document (--json, --csv); with ``siting --quiet`` the bar is a silent stand-in."""
+    if not PROGRESS["enabled"]:
+        return _Silent(), lambda n: None
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

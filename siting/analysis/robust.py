@@ -177,8 +177,10 @@ def robust(
     workers: int | None = 1,
     solver: SolverName = "highs",
     max_candidates: int = 8,
+    progress: Any | None = None,
 ) -> RobustResult:
-    """Re-solve the request over the catalog's ranges (module docstring)."""
+    """Re-solve the request over the catalog's ranges (module docstring); ``progress(n)`` is called as samples
+    finish (a progress bar's advance)."""
     if not 1 <= samples <= MAX_SAMPLES:
         raise RequestError(f"robust.samples = {samples}: must be between 1 and {MAX_SAMPLES:,}", field="robust.samples")
     cat = catalog if catalog is not None else default_catalog()
@@ -192,7 +194,8 @@ def robust(
                            f"({nominal.message})", field="request")
     sites = base_problem.sites
     paths, values = sample_ranges(cat, req, sites, samples, seed)
-    batch = run_samples(SweepSetup(scenario, cat, tuple(paths), solver=solver), values, workers=workers)
+    batch = run_samples(SweepSetup(scenario, cat, tuple(paths), solver=solver), values, workers=workers,
+                        progress=progress)
     ok = np.isfinite(batch.objective_yuan_per_year)
     n_ok = int(ok.sum())
     if n_ok == 0:

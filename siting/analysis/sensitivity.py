@@ -80,8 +80,11 @@ def tornado(
     change_fraction: float | None = None,
     solver: SolverName = "highs",
     time_limit_s: float | None = None,
+    progress: Any | None = None,
 ) -> Tornado:
     """Re-optimise at the low and high end of every parameter (in-process; 2 solves per parameter).
+
+    ``progress(n)`` is called after each solve (a progress bar's advance; total 1 + 2 x parameters).
 
     ``solver`` and ``time_limit_s`` (per solve) apply to the base and every end point.
     """
@@ -115,9 +118,13 @@ def tornado(
     token = uuid.uuid4().hex  # one patcher (base problem) for every evaluation
     results = []
     base = evaluate_chunk(SweepSetup(scenario, catalog, (), token, solver, time_limit_s), 0, np.zeros((1, 0)))
+    if progress is not None:
+        progress(1)
     for vals in cols:
         setup = SweepSetup(scenario, catalog, tuple(vals), token, solver, time_limit_s)
         results.append(evaluate_chunk(setup, 0, np.array([list(vals.values())])))
+        if progress is not None:
+            progress(1)
     sites = base.sites
     base_obj = float(base.objective_yuan_per_year[0])
     base_sites = _sites_mw(sites, base.open[0], base.mw[0])

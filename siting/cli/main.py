@@ -50,12 +50,24 @@ from siting.optimization.optimize import optimize
 from siting.optimization.results import OptimizationResult
 
 app = typer.Typer(
-    help="Data-centre site selection for western China: rank sites, optimise requests, compare scenarios.",
+    help="Data-centre site selection for western China: rank sites, optimise requests, compare scenarios.\n\n"
+         "Exit status: 0 success (an infeasible scenario in compare is a result; compare --strict makes it 1); "
+         "1 no feasible plan (optimize, stage) or a runtime error; 2 a usage error (option, file or value).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: flags show as --x / --x/--no-x (the rich help labels them <bool>)
 )
+
+
+@app.callback()
+def _main_options(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (on stderr)")] = False,
+) -> None:
+    """Options for every command (the exit statuses are in the app's help)."""
+    from siting.analysis.execution import PROGRESS
+
+    PROGRESS["enabled"] = not quiet
 @app.command()
 @domain_errors
 def sites(
@@ -234,9 +246,13 @@ def optimize_cmd(
     robust_result = None
     ok = result.status in ("optimal", "time_limit")
     if ok and robust_samples > 0:
+        from siting.analysis.execution import rich_progress
         from siting.analysis.robust import robust
 
-        robust_result = robust(req, cat, samples=robust_samples, solver=solver)  # type: ignore[arg-type]
+        bar, advance = rich_progress(robust_samples, "how sure: re-solving over the catalog's ranges")
+        with bar:
+            robust_result = robust(req, cat, samples=robust_samples, solver=solver,  # type: ignore[arg-type]
+                                   progress=advance)
     story = tell_story(result, req, cat, robust_result)
     to_stdout = [o for o in (csv_out, geojson_out) if o is not None and str(o) == "-"]
     if len(to_stdout) + bool(as_json) > 1:

@@ -44,8 +44,14 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         as_csv: CsvOpt = False,
         chart: ChartOpt = None,
+        strict: Annotated[bool, typer.Option(
+            "--strict", help="Exit 1 when a scenario is infeasible (by default an infeasible scenario is a result)")
+        ] = False,
     ) -> None:
-        """Compare scenarios side by side and attribute every difference against the base (first file)."""
+        """Compare scenarios side by side and attribute every difference against the base (first file).
+
+        Exit status 0 also when a scenario is infeasible (its diagnosis is part of the comparison); --strict
+        makes that 1 for scripts that want it."""
         from siting.analysis.compare import compare_scenarios
         from siting.analysis.scenarios import load_scenario
 
@@ -63,7 +69,7 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(comp.to_frame().to_csv())
         else:
             _print_comparison(comp, console)
-        if any(not o.ok for o in comp.outcomes):
+        if strict and any(not o.ok for o in comp.outcomes):
             raise typer.Exit(1)
 
     @app.command("sweep")
@@ -106,9 +112,15 @@ def register(app: typer.Typer) -> None:
         out: dict[str, Any] = {"scenario": sc.name}
         charts: list[tuple[str, Any]] = []
         if do_tornado:
-            from siting.analysis.sensitivity import tornado
+            from siting.analysis.execution import rich_progress
+            from siting.analysis.sensitivity import default_parameters, tornado
 
-            t = tornado(sc, cat, change_fraction=change, solver=checked_solver(solver), time_limit_s=time_limit)
+            n_params = len(sc.sensitivity.parameters) if sc.sensitivity is not None else len(
+                default_parameters(sc, cat))
+            bar, advance = rich_progress(1 + 2 * n_params, f"{sc.name}: tornado")
+            with bar:
+                t = tornado(sc, cat, change_fraction=change, solver=checked_solver(solver), time_limit_s=time_limit,
+                            progress=advance)
             out["tornado"] = t.to_dict()
             charts.append(("tornado", t))
             if not (as_json or as_csv):

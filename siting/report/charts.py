@@ -26,12 +26,15 @@ def _save(fig: Figure, path: str | Path) -> Path:
 
 
 def cost_components_chart(comparison: Comparison, path: str | Path) -> Path:
-    """Stacked bars: annual cost by component per scenario [million yuan/yr]; subsidies below zero."""
+    """Left: annual cost by component per scenario [million yuan/yr] (subsidies below zero).  Right: what
+    changed against the base, by component -- the attribution, which the left panel hides under capex when
+    capex dominates every total."""
     names = [o.scenario.name for o in comparison.outcomes]
     comps = [o.components() for o in comparison.outcomes]
     keys = list(dict.fromkeys(k for c in comps for k in c))
-    fig = Figure(figsize=(max(6.0, 1.6 * len(names) + 3), 5))
-    ax = fig.add_subplot()
+    deltas = [a for a in comparison.to_dict().get("attribution", []) if a.get("components")]
+    fig = Figure(figsize=(max(10.0, 1.6 * len(names) + 7), 5))
+    ax = fig.add_subplot(1, 2, 1)
     x = np.arange(len(names))
     pos = np.zeros(len(names))
     neg = np.zeros(len(names))
@@ -44,11 +47,27 @@ def cost_components_chart(comparison: Comparison, path: str | Path) -> Path:
     for xi, o in zip(x, comparison.outcomes, strict=True):
         if o.result.objective_yuan_per_year is not None:
             ax.annotate(f"{o.result.objective_yuan_per_year / _MIO:,.1f}", (xi, pos[xi]), ha="center", va="bottom")
+        else:
+            ax.annotate(o.result.status, (xi, 0), ha="center", va="bottom", rotation=90, color="#a40e26")
+    ax.margins(y=0.1)
     ax.set_xticks(x, names, rotation=15)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_ylabel("annual cost [million yuan/yr]")
-    ax.set_title("Cost components per scenario (total above each bar)")
-    ax.legend(fontsize=8, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Cost by component (total above each bar)")
+    ax.legend(fontsize=7, loc="lower right")
+    ax2 = fig.add_subplot(1, 2, 2)
+    if deltas:
+        width = 0.8 / len(deltas)
+        y = np.arange(len(keys))
+        for n, a in enumerate(deltas):
+            v = np.array([a["components"].get(k, 0.0) for k in keys]) / _MIO
+            label = f"{a['scenario']} ({a['delta_total_yuan_per_year'] / _MIO:+,.1f} in all)"
+            ax2.barh(y + n * width, v, height=width, label=label)
+        ax2.set_yticks(y + 0.4 - width / 2, keys)
+        ax2.axvline(0, color="black", linewidth=0.8)
+        ax2.legend(fontsize=7)
+    ax2.set_xlabel("change against the base [million yuan/yr]")
+    ax2.set_title(f"What changed against {names[0]}, by component")
     return _save(fig, path)
 
 
