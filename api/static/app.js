@@ -9,7 +9,8 @@ const ROLE_COLOUR = {western: "#1b7837", national_cluster: "#2166ac", eastern_ba
 const COMPONENTS = [["energy", ["energy"], "#1f77b4"], ["capital", ["capex"], "#ff7f0e"],
   ["land, labour, water, fixed", ["land", "labour", "water", "fixed"], "#2ca02c"], ["bandwidth", ["bandwidth"], "#9467bd"],
   ["carbon", ["carbon"], "#8c564b"], ["renewables bought", ["green"], "#17becf"]];
-const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "robust", "json", "scenario_name"];
+const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "robust", "json", "scenario_name",
+  "frontier_points", "stage_from", "stage_to", "stage_ramp", "stage_price"];
 let jsonEdited = false;
 let lastBody = null;      // the request body of the last successful optimisation (for downloads)
 let map = null, overlay = null, sitesById = {}, centresById = {};
@@ -67,6 +68,8 @@ function fieldOf(apiField) {
   for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t"]) if (f.endsWith(id)) return id;
   if (f.endsWith("share_fraction")) return "share";
   if (f === "name") return "scenario_name";
+  if (f === "points") return "frontier_points";
+  if (f === "price_yuan_per_kw_month") return "stage_price";
   return f.startsWith("request") ? "json" : null;
 }
 function showError(err) {
@@ -167,6 +170,20 @@ function costChart(res) {
   const legend = COMPONENTS.map(([n, , c]) => `<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${c}"/></svg> ${esc(n)}</span>`).join("");
   return `<div class="legend" aria-hidden="true">${legend}</div>${svg}`;
 }
+function energyTable(res) {
+  const rows = res.energy_by_period || [];
+  if (!rows.length) return "";
+  const periods = [...new Set(rows.map((r) => r.period))];
+  const keys = [...new Set(rows.map((r) => `${r.site}|${r.season}`))];
+  const cell = {};
+  for (const r of rows) cell[`${r.site}|${r.season}|${r.period}`] = (cell[`${r.site}|${r.season}|${r.period}`] || 0) + r.energy_cost_yuan;
+  const body = keys.map((k) => { const [s, season] = k.split("|");
+    return [esc(s), esc(season), ...periods.map((p) => fmt((cell[`${k}|${p}`] || 0) / 1e6, 2))]; });
+  const green = (res.green_purchases || []).map((g) => `${esc(g.site)} ${fmt(g.mwh_per_year)} MWh/yr of ${esc(g.option)}`);
+  return `<h3 id="energy-title">Energy cost by season and time-of-use period [million yuan/yr]</h3>` +
+    table(["site", "season", ...periods.map((p) => esc(p.replace("_", " ")))], body) +
+    (green.length ? `<p>Renewable energy bought: ${green.join("; ")}</p>` : "");
+}
 function story(sections) {
   return `<div class="story" id="explanation">` + sections.map((s) => `<h3>${esc(s.title)}</h3><ul>` +
     s.sentences.map((t) => `<li>${esc(t)}</li>`).join("") + "</ul>").join("") + "</div>";
@@ -192,7 +209,7 @@ $("optimize").addEventListener("click", () => run($("optimize"), $("result"), as
     `${fmt(res.levelised_cost_yuan_per_kw_month, 1)} yuan/kW/month</p>` +
     `<h3>Cost by component</h3>` + costChart(res) +
     table(["site", "MW", "PUE", "yuan/kWh", "M yuan/yr", "yuan/kW/month"], siteRows, () => "chosen") +
-    story(res.explanation || []) +
+    story(res.explanation || []) + energyTable(res) +
     `<h3>Downloads</h3><div class="downloads">` +
     ["csv", "xlsx", "geojson", "html"].map((f) => `<button type="button" class="secondary" data-export="${f}">` +
       `${f === "html" ? "Report (HTML)" : f.toUpperCase()}</button>`).join("") + `</div>`;
@@ -254,6 +271,61 @@ function drawMap(res) {
       .bindTooltip(`${f.id} ${p.name_zh}${chosen.has(f.id) ? " (chosen)" : ""}`).addTo(overlay);
   }
 }
+
+// -- trade-offs and staging ------------------------------------------------------------------------
+function lineChart(points, xKey, xLabel) {
+  const W = 560, H = 260, L = 70, B = 40, xs = points.map((p) => p[xKey]), ys = points.map((p) => p.cost_yuan_per_year / 1e6);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sx = (v) => L + (W - L - 20) * (x1 > x0 ? (v - x0) / (x1 - x0) : 0.5);
+  const sy = (v) => H - B - (H - B - 20) * (y1 > y0 ? (v - y0) / (y1 - y0) : 0.5);
+  const path = points.map((p, i) => `${i ? "L" : "M"}${sx(p[xKey]).toFixed(1)},${sy(p.cost_yuan_per_year / 1e6).toFixed(1)}`).join("");
+  const dots = points.map((p) => `<circle cx="${sx(p[xKey]).toFixed(1)}" cy="${sy(p.cost_yuan_per_year / 1e6).toFixed(1)}" ` +
+    `r="${p.knee ? 7 : 4}" fill="${p.knee ? "#e8a317" : "#0b5cad"}"><title>${fmt(p.cost_yuan_per_year / 1e6, 2)} M yuan/yr at ` +
+    `${fmt(p[xKey], 1)} ${esc(xLabel)}${p.knee ? " (knee)" : ""}</title></circle>`).join("");
+  return `<svg class="chart" id="frontier-chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="frontier-chart-title">` +
+    `<title id="frontier-chart-title">Annual cost against ${esc(xLabel)}: the non-dominated plans, knee highlighted</title>` +
+    `<path d="${path}" fill="none" stroke="#0b5cad" stroke-width="2"/>${dots}` +
+    `<text x="${L}" y="${H - 8}" font-size="12">${esc(xLabel)}: ${fmt(x0, 1)} to ${fmt(x1, 1)}</text>` +
+    `<text x="4" y="16" font-size="12">M yuan/yr: ${fmt(y0, 1)} to ${fmt(y1, 1)}</text></svg>`;
+}
+$("frontier").addEventListener("click", () => run($("frontier"), $("beyond"), async () => {
+  const points = Number($("frontier_points").value);
+  if (!(points >= 2 && points <= 10)) throw fieldError("frontier_points", `points = ${$("frontier_points").value} is out of range: must be 2 to 10 here (more: siting pareto)`);
+  const out = await api("/v1/pareto", {method: "POST", body: {request: currentRequest(), criterion: "rtt", points}});
+  const f = out.frontier;
+  const rows = f.points.map((p) => [fmt(p.cost_yuan_per_year / 1e6, 2), fmt(p.mean_rtt_ms, 1),
+    esc(Object.entries(p.sites_mw).map(([s, mw]) => `${s} ${fmt(mw, 1)}`).join(", ")), p.knee ? "knee" : ""]);
+  $("beyond").innerHTML = `<h3 id="frontier-title">Cost against mean RTT (${f.points.length} plans, ${f.dropped} dominated dropped)</h3>` +
+    lineChart(f.points, "mean_rtt_ms", "mean RTT [ms]") + table(["M yuan/yr", "mean RTT [ms]", "sites (MW)", ""], rows);
+  $("beyond").focus();
+}));
+$("stage").addEventListener("click", () => run($("stage"), $("beyond"), async () => {
+  const from = Number($("stage_from").value), to = Number($("stage_to").value), ramp = Math.round(Number($("stage_ramp").value));
+  if (!(ramp >= 1 && ramp <= 20)) throw fieldError("stage_ramp", `ramp = ${$("stage_ramp").value} is out of range: must be 1 to 20 years`);
+  if (!(to >= from)) throw fieldError("stage_to", `final load ${to} MW is below the first-year load ${from} MW`);
+  const phases = [];
+  for (let y = 0; y <= ramp; y += Math.max(1, Math.round(ramp / 3))) phases.push({year_offset: y, it_load_mw: Math.round((from + (to - from) * Math.min(1, y / ramp)) * 1000) / 1000});
+  if (phases[phases.length - 1].it_load_mw !== to) phases.push({year_offset: ramp, it_load_mw: to});
+  const request = {...currentRequest(), it_load_mw: to, phases};
+  const price = $("stage_price").value === "" ? null : Number($("stage_price").value);
+  const out = await api("/v1/stage", {method: "POST", body: {request, years: 15, build_block_mw: 10, price_yuan_per_kw_month: price}});
+  const s = out.staged;
+  if (s.pv_cost_yuan === null || s.pv_cost_yuan === undefined) {
+    $("beyond").innerHTML = `<h3 id="staged-title">Staged build-out: ${esc(s.status)}</h3><p>${esc(s.message || "")}</p>`;
+    return;
+  }
+  const used = s.sites.filter((x) => s.open_year[x] !== null);
+  const rows = s.cash_flows.map((c, n) => [String(c.year), fmt(c.load_mw), ...used.map((x) => fmt(s.built_mw[x][n])),
+    ...["capex_yuan", "opex_yuan", "subsidies_yuan", "revenue_yuan", "net_yuan", "cumulative_yuan"].map((k) => fmt(c[k] / 1e6))]);
+  $("beyond").innerHTML = `<h3 id="staged-title">Staged build-out from ${s.start_year}</h3>` +
+    `<p>Sites open: ${used.map((x) => `${esc(x)} in ${s.open_year[x]}`).join(", ")}. Present value of all costs ` +
+    `${fmt(s.pv_cost_yuan / 1e6, 1)} M yuan` + (s.npv_yuan !== null ? `; NPV ${fmt(s.npv_yuan / 1e6, 1)} M yuan, IRR ` +
+    `${s.irr_fraction !== null ? fmt(100 * s.irr_fraction, 1) + " %" : "none"}, payback ${s.payback_year ?? "not within 15 years"}, ` +
+    `${s.years_in_loss} year(s) in cumulative loss` : "") + `.</p>` +
+    table(["year", "load MW", ...used.map((x) => `${esc(x)} built MW`), "capex", "opex", "subsidies", "revenue", "net", "cumulative"], rows) +
+    `<p class="note">Cash flows in million yuan; 10 MW build blocks; capital at the start of a year, operations at its end.</p>`;
+  $("beyond").focus();
+}));
 
 // -- compare -------------------------------------------------------------------------------------
 $("compare").addEventListener("click", () => run($("compare"), $("comparison"), async () => {

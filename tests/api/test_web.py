@@ -127,6 +127,20 @@ def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path
     assert sum(float(r["total_yuan_per_year"]) for r in rows) == pytest.approx(
         api["result"]["objective_yuan_per_year"], rel=1e-6)
 
+    # energy by season and time-of-use period (issue 12), shown with the result
+    assert "Energy cost by season" in page.inner_text("#energy-title")
+
+    # the cost/latency frontier and a staged build-out with cash flows
+    page.fill("#frontier_points", "4")
+    page.click("#frontier")
+    page.wait_for_selector("#frontier-title", timeout=90_000)
+    assert page.locator("#frontier-chart circle").count() >= 2
+    page.click("#stage")
+    page.wait_for_selector("#staged-title", timeout=90_000)
+    staged = page.inner_text("#beyond")
+    assert "IRR" in staged and "year(s) in cumulative loss" in staged
+    _shot(page, "beyond")
+
     # compare two scenarios
     page.fill("#cmp_carbon", "300")
     page.click("#compare")
