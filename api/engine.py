@@ -158,6 +158,9 @@ def run_job(request: dict[str, Any], options: dict[str, Any]) -> tuple[str, dict
     """
     try:
         req = siting.parse_request(request)
+        if options.get("kind") == "pareto":  # a long frontier (POST /v1/pareto above the synchronous limit)
+            frontier = pareto(req, str(options["criterion"]), int(options["points"]), float(options["time_limit_s"]))
+            return "done", {"status": "optimal", "frontier": frontier}, None
         result = optimize(req, float(options["time_limit_s"]), bool(options.get("explain", False)),
                           options.get("robust"))
     except SitingError as exc:
