@@ -32,7 +32,7 @@ def require_key(db: DbDep, key: Annotated[str | None, Depends(_api_key_header)])
         raise AuthError("missing API key: send it in the X-API-Key header", field="X-API-Key")
     row = find_key(db, key)
     if row is None:
-        raise AuthError("unknown or revoked API key", field="X-API-Key")
+        raise AuthError("unknown, revoked or expired API key", field="X-API-Key")
     return row
 
 

@@ -9,38 +9,59 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from .db import ApiKey, Database, Job, utcnow
 
 KEY_PREFIX = "sk_"
+#: last_used_at is written at most this often per key (a write per request would serialise the service)
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(db: Database, owner: str) -> tuple[ApiKey, str]:
-    """Store a new key for ``owner``; returns the row and the plaintext key (never stored)."""
+def create_key(db: Database, owner: str, expires_in_days: float | None = None) -> tuple[ApiKey, str]:
+    """Store a new key for ``owner`` (optionally expiring); returns the row and the plaintext key (never stored)."""
     owner = owner.strip()
     if not owner or len(owner) > 200:
-        raise ValueError("owner must be 1 to 200 characters")
+        raise ValueError(f"owner = {owner!r}: must be 1 to 200 characters")
+    if expires_in_days is not None and not 0 < expires_in_days <= 3650:
+        raise ValueError(f"expires_in_days = {expires_in_days}: must be more than 0 and at most 3650")
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(id=str(uuid.uuid4()), owner=owner, key_hash=hash_key(plain), prefix=plain[:10])
+    expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days is not None else None
+    row = ApiKey(id=str(uuid.uuid4()), owner=owner, key_hash=hash_key(plain), prefix=plain[:10], expires_at=expires)
     with db.session() as s, s.begin():
         s.add(row)
     return row, plain
 
 
+def key_state(row: ApiKey, now: datetime | None = None) -> str:
+    """``active``, ``revoked`` or ``expired``."""
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
 def find_key(db: Database, plain: str) -> ApiKey | None:
-    """The active key row for a plaintext key, or None."""
+    """The active (not revoked, not expired) key row for a plaintext key, or None; notes the time of use."""
     if not plain.startswith(KEY_PREFIX) or len(plain) > 200:
         return None
     with db.session() as s:
         row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(plain)))
-    if row is None or row.revoked_at is not None:
+    now = utcnow()
+    if row is None or key_state(row, now) != "active":
         return None
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        with db.session() as s, s.begin():
+            s.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+        row.last_used_at = now
     return row
 
 
@@ -50,6 +71,35 @@ def list_keys(db: Database) -> list[ApiKey]:
         return list(s.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
 
 
+def _one(s: Session, ident: str) -> ApiKey:
+    rows = list(s.scalars(select(ApiKey).where((ApiKey.id == ident) | (ApiKey.prefix == ident))))
+    if len(rows) != 1:
+        raise ValueError(f"key {ident!r}: {'no key has' if not rows else 'several keys have'} this id or prefix "
+                         "(see `siting keys list`)")
+    return rows[0]
+
+
+def rotate_key(db: Database, ident: str) -> tuple[ApiKey, str, int]:
+    """Replace a key: a new one for the same owner and expiry (remaining), the old one revoked, and the old key's
+    queued jobs moved to the new key (they still run).  Returns the new row, its plaintext and the jobs moved."""
+    ident = ident.strip().removesuffix("...")
+    plain = KEY_PREFIX + secrets.token_urlsafe(32)
+    with db.session() as s, s.begin():
+        old = _one(s, ident)
+        if key_state(old) != "active":
+            raise ValueError(f"key {ident!r} is {key_state(old)}: create a new one (siting keys create)")
+        new = ApiKey(id=str(uuid.uuid4()), owner=old.owner, key_hash=hash_key(plain), prefix=plain[:10],
+                     expires_at=old.expires_at)
+        s.add(new)
+        s.flush()
+        old.revoked_at = utcnow()
+        res = s.execute(update(Job).where(Job.key_id == old.id, Job.status == "queued").values(key_id=new.id))
+        moved = int(getattr(res, "rowcount", 0) or 0)
+        s.flush()
+        s.expunge(new)
+    return new, plain, moved
+
+
 def revoke_key(db: Database, ident: str) -> tuple[ApiKey, int]:
     """Revoke the key whose id or shown prefix is ``ident``; its queued jobs fail with ``key_revoked``.
 
@@ -57,11 +107,7 @@ def revoke_key(db: Database, ident: str) -> tuple[ApiKey, int]:
     """
     ident = ident.strip().removesuffix("...")
     with db.session() as s, s.begin():
-        rows = list(s.scalars(select(ApiKey).where((ApiKey.id == ident) | (ApiKey.prefix == ident))))
-        if len(rows) != 1:
-            raise ValueError(f"key {ident!r}: {'no key has' if not rows else 'several keys have'} this id or prefix "
-                             "(see `siting keys list`)")
-        row = rows[0]
+        row = _one(s, ident)
         if row.revoked_at is None:
             row.revoked_at = utcnow()
         res = s.execute(update(Job).where(Job.key_id == row.id, Job.status == "queued").values(

@@ -26,8 +26,8 @@ from .db import Database
 from .errors import install_error_handlers
 from .middleware import BodySizeLimit, SecurityHeaders, inline_hashes
 from .migrate import upgrade
-from .routes import classic, compare, exports, optimize, pareto, requests, scenarios, score, sites, stage, web
-from .schemas import HealthPublic
+from .routes import admin, classic, compare, exports, optimize, pareto, requests, scenarios, score, sites, stage, web
+from .schemas import HealthPublic, ReadyPublic
 from .settings import Settings, get_settings
 from .worker import WorkerPool
 
@@ -86,10 +86,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     page = resources.files("api").joinpath("static/index.html").read_text(encoding="utf-8")
     app.add_middleware(SecurityHeaders, script_hashes=inline_hashes(page, "script"),
                        style_hashes=inline_hashes(page, "style"))
-    for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, classic, stage, web):
+    for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, classic, stage, admin, web):
         app.include_router(module.router)
     app.include_router(sites.centres_router)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
+
+    if cfg.cors_origins:  # off by default: the page is same-origin; other sites only when configured
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=cfg.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Content-Type", "X-API-Key"], max_age=600)
+
+    @app.get("/readyz", response_model=ReadyPublic, tags=["health"],
+             responses={503: {"model": ReadyPublic, "description": "Not ready: database unreachable or workers down"}})
+    @app.get("/v1/readyz", response_model=ReadyPublic, tags=["health"], include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready to take work: the database answers and every worker thread this process should run is alive."""
+        db: Database = app.state.db
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            db_ok = True
+        except Exception:
+            db_ok = False
+        expected = cfg.worker_threads if cfg.run_worker else 0
+        alive = sum(t.is_alive() for t in app.state.pool.threads)
+        reason = "; ".join(r for r, bad in (("database unreachable", not db_ok),
+                                            (f"{alive} of {expected} worker thread(s) alive", alive < expected)) if bad)
+        body = ReadyPublic(ready=not reason, database_ok=db_ok, workers_expected=expected, workers_alive=alive,
+                           reason=reason)
+        return JSONResponse(body.model_dump(), status_code=200 if not reason else 503)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],
              responses={503: {"model": HealthPublic, "description": "Database unreachable"}})

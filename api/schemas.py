@@ -76,6 +76,34 @@ class ErrorResponse(BaseModel):
 
 
 # -- health -----------------------------------------------------------------------------------
+class ReadyPublic(BaseModel):
+    ready: bool
+    database_ok: bool
+    workers_expected: int = Field(description="Worker threads this process should run (SITING_WORKER_THREADS)")
+    workers_alive: int
+    reason: str = Field(description="Why not ready; empty when ready")
+
+
+class KeyAdminCreate(_Body):
+    owner: str = Field(min_length=1, max_length=200, description="Who the key is for (name or e-mail)")
+    expires_in_days: float | None = Field(default=None, gt=0, le=3650, description="The key stops working after")
+
+
+class KeyAdminPublic(_Public):
+    id: str
+    prefix: str
+    owner: str
+    state: Literal["active", "revoked", "expired"]
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyAdminIssued(KeyAdminPublic):
+    key: str = Field(description="The key itself: shown only in this response, stored only as its hash")
+
+
 class HealthPublic(BaseModel):
     status: Literal["ok", "degraded"]
     version: str

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     max_job_time_limit_s: float = Field(default=600.0, gt=0)
     max_page_size: int = Field(default=100, ge=1)
 
+    # -- access ------------------------------------------------------------------------------
+    #: Admin API (/v1/admin/keys) token, sent as X-Admin-Token; unset = the admin API is off (404).
+    admin_token: str | None = Field(default=None, min_length=24)
+    #: Browser origins allowed to call the API from other sites (CORS); empty = CORS off (same origin only).
+    cors_origins: list[str] = Field(default_factory=list)
+
     @field_validator("database_url")
     @classmethod
     def _driver(cls, url: str) -> str:

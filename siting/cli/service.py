@@ -125,27 +125,48 @@ def register(app: typer.Typer) -> None:
     @keys.command("create")
     def keys_create(
         owner: Annotated[str, typer.Argument(help="Who the key is for (name or e-mail)")],
+        expires_days: Annotated[float | None, typer.Option(
+            "--expires-days", min=0.001, max=3650, help="The key stops working after this many days")] = None,
         database_url: DbOpt = None,
     ) -> None:
         """Create an API key for OWNER and print it once (only its hash is stored)."""
         from api.keys import create_key
 
         with _keys_database(database_url) as db:
-            row, plain = create_key(db, owner)
+            row, plain = create_key(db, owner, expires_in_days=expires_days)
         typer.echo(plain)
-        typer.echo(f"key {row.prefix}... created for {row.owner!r}; it is shown only now, "
+        until = f", valid until {row.expires_at:%Y-%m-%d %H:%M} UTC" if row.expires_at else ""
+        typer.echo(f"key {row.prefix}... created for {row.owner!r}{until}; it is shown only now, "
                    "send it in the X-API-Key header", err=True)
+
+    @keys.command("rotate")
+    def keys_rotate(
+        key: Annotated[str, typer.Argument(help="The key's id or its shown prefix (siting keys list)")],
+        database_url: DbOpt = None,
+    ) -> None:
+        """Replace a key: print a new one for the same owner; the old one stops working, its queued jobs move over."""
+        from api.keys import rotate_key
+
+        with _keys_database(database_url) as db:
+            row, plain, moved = rotate_key(db, key)
+        typer.echo(plain)
+        typer.echo(f"key {row.prefix}... replaces {key} for {row.owner!r}; {moved} queued job(s) moved to it",
+                   err=True)
 
     @keys.command("list")
     def keys_list(database_url: DbOpt = None) -> None:
-        """List the keys: prefix, owner, created, revoked (the keys themselves are never stored)."""
-        from api.keys import list_keys
+        """List the keys: prefix, owner, created, expiry, last use, state (the keys themselves are never stored)."""
+        from api.keys import key_state, list_keys
 
         with _keys_database(database_url) as db:
             rows = list_keys(db)
         for r in rows:
-            state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
-            typer.echo(f"{r.prefix}...  {r.id}  {r.owner}  created {r.created_at:%Y-%m-%d %H:%M}  {state}")
+            state = key_state(r)
+            when = f" {r.revoked_at:%Y-%m-%d %H:%M}" if state == "revoked" else ""
+            expires = f"  expires {r.expires_at:%Y-%m-%d %H:%M}" if r.expires_at else ""
+            used = f"  last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "  never used"
+            typer.echo(f"{r.prefix}...  {r.id}  {r.owner}  created {r.created_at:%Y-%m-%d %H:%M}{expires}{used}  "
+                       f"{state}{when}")
         if not rows:
             typer.echo("no keys yet: siting keys create OWNER", err=True)
 
