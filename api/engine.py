@@ -7,6 +7,7 @@ either, only conversion of engine results into JSON-safe data.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import siting
@@ -174,21 +175,24 @@ def run_job(request: dict[str, Any], options: dict[str, Any]) -> tuple[str, dict
 
 
 # -- scenarios (siting.analysis.scenarios.parse_scenario, siting.analysis.compare.compare_scenarios) ------------
-def parse_scenario(document: dict[str, Any], field: str = "scenario") -> Any:
-    """Validate a self-contained scenario document (RequestError naming the bad path, as 422).
+def examples_dir() -> Path:
+    """The example requests and scenarios shipped in the package (the repository's examples/)."""
+    from importlib import resources
 
-    Over HTTP a scenario may not name server files: ``request`` must be a mapping and
-    ``extends`` is refused (the CLI resolves both against the local disk).
+    return Path(str(resources.files("siting.examples")))
+
+
+def parse_scenario(document: dict[str, Any], field: str = "scenario") -> Any:
+    """Validate a scenario document (RequestError naming the bad path, as 422).
+
+    Over HTTP ``request: FILE`` and ``extends: FILE`` may name only the examples shipped with
+    siting (``examples/``, resolved as if the document sat in ``examples/scenarios/``), so the
+    example scenario files can be sent as they are; any other path is refused with the list.
     """
     at = "" if field == "scenario" else f"{field}."
-    if "extends" in document:
-        raise RequestError(f"{at}extends: not accepted over HTTP; send a self-contained document "
-                           "(copy the parent's request and overrides)", field=f"{at}extends")
-    if isinstance(document.get("request"), str):
-        raise RequestError(f"{at}request: must be a mapping over HTTP (a file path is only read "
-                           "by the CLI)", field=f"{at}request")
+    root = examples_dir()
     try:
-        return scenarios.parse_scenario(document, catalog=catalog())
+        return scenarios.parse_scenario(document, catalog=catalog(), base_dir=root / "scenarios", sandbox=root)
     except SitingError as exc:
         if at and exc.field:
             exc.field = at + exc.field

@@ -497,14 +497,28 @@ def expand_path(path: str, request: SiteRequest, catalog: Catalog) -> list[str]:
     return [path]
 
 
+def _inside(root: Path | None, path: Path, field: str) -> Path:
+    """``path`` itself, or a RequestError when a sandbox ``root`` is set and the path leaves it."""
+    if root is None:
+        return path
+    resolved, top = path.resolve(), root.resolve()
+    if not resolved.is_relative_to(top) or not resolved.is_file():
+        shipped = sorted(str(p.relative_to(top)) for p in top.rglob("*.yaml"))
+        raise RequestError(f"{field}: {path.name!r} is not one of the examples shipped with siting, the only files "
+                           f"a scenario may name here ({', '.join(shipped)}); otherwise send the request inline",
+                           field=field)
+    return resolved
+
+
 def parse_scenario(
     mapping: Any, *, base_dir: str | Path | None = None, catalog: Catalog | None = None,
-    source: str | None = None, _depth: int = 0,
+    source: str | None = None, _depth: int = 0, sandbox: str | Path | None = None,
 ) -> Scenario:
     """Validate a scenario mapping (see the module docstring).
 
     Relative paths (``request``, ``extends``) are resolved against ``base_dir``
-    (default: the working directory).  Overrides are checked against ``catalog``
+    (default: the working directory); with ``sandbox`` (the HTTP API: the shipped examples)
+    they may not leave that folder.  Overrides are checked against ``catalog``
     (default: the shipped one), so unknown sites, parameters and out-of-range values
     fail here with the path in the message and in ``RequestError.field``.
     """
@@ -521,11 +535,13 @@ def parse_scenario(
     if spec.extends is not None:
         if _depth >= _MAX_EXTENDS_DEPTH:
             raise RequestError(f"extends: more than {_MAX_EXTENDS_DEPTH} levels (a cycle?)", field="extends")
-        parent = load_scenario(base / spec.extends, catalog=cat, _depth=_depth + 1)
+        target = _inside(Path(sandbox) if sandbox else None, base / spec.extends, "extends")
+        parent = load_scenario(target, catalog=cat, _depth=_depth + 1, sandbox=sandbox)
 
     if isinstance(spec.request, str):
         try:
-            base_req = parse_request(load_mapping(base / spec.request))
+            base_req = parse_request(load_mapping(_inside(Path(sandbox) if sandbox else None, base / spec.request,
+                                                          "request")))
         except RequestError as exc:
             raise RequestError(f"request ({spec.request}): {exc.message}",
                                field=f"request.{exc.field}" if exc.field else "request") from None
@@ -599,12 +615,14 @@ def _check_sweep_path(
         raise RequestError(f"{where}: {msg}", field=where) from None
 
 
-def load_scenario(path: str | Path, *, catalog: Catalog | None = None, _depth: int = 0) -> Scenario:
+def load_scenario(path: str | Path, *, catalog: Catalog | None = None, _depth: int = 0,
+                  sandbox: str | Path | None = None) -> Scenario:
     """Load and validate a scenario file (YAML or JSON); relative paths are taken from its folder."""
     p = Path(path)
     data = load_mapping(p)
     try:
-        return parse_scenario(data, base_dir=p.parent, catalog=catalog, source=str(p), _depth=_depth)
+        return parse_scenario(data, base_dir=p.parent, catalog=catalog, source=str(p), _depth=_depth,
+                              sandbox=sandbox)
     except RequestError as exc:
         if str(p) in exc.message:
             raise

@@ -1,0 +1,1 @@
+"""Example requests and scenarios, shipped with the package (the HTTP API resolves scenario references here)."""
