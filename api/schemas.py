@@ -85,6 +85,9 @@ class ReadyPublic(BaseModel):
 
 
 class KeyAdminCreate(_Body):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"owner": "alice@example.com", "expires_in_days": 90}]})
+
     owner: str = Field(min_length=1, max_length=200, description="Who the key is for (name or e-mail)")
     expires_in_days: float | None = Field(default=None, gt=0, le=3650, description="The key stops working after")
 

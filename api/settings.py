@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     stale_after_s: float = Field(default=30.0, gt=0)
     #: How often an interrupted job is retried before it is marked failed with the reason.
     max_attempts: int = Field(default=3, ge=1)
+    #: Run each job in a warm child process (api/isolation.py) so that the watchdog can stop one that
+    #: overruns its time limit by more than watchdog_margin_s; off = in the worker thread (tests).
+    job_isolation: bool = True
+    watchdog_margin_s: float = Field(default=30.0, gt=0)
 
     # -- limits ------------------------------------------------------------------------------
     max_body_bytes: int = Field(default=256_000, ge=1024)

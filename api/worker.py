@@ -16,6 +16,7 @@ from types import TracebackType
 
 from . import engine, jobs
 from .db import Database
+from .isolation import IsolatedRunner
 from .settings import Settings
 
 log = logging.getLogger("api.worker")
@@ -57,6 +58,8 @@ class Worker:
         self.id = worker_id or jobs.new_worker_id()
         jobs.LIVE_WORKERS.add(self.id)
         self.processed = 0
+        self.runner: IsolatedRunner | None = (IsolatedRunner(settings.watchdog_margin_s)
+                                              if settings.job_isolation else None)
 
     def recover(self) -> jobs.Recovery:
         rec = jobs.recover(self.db, self.settings.stale_after_s, self.settings.max_attempts)
@@ -72,7 +75,10 @@ class Worker:
             return False
         log.info("job %s: running (attempt %d)", job.id, job.attempts)
         with _Heartbeat(self.db, job.id, self.id, self.settings.heartbeat_s):
-            status, result, error = engine.run_job(job.request, job.options)
+            if self.runner is not None:
+                status, result, error = self.runner.run(job.request, job.options)
+            else:
+                status, result, error = engine.run_job(job.request, job.options)
         if not jobs.finish(self.db, job.id, self.id, status, result, error):
             log.warning("job %s was taken over while running; outcome discarded", job.id)
         self.processed += 1
@@ -101,6 +107,12 @@ class Worker:
                 log.exception("worker %s: error in the loop; retrying", self.id)
                 stop.wait(min(5.0, 10 * self.settings.worker_poll_s))
         jobs.LIVE_WORKERS.discard(self.id)
+        self.close()
+
+    def close(self) -> None:
+        """Stop the job process, if any."""
+        if self.runner is not None:
+            self.runner.close()
 
 
 class WorkerPool:

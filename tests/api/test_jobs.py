@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from api import jobs
 from api.db import Database, Job, utcnow
 from api.worker import Worker
 
-from .conftest import make_settings, new_key, running_client
+from .conftest import make_settings, new_key, running_client, sqlite_url
 
 REQ = {"name": "job", "it_load_mw": 20, "candidates": ["zhongwei", "guian", "yaan"]}
 
@@ -179,3 +180,25 @@ def test_claims_are_exclusive(backend_url: str) -> None:
         assert sorted(got) == sorted(ids) and claimed[5] is None and claimed[6] is None
         assert not jobs.finish(db, got[0], "someone-else", "done", {}, None)
         assert jobs.finish(db, got[0], "w0", "done", {"status": "optimal"}, None)
+
+
+def test_watchdog_stops_a_job_that_overruns(tmp_path: Path) -> None:
+    """Jobs run in a warm child process; one that overruns its time limit + margin is killed and failed with the
+    reason, and the next job runs in a fresh process."""
+    big = {"it_load_mw": 1000, "candidates": None, "max_sites": 5}
+    with running_client(make_settings(sqlite_url(tmp_path), job_isolation=True, watchdog_margin_s=0.05)) as c:
+        key = new_key(c)
+        slow = c.post("/v1/requests", json={"request": big, "time_limit_s": 0.01, "explain": True,
+                                            "robust": {"samples": 400}}, headers=key).json()["id"]
+        fine = c.post("/v1/requests", json={"request": REQ, "time_limit_s": 20}, headers=key).json()["id"]
+        w = Worker(c.app.state.db, make_settings(sqlite_url(tmp_path), job_isolation=True, watchdog_margin_s=0.05))
+        try:
+            assert w.run_once()
+            failed = c.get(f"/v1/requests/{slow}", headers=key).json()
+            assert failed["status"] == "failed", failed
+            assert failed["error"]["code"] == "watchdog" and "time limit of 0.01 s" in failed["error"]["message"]
+            w.runner.margin_s = 60.0  # type: ignore[union-attr]
+            assert w.run_once()
+            assert c.get(f"/v1/requests/{fine}", headers=key).json()["status"] == "done"
+        finally:
+            w.close()
