@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 import siting
 
-from . import engine, jobs
+from . import compute, engine, jobs
 from .db import Database
 from .errors import install_error_handlers
 from .middleware import BodySizeLimit, SecurityHeaders, inline_hashes
@@ -57,10 +57,13 @@ def _start(app: FastAPI, settings: Settings) -> None:
     pool = WorkerPool(db, settings, settings.worker_threads if settings.run_worker else 0)
     pool.start()
     app.state.pool = pool
+    compute.configure(settings.compute_processes)
+    compute.warm()
 
 
 def _stop(app: FastAPI) -> None:
     app.state.pool.stop()
+    compute.shutdown()
     app.state.db.dispose()
 
 

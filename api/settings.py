@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     #: Run each job in a warm child process (api/isolation.py) so that the watchdog can stop one that
     #: overruns its time limit by more than watchdog_margin_s; off = in the worker thread (tests).
     job_isolation: bool = True
+    #: Processes that run synchronous solves (api/compute.py); 0 = inline in the request's thread.
+    #: Default: one per CPU.
+    compute_processes: int = Field(default_factory=lambda: max(1, __import__("os").cpu_count() or 1), ge=0, le=64)
     watchdog_margin_s: float = Field(default=30.0, gt=0)
 
     # -- limits ------------------------------------------------------------------------------

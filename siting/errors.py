@@ -20,6 +20,18 @@ class SitingError(Exception):
         self.message = message
         self.field = field
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with message, field and any other attribute (errors cross process boundaries: the API's
+        compute pool, the job processes), whatever the subclass's constructor takes."""
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild(cls: type[SitingError], args: tuple[Any, ...], state: dict[str, Any]) -> SitingError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
 
 class CatalogError(SitingError):
     """The shipped or user-supplied catalog data is invalid."""

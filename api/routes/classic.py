@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from .. import engine
+from .. import compute, engine
 from ..admission import ComputeKeyDep
 from ..deps import SettingsDep
 from ..limits import check_site_request
@@ -20,4 +20,4 @@ router = APIRouter(prefix="/v1/classic", tags=["classic"])
 def classic(body: ClassicCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
     check_site_request(body.request, settings)
     return {"request": body.request.model_dump(mode="json"),
-            "classic": engine.classic(body.request, body.p, body.radius_ms)}
+            "classic": compute.run(engine.classic, body.request, body.p, body.radius_ms)}

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from siting.errors import RequestError
 
-from .. import engine, scenario_store
+from .. import compute, engine, scenario_store
 from ..admission import ComputeKeyDep
 from ..deps import DbDep, SettingsDep
 from ..limits import check_count, check_scenario
@@ -37,4 +37,5 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
         parsed.append(scenario)
     names = [engine.scenario_name(s, doc) for s, (_, doc) in zip(parsed, documents, strict=True)]
     # synchronous: the server's time limit bounds the whole comparison (wall clock)
-    return {"scenarios": names, "comparison": engine.compare(parsed, body.explain, settings.sync_time_limit_s)}
+    return {"scenarios": names, "comparison": compute.run(engine.compare, parsed, body.explain,
+                                                                  settings.sync_time_limit_s)}

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from .. import engine
+from .. import compute, engine
 from ..admission import ComputeKeyDep
 from ..deps import SettingsDep
 from ..limits import check_site_request, check_time_limit
@@ -29,6 +29,6 @@ def export(fmt: Literal["csv", "xlsx", "geojson", "html"], body: OptimizeCreate,
            settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
-    content, media_type, filename = engine.export(body.request, fmt, limit, body.explain)
+    content, media_type, filename = compute.run(engine.export, body.request, fmt, limit, body.explain)
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

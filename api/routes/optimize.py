@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from .. import engine
+from .. import compute, engine
 from ..admission import ComputeKeyDep
 from ..deps import SettingsDep
 from ..limits import check_count, check_site_request, check_time_limit
@@ -23,5 +23,5 @@ def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) ->
     if body.robust is not None:  # more samples: submit a job (POST /v1/requests)
         check_count("robust.samples", body.robust.samples, settings.max_sync_robust_samples, "samples")
     return {"request": body.request.model_dump(mode="json"),
-            "result": engine.optimize(body.request, limit, body.explain,
-                                      body.robust.model_dump() if body.robust is not None else None)}
+            "result": compute.run(engine.optimize, body.request, limit, body.explain,
+                                  body.robust.model_dump() if body.robust is not None else None)}

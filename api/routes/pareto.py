@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from .. import engine, jobs
+from .. import compute, engine, jobs
 from ..admission import ComputeKeyDep
 from ..deps import DbDep, SettingsDep
 from ..limits import check_site_request, check_time_limit
@@ -37,4 +37,4 @@ def pareto(body: ParetoCreate, key: ComputeKeyDep, settings: SettingsDep, db: Db
         return JSONResponse(accepted.model_dump(mode="json"), status_code=202, headers={"Location": url})
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     return {"request": body.request.model_dump(mode="json"),
-            "frontier": engine.pareto(body.request, body.criterion, body.points, limit)}
+            "frontier": compute.run(engine.pareto, body.request, body.criterion, body.points, limit)}

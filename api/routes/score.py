@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from .. import engine
+from .. import compute, engine
 from ..admission import ComputeKeyDep
 from ..deps import SettingsDep
 from ..limits import check_site_request
@@ -19,4 +19,4 @@ router = APIRouter(prefix="/v1/score", tags=["score"])
              summary="Score cards: each site's cost, PUE, latency and carbon if it hosted the load")
 def score(body: ScoreCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
     check_site_request(body.request, settings)
-    return engine.score(body.request, body.all_sites, body.provenance)
+    return compute.run(engine.score, body.request, body.all_sites, body.provenance)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from .. import engine
+from .. import compute, engine
 from ..admission import ComputeKeyDep
 from ..deps import SettingsDep
 from ..limits import check_site_request, check_time_limit
@@ -21,4 +21,5 @@ def stage(body: StageCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     options = body.model_dump(include={"years", "build_block_mw", "lead_time_years", "price_yuan_per_kw_month"})
-    return {"request": body.request.model_dump(mode="json"), "staged": engine.stage(body.request, options, limit)}
+    staged = compute.run(engine.stage, body.request, options, limit)
+    return {"request": body.request.model_dump(mode="json"), "staged": staged}

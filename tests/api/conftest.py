@@ -50,7 +50,7 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def make_settings(url: str, **overrides: object) -> Settings:
     base: dict[str, object] = {"database_url": url, "run_worker": False, "worker_poll_s": 0.02,
-                               "heartbeat_s": 0.2, "job_isolation": False}
+                               "heartbeat_s": 0.2, "job_isolation": False, "compute_processes": 0}
     base.update(overrides)
     return Settings.model_validate(base)
 

@@ -19,3 +19,14 @@ def test_bench_api_load_smoke() -> None:
     assert summary["jobs_accepted"] == summary["jobs_done"], summary
     assert summary["accepted_equals_done"] and summary["jobs_unfinished"] == 0
     assert summary["submit_latency"]["p99_ms"] is not None
+
+
+def test_mixed_load_smoke() -> None:
+    """8 clients on optimise, score, compare and jobs against a server allowing 2 requests in flight: no job lost,
+    no 5xx, and the 429s name the limit that refused them."""
+    from bench import bench_api_mix
+
+    s = bench_api_mix.main(["--smoke"])
+    assert s["jobs_lost"] == 0 and s["jobs_accepted"] == s["jobs_done_or_failed"]
+    assert s["responses_5xx"] == 0
+    assert s["responses_429"] > 0 and s["limits_named_by_429"] == ["max_in_flight"]

@@ -1,0 +1,83 @@
+"""Where synchronous solves run: a pool of worker processes, never the API process's threads.
+
+A solve is CPU-bound Python (model building, pandas, explanations) around HiGHS; run in the API
+process's thread pool it holds the GIL and slows every other request, ``/healthz`` included.  With
+``SITING_COMPUTE_PROCESSES`` > 0 (the default for ``siting serve``: one per CPU) every synchronous
+compute route hands its engine call to a ``spawn`` process pool and its handler thread only waits;
+0 runs the call inline (tests, or a one-core box).  A crashed pool is replaced and the request gets
+a 503 naming the cause, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from siting.errors import SolverError
+
+log = logging.getLogger("api.compute")
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_size = 0
+
+
+def _warm() -> None:  # pragma: no cover - runs in the pool's processes
+    from . import engine
+
+    engine.catalog()
+
+
+def configure(processes: int) -> None:
+    """Set the pool size (0: inline); the pool itself starts on first use."""
+    global _size
+    with _lock:
+        _size = max(0, processes)
+
+
+def warm() -> None:
+    """Start the pool's processes now (in the background), so that the first requests do not pay for it."""
+    if _size > 0:
+        pool = _get()
+        for _ in range(_size):
+            pool.submit(_warm)
+
+
+def default_processes() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _get() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=_size, mp_context=mp.get_context("spawn"), initializer=_warm)
+        return _pool
+
+
+def run(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in the pool (or inline when the pool size is 0); engine errors propagate as they are."""
+    if _size == 0:
+        return fn(*args)
+    try:
+        return _get().submit(fn, *args).result()
+    except BrokenProcessPool:
+        shutdown()
+        log.exception("compute process died; pool replaced")
+        raise SolverError("a compute process died during this request (out of memory?); retry it",
+                          field="request") from None
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
