@@ -8,8 +8,10 @@ separate ``siting worker``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -67,6 +69,19 @@ def _stop(app: FastAPI) -> None:
     app.state.db.dispose()
 
 
+_HEALTH_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
+
+
+def _ping(db: Database) -> bool:
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        log.warning("health check: database unreachable", exc_info=True)
+        return False
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API.  ``settings`` (tests) override the environment's :func:`get_settings`."""
     cfg = settings or get_settings()
@@ -103,15 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/readyz", response_model=ReadyPublic, tags=["health"],
              responses={503: {"model": ReadyPublic, "description": "Not ready: database unreachable or workers down"}})
     @app.get("/v1/readyz", response_model=ReadyPublic, tags=["health"], include_in_schema=False)
-    def readyz() -> JSONResponse:
+    async def readyz() -> JSONResponse:
         """Ready to take work: the database answers and every worker thread this process should run is alive."""
         db: Database = app.state.db
-        try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            db_ok = True
-        except Exception:
-            db_ok = False
+        db_ok = await asyncio.get_running_loop().run_in_executor(_HEALTH_THREADS, _ping, db)
         expected = cfg.worker_threads if cfg.run_worker else 0
         alive = sum(t.is_alive() for t in app.state.pool.threads)
         reason = "; ".join(r for r, bad in (("database unreachable", not db_ok),
@@ -123,15 +133,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],
              responses={503: {"model": HealthPublic, "description": "Database unreachable"}})
     @app.get("/v1/healthz", response_model=HealthPublic, tags=["health"], include_in_schema=False)
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:
+        """Liveness: answered on the event loop, the database ping on its own thread (never queued behind
+        the request threads that wait for solves)."""
         db: Database = app.state.db
-        try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            ok = True
-        except Exception:
-            log.warning("health check: database unreachable", exc_info=True)
-            ok = False
+        ok = await asyncio.get_running_loop().run_in_executor(_HEALTH_THREADS, _ping, db)
         body = HealthPublic(status="ok" if ok else "degraded", version=siting.__version__,
                             database=db.dialect, database_ok=ok,
                             worker_threads=len(app.state.pool.threads))
