@@ -327,6 +327,19 @@ $("stage").addEventListener("click", () => run($("stage"), $("beyond"), async ()
   $("beyond").focus();
 }));
 
+$("classic").addEventListener("click", () => run($("classic"), $("beyond"), async () => {
+  const out = await api("/v1/classic", {method: "POST", body: {request: currentRequest()}});
+  const v = out.classic;
+  const rows = v.rows.map((r) => [esc(r.view), esc(r.sites.join(" + ")), fmt(r.mean_rtt_ms, 1), fmt(r.worst_rtt_ms, 1),
+    Number.isFinite(r.covered_fraction) ? fmt(100 * r.covered_fraction) + " %" : "-",
+    r.cost_yuan_per_year !== null ? fmt(r.cost_yuan_per_year / 1e6, 2) : esc(r.cost_status)]);
+  $("beyond").innerHTML = `<h3 id="classic-title">Where ${v.p} site(s) would go by a latency criterion, and what it costs</h3>` +
+    table(["view", "sites", "mean RTT [ms]", "worst RTT [ms]", `demand within ${v.radius_ms ?? "-"} ms`, "M yuan/yr"], rows) +
+    `<p class="note">RTT from each demand centre to its nearest open site, weighted by the request's MW there; the cost ` +
+    `serves the whole request from exactly those sites.</p>`;
+  $("beyond").focus();
+}));
+
 // -- compare -------------------------------------------------------------------------------------
 $("compare").addEventListener("click", () => run($("compare"), $("comparison"), async () => {
   const base = currentRequest();

@@ -140,6 +140,11 @@ def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path
     staged = page.inner_text("#beyond")
     assert "IRR" in staged and "year(s) in cumulative loss" in staged
     _shot(page, "beyond")
+    page.click("#classic")
+    page.wait_for_selector("#classic-title", timeout=90_000)
+    classic = page.inner_text("#beyond table")
+    for view in ("cost-optimal", "p-median", "p-center", "mclp"):
+        assert view in classic
 
     # compare two scenarios
     page.fill("#cmp_carbon", "300")
