@@ -62,3 +62,35 @@ def test_a_90_percent_floor_buys_certificates_and_pays_the_premium(catalog: Cata
     mwh = float(r.green_purchases["mwh_per_year"].sum())
     assert mwh == pytest.approx(expected, rel=1e-6)
     assert float(r.green_purchases["cost_yuan_per_year"].sum()) == pytest.approx(2.31 * expected, rel=1e-6)
+
+
+def test_market_based_accounting_credits_the_carbon_price_on_what_is_bought(catalog: Catalog) -> None:
+    """Market-based Scope 2: a certificate MWh carries no emissions, so at a carbon price P each MWh bought at
+    site j saves P x ef[j] and costs the premium q.  With P x ef > q the optimiser buys every MWh the cap allows
+    at the site, even with no green-share floor; the objective falls by exactly (P ef - q) x MWh and the
+    reported emissions by ef x MWh.  Location-based, nothing is bought without a floor."""
+    base = {"it_load_mw": 20, "candidates": ["zhongwei"], "carbon_price_yuan_per_t": 100.0, "green_options": ["gec"],
+            "classes": [{"name": "b", "share_fraction": 1.0, "demand_regions": ["east"]}]}
+    loc = siting.optimize(base, catalog)
+    mkt = siting.optimize({**base, "emissions_accounting": "market"}, catalog)
+    assert loc.status == mkt.status == "optimal"
+    assert loc.green_purchases.empty or loc.green_purchases["mwh_per_year"].sum() == 0
+    ef = catalog.site_value("zhongwei", "grid_emission_factor_t_per_mwh")
+    q = catalog.green_options["gec"].premium_yuan_per_mwh
+    assert 100.0 * ef > q
+    bought = float(mkt.green_purchases["mwh_per_year"].sum())
+    p = build_site_problem(catalog, siting.parse_request({**base, "emissions_accounting": "market"}))
+    assert p.green_cap_share is not None and p.renewable_share is not None and p.energy_mwh_per_mw is not None
+    cap = float(p.green_cap_share[0] * (1 - p.renewable_share[0]) * p.energy_mwh_per_mw[0] * 20.0)
+    assert bought == pytest.approx(cap, rel=1e-6)
+    assert mkt.objective_yuan_per_year == pytest.approx(loc.objective_yuan_per_year - (100.0 * ef - q) * bought,
+                                                        rel=1e-9)
+    assert mkt.emissions_t_per_year == pytest.approx(loc.emissions_t_per_year - ef * bought, rel=1e-9)
+    # the cost table adds up: carbon falls by P x ef x MWh, green rises by q x MWh, total = objective
+    cb = mkt.cost_breakdown
+    assert cb["total"].sum() == pytest.approx(mkt.objective_yuan_per_year, rel=1e-9)
+    assert cb.at["zhongwei", "green"] == pytest.approx(q * bought, rel=1e-9)
+    with pytest.raises(siting.errors.RequestError, match="emissions_accounting"):
+        from siting.analysis.pareto import pareto
+
+        pareto({**base, "emissions_accounting": "market"}, catalog, criterion="emissions", points=3)

@@ -77,7 +77,9 @@ def question(request: SiteRequest, catalog: Catalog) -> Section:
             if request.min_green_share_fraction else "")
          + (f"; between {request.min_sites} and {request.max_sites} sites" if request.max_sites else "")
          + (f"; at most {100 * request.max_share_per_site:.0f} % of the load per site"
-            if request.max_share_per_site < 1 else "") + "."]
+            if request.max_share_per_site < 1 else "")
+         + ("; market-based emissions (renewable energy bought carries none)"
+            if request.emissions_accounting == "market" else "") + "."]
     return Section("question", "The question", s)
 
 

@@ -55,6 +55,12 @@ class Frontier:
 
 def _coefficients(p: SiteProblem, criterion: Criterion) -> tuple[Columns, np.ndarray]:
     """The alloc columns of ``p`` and the criterion's coefficient on each."""
+    if criterion == "emissions" and p.green_emission_credit_t_per_mwh is not None:
+        from siting.errors import RequestError
+
+        raise RequestError("emissions_accounting = 'market' with green options: the emissions frontier is "
+                           "location-based only for now; use emissions_accounting: location or criterion rtt",
+                           field="emissions_accounting")
     c = define(p).columns
     return c, (emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c))
 

@@ -135,6 +135,12 @@ class SiteRequest(_Strict):
         default_factory=list, max_length=10,
         description="Ways to buy renewable energy the optimiser may use to meet min_green_share_fraction "
                     "(sites/green_options.csv, e.g. gec); none by default: the share comes from the grid mix")
+    emissions_accounting: Literal["location", "market"] = Field(
+        default="location",
+        description="Scope 2 accounting of the carbon price and of reported emissions: location (grid average "
+                    "factor for all energy drawn; certificates only count toward the green share) or market "
+                    "(renewable energy bought through green_options carries no emissions, so each MWh bought "
+                    "saves its site's grid factor x the carbon price)")
     packages: list[PackageId] = Field(
         default_factory=list, max_length=20,
         description="Negotiated deals and policy packages to apply (sites/packages.csv, `siting packages`), e.g. "

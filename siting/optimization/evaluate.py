@@ -95,25 +95,36 @@ def subsidies_claimed(p: SiteProblem, opened: FloatArray, mw_kj: FloatArray) -> 
 
 
 def green_purchases(p: SiteProblem, mw_j: FloatArray) -> FloatArray:
-    """(J,) renewable energy a plan buys [MWh/yr]: the least that meets the green-share floor, cheapest first.
+    """(J,) renewable energy a plan buys [MWh/yr], as the optimiser would for this plan.
 
-    What the optimiser buys at the optimum (premiums are costs, so it buys no more than needed); zero
-    without green options or a floor.  Each site buys at most its cap share of its non-renewable energy.
+    Each site buys at most its cap share of its non-renewable energy.  Where a MWh costs less than
+    nothing net (market-based accounting with a carbon price above premium / grid factor) the site buys
+    its whole cap; then, if the green-share floor is still short, the cheapest net cost first until it is
+    met.  Zero without green options.
     """
     J = len(p.sites)
-    if (p.green_premium_yuan_per_mwh is None or p.green_cap_share is None or p.min_green_share <= 0
+    if (p.green_premium_yuan_per_mwh is None or p.green_cap_share is None
             or p.renewable_share is None or p.energy_mwh_per_mw is None):
         return np.zeros(J)
     energy = p.energy_mwh_per_mw * mw_j
-    short = p.min_green_share * energy.sum() - (p.renewable_share * energy).sum()
-    out = np.zeros(J)
-    for j in np.argsort(p.green_premium_yuan_per_mwh, kind="stable"):
+    cap = p.green_cap_share * (1.0 - p.renewable_share) * energy
+    net = p.green_net_cost_yuan_per_mwh()
+    out = np.where(net < 0, cap, 0.0)
+    short = p.min_green_share * energy.sum() - (p.renewable_share * energy).sum() - out.sum()
+    for j in np.argsort(net, kind="stable"):
         if short <= 0:
             break
-        take = min(short, float(p.green_cap_share[j] * (1.0 - p.renewable_share[j]) * energy[j]))
-        out[j] = take
+        take = min(short, float(cap[j] - out[j]))
+        out[j] += take
         short -= take
     return out
+
+
+def green_credit_t(p: SiteProblem, bought: FloatArray) -> FloatArray:
+    """(J,) emissions a purchase takes off each site's account [tCO2/yr] (0 under location-based accounting)."""
+    if p.green_emission_credit_t_per_mwh is None:
+        return np.zeros(len(p.sites))
+    return p.green_emission_credit_t_per_mwh * bought
 
 
 def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataFrame:
@@ -131,7 +142,11 @@ def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataF
         frame["allocation"] = residual
     frame["fixed"] = p.fixed_cost * is_open
     if p.green_premium_yuan_per_mwh is not None:
-        frame["green"] = p.green_premium_yuan_per_mwh * green_purchases(p, alloc.sum(axis=(0, 1)))
+        bought = green_purchases(p, alloc.sum(axis=(0, 1)))
+        frame["green"] = p.green_premium_yuan_per_mwh * bought
+        if p.green_emission_credit_t_per_mwh is not None:  # the carbon price no longer paid on what was bought
+            frame["carbon"] = (frame["carbon"] if "carbon" in frame else 0.0) - (
+                p.carbon_price_yuan_per_t * green_credit_t(p, bought))
     sub = np.zeros(len(p.sites))
     for n, value in enumerate(subsidies_claimed(p, opened, mw_kj)):
         sub[p.site_index(p.subsidies[n].site)] += value
@@ -299,6 +314,6 @@ def plan_total_yuan_per_year(p: SiteProblem, opened: FloatArray, alloc: FloatArr
     alloc = np.where(alloc > 1e-9, alloc, 0.0)
     green = 0.0
     if p.green_premium_yuan_per_mwh is not None:
-        green = float(p.green_premium_yuan_per_mwh @ green_purchases(p, alloc.sum(axis=(0, 1))))
+        green = float(p.green_net_cost_yuan_per_mwh() @ green_purchases(p, alloc.sum(axis=(0, 1))))
     return float(np.einsum("kij,kij->", p.unit_cost, alloc) + p.fixed_cost @ (opened > 0.5)
                  - subsidies_claimed(p, opened, alloc.sum(axis=1)).sum() + green)

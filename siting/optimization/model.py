@@ -32,7 +32,8 @@ Variables (column order)
 - ``alloc[k,i,j]`` >= 0 [MW], only for (k, i, j) in A with d[k,i] > 0
 - ``subsidy[s]`` >= 0 [yuan/yr]
 - ``green[j]`` >= 0 [MWh/yr] renewable energy bought for site j (certificates), only when the request
-  names green options; cost ``q[j]`` [yuan/MWh] each
+  names green options; cost ``q[j]`` [yuan/MWh] each, less ``P x ef[j]`` under market-based accounting
+  (carbon price P [yuan/t] on the grid factor ef[j] [t/MWh] the purchase takes off the site's emissions)
 - ``slack[r]`` >= 0, one per relaxable row, only in elastic mode
 
 Objective (annualised total cost, yuan/yr)
@@ -51,7 +52,8 @@ Constraint families (row labels as in :attr:`Family.labels`)
 - ``green-cap[j]``:         green[j] <= c[j] (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j]   (buy only for energy the
                             grid mix leaves non-renewable; c[j] the option's cap share)
 - ``budget``:               objective <= B
-- ``emissions-cap``:        sum_A m[j] alloc[k,i,j] <= E_max   (m[j] tCO2/(MW*yr); epsilon bound of a frontier)
+- ``emissions-cap``:        sum_A m[j] alloc[k,i,j] [- sum_j ef[j] green[j]] <= E_max   (m[j] tCO2/(MW*yr);
+  the green term under market-based accounting; epsilon bound of a frontier)
 - ``mean-rtt-cap``:         sum_A rtt[i,j] alloc[k,i,j] <= R_max * sum d  (demand-weighted mean RTT [ms])
 - ``subsidy-base[s]``:      subsidy[s] <= phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)]
 - ``subsidy-cap[s]``:       subsidy[s] <= U[s] open[j(s)]
@@ -228,7 +230,7 @@ def variables(p: SiteProblem, fixed_open: FloatArray | None = None) -> Columns:
         open_lo = open_hi = np.round(np.asarray(fixed_open, dtype=float))
         alloc_hi = np.where(open_hi[js] < 0.5, 0.0, INF)
     G = J if p.green_premium_yuan_per_mwh is not None else 0
-    premium = p.green_premium_yuan_per_mwh if p.green_premium_yuan_per_mwh is not None else np.zeros(0)
+    premium = p.green_net_cost_yuan_per_mwh() if p.green_premium_yuan_per_mwh is not None else np.zeros(0)
     return Columns(
         cost=np.concatenate([p.fixed_cost.astype(float), p.unit_cost[ks, is_, js], -np.ones(S), premium]),
         lower=np.concatenate([open_lo, np.zeros(n_a + S + G)]),
@@ -346,8 +348,12 @@ def rtt_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
     return np.asarray(p.rtt_ms[c.is_, c.js] / float(p.demand_mw.sum()), dtype=float)
 
 
-def _criterion_cap(name: str, field: str, coef: FloatArray, bound: float, c: Columns) -> Family:
-    return _family(name, field, np.zeros(c.n_alloc, dtype=np.int64), c.alloc_cols, coef, np.array([-INF]),
+def _criterion_cap(name: str, field: str, coef: FloatArray, bound: float, c: Columns,
+                   green_coef: FloatArray | None = None) -> Family:
+    cols, vals = c.alloc_cols, coef
+    if green_coef is not None and c.n_green:
+        cols, vals = np.concatenate([cols, c.green_cols]), np.concatenate([coef, green_coef])
+    return _family(name, field, np.zeros(len(cols), dtype=np.int64), cols, vals, np.array([-INF]),
                    np.array([bound]), _ONE_KEY, lambda key: name)
 
 
@@ -355,8 +361,9 @@ def emissions_cap(p: SiteProblem, c: Columns) -> Family | None:
     """``emissions-cap``: sum_A m[j] alloc[k,i,j] <= E_max [tCO2/yr]."""
     if p.max_emissions_t_per_year is None:
         return None
+    credit = p.green_emission_credit_t_per_mwh  # market-based: a MWh bought removes its grid emissions
     return _criterion_cap("emissions-cap", "max_emissions_t_per_year", emissions_coefficients(p, c),
-                          p.max_emissions_t_per_year, c)
+                          p.max_emissions_t_per_year, c, None if credit is None else -np.asarray(credit, dtype=float))
 
 
 def mean_rtt_cap(p: SiteProblem, c: Columns) -> Family | None:

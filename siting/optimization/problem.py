@@ -87,6 +87,17 @@ class SiteProblem:
     green_premium_yuan_per_mwh: FloatArray | None = None
     green_cap_share: FloatArray | None = None
     green_option: list[str] = field(default_factory=list)
+    # market-based accounting: tCO2 a MWh bought avoids at each site (its grid factor); None = location-based
+    green_emission_credit_t_per_mwh: FloatArray | None = None
+    carbon_price_yuan_per_t: float = 0.0
+
+    def green_net_cost_yuan_per_mwh(self) -> FloatArray:
+        """(J,) what a MWh of renewable energy bought costs net: the premium, less the carbon price on the grid
+        emissions it replaces under market-based accounting [yuan/MWh]."""
+        assert self.green_premium_yuan_per_mwh is not None
+        if self.green_emission_credit_t_per_mwh is None:
+            return self.green_premium_yuan_per_mwh
+        return self.green_premium_yuan_per_mwh - self.carbon_price_yuan_per_t * self.green_emission_credit_t_per_mwh
     # epsilon bounds of a second criterion (trade-off frontiers, siting.analysis.pareto)
     max_emissions_t_per_year: float | None = None
     max_mean_rtt_ms: float | None = None
@@ -539,4 +550,9 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,
         it_load_mw=request.it_load_mw, packages=packages, class_site_reason=class_site_reason,
     )
-    return apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)
+    out = apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)
+    if request.emissions_accounting == "market" and out.green_premium_yuan_per_mwh is not None:
+        out = replace(out, carbon_price_yuan_per_t=float(request.carbon_price_yuan_per_t),
+                      green_emission_credit_t_per_mwh=np.array([si.grid_emission_factor_t_per_mwh
+                                                                for si in out.inputs]))
+    return out

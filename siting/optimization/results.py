@@ -17,7 +17,7 @@ from siting.models.tariffs import (
     daily_it_energy_mwh,
     energy_cost_by_period,
 )
-from siting.optimization.evaluate import green_purchases, plan_cost
+from siting.optimization.evaluate import green_credit_t, green_purchases, plan_cost
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome
 from siting.serialize import frame_records
@@ -157,8 +157,8 @@ def build_result(
         sites["pue"] = p.pue
     if p.price_yuan_per_kwh is not None:
         sites["price_yuan_per_kwh"] = p.price_yuan_per_kwh
-    if p.emissions_t_per_mw is not None:
-        sites["emissions_t_per_year"] = p.emissions_t_per_mw * mw_j
+    if p.emissions_t_per_mw is not None:  # less what renewable purchases take off under market-based accounting
+        sites["emissions_t_per_year"] = p.emissions_t_per_mw * mw_j - green_credit_t(p, green_purchases(p, mw_j))
     sites["annual_cost_yuan"] = breakdown["total"].reindex(p.sites).fillna(0.0).to_numpy()
     sites["levelised_cost_yuan_per_kw_month"] = [
         levelised_cost_yuan_per_kw_month(c, mw) if mw > 0 else np.nan
@@ -193,6 +193,8 @@ def build_result(
     if p.renewable_share is not None and p.energy_mwh_per_mw is not None:
         energy = p.energy_mwh_per_mw * mw_j
         bought = green_purchases(p, mw_j)
+        if emissions is not None:  # market-based accounting: what was bought carries no emissions
+            emissions -= float(green_credit_t(p, bought).sum())
         green = float(((p.renewable_share * energy).sum() + bought.sum()) / energy.sum()) if energy.sum() > 0 else None
         if p.green_premium_yuan_per_mwh is not None:
             purchases = pd.DataFrame([
