@@ -147,6 +147,7 @@ def build_result(
 
     breakdown = plan_cost(p, opened, alloc)  # the plan evaluator: the one place a plan's cost is computed
     breakdown = breakdown[is_open | (mw_j > 0)]
+    bought = green_purchases(p, mw_j)  # renewable energy bought [MWh/yr] (J,), once for emissions and shares
 
     sites = pd.DataFrame({
         "open": is_open,
@@ -158,7 +159,7 @@ def build_result(
     if p.price_yuan_per_kwh is not None:
         sites["price_yuan_per_kwh"] = p.price_yuan_per_kwh
     if p.emissions_t_per_mw is not None:  # less what renewable purchases take off under market-based accounting
-        sites["emissions_t_per_year"] = p.emissions_t_per_mw * mw_j - green_credit_t(p, green_purchases(p, mw_j))
+        sites["emissions_t_per_year"] = p.emissions_t_per_mw * mw_j - green_credit_t(p, bought)
     sites["annual_cost_yuan"] = breakdown["total"].reindex(p.sites).fillna(0.0).to_numpy()
     sites["levelised_cost_yuan_per_kw_month"] = [
         levelised_cost_yuan_per_kw_month(c, mw) if mw > 0 else np.nan
@@ -187,14 +188,11 @@ def build_result(
             })
         latency = pd.DataFrame(rows)
 
-    emissions = float((p.emissions_t_per_mw * mw_j).sum()) if p.emissions_t_per_mw is not None else None
+    emissions = float(sites["emissions_t_per_year"].sum()) if p.emissions_t_per_mw is not None else None
     green = None
     purchases = pd.DataFrame()
     if p.renewable_share is not None and p.energy_mwh_per_mw is not None:
         energy = p.energy_mwh_per_mw * mw_j
-        bought = green_purchases(p, mw_j)
-        if emissions is not None:  # market-based accounting: what was bought carries no emissions
-            emissions -= float(green_credit_t(p, bought).sum())
         green = float(((p.renewable_share * energy).sum() + bought.sum()) / energy.sum()) if energy.sum() > 0 else None
         if p.green_premium_yuan_per_mwh is not None:
             purchases = pd.DataFrame([
