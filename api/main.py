@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -82,6 +83,40 @@ def _ping(db: Database) -> bool:
         return False
 
 
+def _show_server_defaults(app: FastAPI, cfg: Settings) -> None:
+    """Defaults that are server settings appear in the OpenAPI schema as values, not null.
+
+    A body's ``time_limit_s`` left out means this server's limit (SITING_SYNC_TIME_LIMIT_S for
+    synchronous routes, SITING_JOB_TIME_LIMIT_S for jobs); the schema says which number that is.
+    The scenario sections show this service's limits on samples and parameters.
+    """
+    base = app.openapi
+    defaults = {"OptimizeCreate": cfg.sync_time_limit_s, "ParetoCreate": cfg.sync_time_limit_s,
+                "StageCreate": cfg.sync_time_limit_s, "JobCreate": cfg.job_time_limit_s}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = base()
+            for name, value in defaults.items():
+                prop = spec.get("components", {}).get("schemas", {}).get(name, {}).get("properties", {})
+                if "time_limit_s" in prop:
+                    prop["time_limit_s"]["default"] = value
+            # the engine's scenario sections, at this service's limits (api.limits.check_scenario)
+            schemas = spec.get("components", {}).get("schemas", {})
+            for section in ("MonteCarloSpec", "SensitivitySpec"):
+                prop = schemas.get(section, {}).get("properties", {})
+                if "parameters" in prop:
+                    prop["parameters"]["maxProperties"] = cfg.max_sweep_parameters
+            samples = schemas.get("MonteCarloSpec", {}).get("properties", {}).get("samples")
+            if samples is not None:
+                samples["maximum"] = cfg.max_samples
+                samples["default"] = min(int(samples.get("default", cfg.max_samples)), cfg.max_samples)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API.  ``settings`` (tests) override the environment's :func:`get_settings`."""
     cfg = settings or get_settings()
@@ -107,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, classic, stage, admin, web):
         app.include_router(module.router)
     app.include_router(sites.centres_router)
+    _show_server_defaults(app, cfg)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 
     if cfg.cors_origins:  # off by default: the page is same-origin; other sites only when configured

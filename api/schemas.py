@@ -9,14 +9,27 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
+    TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     WrapValidator,
-    field_serializer,
+    field_validator,
 )
 
-from siting.data.request import SiteRequest
+from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec
+from siting.data.request import PRINTABLE, SiteRequest
+
+from .results import (
+    ClassicViewsPublic,
+    ComparisonPublic,
+    FrontierPublic,
+    OptimizationResultPublic,
+    ScoreCard,
+    StagedPlanPublic,
+)
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -46,18 +59,27 @@ def _guard(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 #: The engine's request schema (what OpenAPI shows), guarded against validator crashes.
 RequestBody = Annotated[SiteRequest, WrapValidator(_guard)]
+_REQUEST_ADAPTER: TypeAdapter[SiteRequest] = TypeAdapter(RequestBody)
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _utc(value: datetime) -> str:
+    """Stored times are naive UTC: send them as ISO 8601 with a Z."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat().replace("+00:00", "Z")
+
+
+#: A time in UTC, sent as ISO 8601 with a Z (the database stores naive UTC).
+UtcTime = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="json"),
+                    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
+
+
 class _Public(BaseModel):
-    @field_serializer("*", when_used="json", check_fields=False)
-    def _utc(self, value: Any) -> Any:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
-        return value
+    pass
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -97,10 +119,10 @@ class KeyAdminPublic(_Public):
     prefix: str
     owner: str
     state: Literal["active", "revoked", "expired"]
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcTime
+    expires_at: UtcTime | None
+    last_used_at: UtcTime | None
+    revoked_at: UtcTime | None
 
 
 class KeyAdminIssued(KeyAdminPublic):
@@ -146,8 +168,8 @@ class ScoreCreate(_Body):
 
 
 class ScorePublic(BaseModel):
-    request: dict[str, Any] = Field(description="The validated request, with defaults filled in")
-    sites: list[dict[str, Any]] = Field(description="Score cards, cheapest first")
+    request: SiteRequest = Field(description="The validated request, with defaults filled in")
+    sites: list[ScoreCard] = Field(description="Score cards, cheapest first")
 
 
 # -- optimise and jobs ------------------------------------------------------------------------
@@ -183,8 +205,8 @@ class ParetoCreate(_Body):
 
 
 class ParetoPublic(BaseModel):
-    request: dict[str, Any]
-    frontier: dict[str, Any] = Field(description="criterion, unit, points (cost, criterion, sites_mw, knee), dropped")
+    request: SiteRequest
+    frontier: FrontierPublic
 
 
 class ClassicCreate(_Body):
@@ -199,8 +221,8 @@ class ClassicCreate(_Body):
 
 
 class ClassicPublic(BaseModel):
-    request: dict[str, Any]
-    classic: dict[str, Any] = Field(
+    request: SiteRequest
+    classic: ClassicViewsPublic = Field(
         description="p, radius_ms, centres and their weight_mw, and rows: the cost-optimal plan, p-median, "
                     "p-center and MCLP, each with sites, its own objective, mean/worst RTT to the nearest open "
                     "site [ms], covered fraction and the annual cost of serving the request from those sites")
@@ -225,8 +247,8 @@ class StageCreate(_Body):
 
 
 class StagePublic(BaseModel):
-    request: dict[str, Any]
-    staged: dict[str, Any] = Field(
+    request: SiteRequest
+    staged: StagedPlanPublic = Field(
         description="status, years, load_mw, open_year and built_mw/served_mw per site, cash_flows per year "
                     "(capex, opex, subsidies, revenue, net, cumulative; yuan), pv_cost_yuan, npv_yuan, "
                     "irr_fraction, payback_year, years_in_loss")
@@ -238,18 +260,23 @@ class JobCreate(OptimizeCreate):
 
 
 class OptimizePublic(BaseModel):
-    request: dict[str, Any]
-    result: dict[str, Any] = Field(
+    request: SiteRequest
+    result: OptimizationResultPublic = Field(
         description="status (optimal, time_limit, infeasible, error), costs, chosen sites, "
                     "allocation, latency, diagnosis, and `explanation`: the story the CLI prints and the "
                     "report tells, as sections {key, title, sentences} (question, answer, why, how_sure, "
                     "change, rests_on)")
 
 
+class ParetoJobResult(BaseModel):
+    status: Literal["optimal"]
+    frontier: FrontierPublic
+
+
 class JobAccepted(_Public):
     id: str
     status: JobStatus
-    created_at: datetime
+    created_at: UtcTime
     url: str = Field(description="Where to poll")
 
 
@@ -258,8 +285,8 @@ class JobSummary(_Public):
     name: str
     status: JobStatus
     attempts: int
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcTime
+    finished_at: UtcTime | None
 
 
 class JobPublic(_Public):
@@ -268,12 +295,13 @@ class JobPublic(_Public):
     status: JobStatus
     attempts: int
     note: str | None = Field(description="Recovery history: interrupted runs re-queued, and why")
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    request: dict[str, Any]
-    options: dict[str, Any]
-    result: dict[str, Any] | None
+    created_at: UtcTime
+    started_at: UtcTime | None
+    finished_at: UtcTime | None
+    request: SiteRequest
+    options: dict[str, Any] = Field(description="How the job runs: time_limit_s, explain, robust, kind")
+    result: OptimizationResultPublic | ParetoJobResult | None = Field(
+        description="The optimisation result, or for a long frontier {status, frontier}; null until done")
     error: ErrorBody | None
 
 
@@ -293,17 +321,52 @@ SCENARIO_EXAMPLE: dict[str, Any] = {
 }
 
 
+class ScenarioDocument(_Body):
+    """A scenario document, as in the YAML files (``siting.analysis.scenarios``), sent as JSON.
+
+    ``request`` and ``extends`` may name files only among the examples shipped with siting
+    (``examples/``, resolved as from ``examples/scenarios/``: ``base.yaml``, ``../default.yaml``).
+    Override paths: ``request.<field>``, ``sites.<site>.<parameter>``, ``defaults.<parameter>``,
+    ``subsidies.<id>.<field>``, ``subsidies.add``/``remove``.
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCENARIO_EXAMPLE]})
+
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE, description="Scenario name")
+    description: str = Field(default="", max_length=2000, pattern=PRINTABLE)
+    extends: str | None = Field(default=None, max_length=200,
+                                description="A shipped scenario file to start from, e.g. base.yaml")
+    request: str | RequestBody | None = Field(
+        default=None, description="The base request: a mapping, or a shipped file such as ../default.yaml")
+    overrides: dict[str, Any] = Field(default_factory=dict,
+                                      description="Dotted path -> value (or the same paths nested)")
+    monte_carlo: MonteCarloSpec | None = Field(default=None, description="Samples of the named parameters")
+    sensitivity: SensitivitySpec | None = Field(default=None, description="Tornado: parameters to swing")
+
+    @field_validator("request", mode="wrap")
+    @classmethod
+    def _file_or_request(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A mapping is a request (its errors name request.<field>), anything else a file name."""
+        if isinstance(value, dict):
+            return _REQUEST_ADAPTER.validate_python(value)
+        return handler(value)
+
+    def document(self) -> dict[str, Any]:
+        """The document as sent (what was set, nothing filled in): what the engine parses and the store keeps."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
 class ScenarioPublic(_Public):
     id: str
     name: str
-    created_at: datetime
+    created_at: UtcTime
     document: dict[str, Any] = Field(description="The scenario document as submitted (validated)")
 
 
 class ScenarioSummary(_Public):
     id: str
     name: str
-    created_at: datetime
+    created_at: UtcTime
 
 
 class ScenarioPage(BaseModel):
@@ -322,14 +385,14 @@ class CompareCreate(_Body):
         {"scenario_ids": ["3f9c2b1e-7d4a-4c1e-9a53-0b6f2d8e4a10"], "scenarios": [SCENARIO_EXAMPLE]}]})
 
     scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key")
-    scenarios: list[dict[str, Any]] = Field(default_factory=list, description="Inline documents")
+    scenarios: list[ScenarioDocument] = Field(default_factory=list, description="Inline documents")
     explain: StrictBool = Field(default=True, description="Break-even prices of the sites left out "
                                                     "(extra solves)")
 
 
 class ComparePublic(BaseModel):
     scenarios: list[str] = Field(description="Names of the compared scenarios, in order")
-    comparison: dict[str, Any] = Field(
+    comparison: ComparisonPublic = Field(
         description="base, per-scenario summaries, and the attribution of each difference to "
                     "the base (by cost component, repricing vs re-siting, sites entered/left)")
 

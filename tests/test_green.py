@@ -22,7 +22,7 @@ def test_certificates_are_bought_only_when_the_request_allows_them(catalog: Cata
     assert list(bought["option"].unique()) == ["gec"]
     # exactly enough to reach the floor: the share with purchases is 0.8, not more
     assert with_gec.green_share_fraction == pytest.approx(0.8, abs=1e-6)
-    # their cost is the premium (2.31 yuan/MWh, sites/green_options.csv) times the MWh, and in the total
+    # their cost is the premium (sites/green_options.csv) times the MWh, and in the total
     premium = catalog.green_options["gec"].premium_yuan_per_mwh
     assert bought["cost_yuan_per_year"].sum() == pytest.approx(premium * bought["mwh_per_year"].sum())
     assert with_gec.cost_breakdown["green"].sum() == pytest.approx(bought["cost_yuan_per_year"].sum())
@@ -61,7 +61,8 @@ def test_a_90_percent_floor_buys_certificates_and_pays_the_premium(catalog: Cata
     expected = 0.9 * energy.sum() - (p.renewable_share * energy).sum()
     mwh = float(r.green_purchases["mwh_per_year"].sum())
     assert mwh == pytest.approx(expected, rel=1e-6)
-    assert float(r.green_purchases["cost_yuan_per_year"].sum()) == pytest.approx(2.31 * expected, rel=1e-6)
+    # the premium: 5.22 yuan/MWh, the October 2025 national average (sites/green_options.csv)
+    assert float(r.green_purchases["cost_yuan_per_year"].sum()) == pytest.approx(5.22 * expected, rel=1e-6)
 
 
 def test_market_based_accounting_credits_the_carbon_price_on_what_is_bought(catalog: Catalog) -> None:
@@ -90,7 +91,28 @@ def test_market_based_accounting_credits_the_carbon_price_on_what_is_bought(cata
     cb = mkt.cost_breakdown
     assert cb["total"].sum() == pytest.approx(mkt.objective_yuan_per_year, rel=1e-9)
     assert cb.at["zhongwei", "green"] == pytest.approx(q * bought, rel=1e-9)
-    with pytest.raises(siting.errors.RequestError, match="emissions_accounting"):
-        from siting.analysis.pareto import pareto
 
-        pareto({**base, "emissions_accounting": "market"}, catalog, criterion="emissions", points=3)
+
+def test_the_cheaper_green_option_is_bought_and_the_dearer_one_costs_its_premium(catalog: Catalog) -> None:
+    """Green electricity trading (40 yuan/MWh, derived from the 30-50 band of 2021) against certificates
+    (5.22 yuan/MWh, October 2025): with both, only certificates are bought; with trading alone the
+    renewable energy costs its premium, and the plan moves toward the greener grid."""
+    req = {"min_green_share_fraction": 0.9}
+    both = siting.optimize({**req, "green_options": ["gec", "green-trade"]}, catalog)
+    trade = siting.optimize({**req, "green_options": ["green-trade"]}, catalog)
+    gec = siting.optimize({**req, "green_options": ["gec"]}, catalog)
+    assert both.status == trade.status == gec.status == "optimal"
+    assert list(both.green_purchases["option"].unique()) == ["gec"]
+    assert list(trade.green_purchases["option"].unique()) == ["green-trade"]
+    q_trade = catalog.green_options["green-trade"].premium_yuan_per_mwh
+    q_gec = catalog.green_options["gec"].premium_yuan_per_mwh
+    assert (q_trade, q_gec) == (40.0, 5.22)
+    mwh = float(trade.green_purchases["mwh_per_year"].sum())
+    assert float(trade.green_purchases["cost_yuan_per_year"].sum()) == pytest.approx(q_trade * mwh, rel=1e-9)
+    # dearer green energy moves load to the greener site: fewer MWh bought, and the extra cost is at most
+    # what keeping the certificate plan and paying the trading premium for its MWh would add
+    mwh_gec = float(gec.green_purchases["mwh_per_year"].sum())
+    assert trade.chosen_sites == ["yaan"] and gec.chosen_sites == ["zhongwei", "yaan"]
+    assert mwh < mwh_gec
+    extra = trade.objective_yuan_per_year - gec.objective_yuan_per_year
+    assert 0 < extra <= (q_trade - q_gec) * mwh_gec * (1 + 1e-9)

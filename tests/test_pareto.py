@@ -51,3 +51,41 @@ def test_cli_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert doc["frontier"]["criterion"] == "rtt" and len(doc["frontier"]["points"]) >= 2
+
+
+def test_market_accounting_frontier_prices_certificates_against_moving_load(catalog: Catalog) -> None:
+    """Hand check on one site (Zhongwei alone, no carbon price): under market-based accounting a
+    certificate MWh at premium q removes ef t of grid emissions, so every point lies on the line
+    cost = cost0 + (q / ef) x (E0 - E), down to E_min = E0 - ef x (non-renewable energy) x cap."""
+    from siting.optimization.problem import build_site_problem
+
+    req = {"candidates": ["zhongwei"], "green_options": ["gec"], "emissions_accounting": "market",
+           "carbon_price_yuan_per_t": 0, "max_share_per_site": 1.0,
+           "classes": [{"name": "batch", "share_fraction": 1.0, "demand_regions": ["east"]}]}
+    f = pareto(req, catalog, criterion="emissions", points=5)
+    p = build_site_problem(catalog, siting.parse_request(req))
+    assert p.green_emission_credit_t_per_mwh is not None and p.energy_mwh_per_mw is not None
+    assert p.renewable_share is not None and p.green_cap_share is not None and p.emissions_t_per_mw is not None
+    mw = 20.0
+    ef = float(p.green_emission_credit_t_per_mwh[0])
+    q = catalog.green_options["gec"].premium_yuan_per_mwh
+    e0 = float(p.emissions_t_per_mw[0]) * mw
+    buyable_mwh = float(p.green_cap_share[0] * (1 - p.renewable_share[0]) * p.energy_mwh_per_mw[0]) * mw
+    pts = f.points
+    assert len(pts) == 5
+    cheapest = siting.optimize(req, catalog)
+    assert pts[0]["cost_yuan_per_year"] == pytest.approx(cheapest.objective_yuan_per_year, rel=1e-9)
+    assert pts[0]["emissions_t_per_year"] == pytest.approx(e0, rel=1e-9)
+    assert pts[-1]["emissions_t_per_year"] == pytest.approx(e0 - ef * buyable_mwh, rel=1e-6)
+    for x in pts:
+        assert x["cost_yuan_per_year"] - pts[0]["cost_yuan_per_year"] == pytest.approx(
+            q / ef * (e0 - x["emissions_t_per_year"]), rel=1e-6, abs=1e-3)
+
+
+def test_market_accounting_frontier_on_the_default_candidates_ends_below_the_location_one(catalog: Catalog) -> None:
+    # certificates cut net emissions below what moving every MW to Ya'an's hydro grid can reach
+    loc = pareto({"green_options": ["gec"]}, catalog, criterion="emissions", points=4)
+    mkt = pareto({"green_options": ["gec"], "emissions_accounting": "market"}, catalog, criterion="emissions",
+                 points=4)
+    assert mkt.points[-1]["emissions_t_per_year"] < loc.points[-1]["emissions_t_per_year"]
+    assert mkt.points[0]["cost_yuan_per_year"] <= loc.points[0]["cost_yuan_per_year"] + 1e-6

@@ -31,12 +31,11 @@ def _name(job: Job) -> str:
 
 
 def _public(job: Job) -> JobPublic:
-    return JobPublic(
-        id=job.id, name=_name(job), status=job.status,  # type: ignore[arg-type]
-        attempts=job.attempts, note=job.note, created_at=job.created_at,
-        started_at=job.started_at, finished_at=job.finished_at, request=job.request,
-        options=job.options, result=job.result, error=job.error,  # type: ignore[arg-type]
-    )
+    return JobPublic.model_validate({
+        "id": job.id, "name": _name(job), "status": job.status, "attempts": job.attempts, "note": job.note,
+        "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
+        "request": job.request, "options": job.options, "result": job.result, "error": job.error,
+    })
 
 
 @router.post("", status_code=202, response_model=JobAccepted,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Response
 
@@ -12,11 +12,11 @@ from .. import engine, scenario_store
 from ..db import Scenario
 from ..deps import DbDep, KeyDep, SettingsDep
 from ..limits import check_count, check_scenario
-from ..schemas import SCENARIO_EXAMPLE, ScenarioPage, ScenarioPublic, ScenarioSummary, error_responses
+from ..schemas import SCENARIO_EXAMPLE, ScenarioDocument, ScenarioPage, ScenarioPublic, ScenarioSummary, error_responses
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])
 
-ScenarioBody = Annotated[dict[str, Any], Body(
+ScenarioBody = Annotated[ScenarioDocument, Body(
     description="A scenario document (see siting.analysis.scenarios): a name, a base request and changes",
     openapi_examples={"cheaper power": {"summary": "A base request with a catalog override",
                                         "value": SCENARIO_EXAMPLE}},
@@ -31,8 +31,9 @@ def _public(row: Scenario) -> ScenarioPublic:
 
 @router.post("", status_code=201, response_model=ScenarioPublic,
              responses=error_responses(401, 413, 422), summary="Validate and store a scenario")
-def create_scenario(document: ScenarioBody, key: KeyDep, db: DbDep, settings: SettingsDep,
+def create_scenario(body: ScenarioBody, key: KeyDep, db: DbDep, settings: SettingsDep,
                     response: Response) -> ScenarioPublic:
+    document = body.document()
     scenario = engine.parse_scenario(document)
     check_scenario(scenario, document, settings)
     row = scenario_store.create(db, key.id, engine.scenario_name(scenario, document),

@@ -8,6 +8,10 @@ linear in the allocation):
 3. for n values eps from f_max down to f_min, minimise cost subject to f <= eps
    (the ``emissions-cap`` / ``mean-rtt-cap`` family of :mod:`siting.optimization.model`).
 
+Under market-based accounting (``emissions_accounting: market`` with green options) emissions
+are net of the certificates bought, so the frontier also prices buying certificates against
+moving load to cleaner grids; a point's cost is then the model's objective, certificates included.
+
 Every point is a full plan, costed by the plan evaluator; dominated points (no cheaper and no
 better in f than another point) are dropped.  The knee is the point farthest from the straight
 line between the two ends and below it, with both axes scaled to [0, 1]: where a little more
@@ -54,40 +58,64 @@ class Frontier:
 
 
 def _coefficients(p: SiteProblem, criterion: Criterion) -> tuple[Columns, np.ndarray]:
-    """The alloc columns of ``p`` and the criterion's coefficient on each."""
-    if criterion == "emissions" and p.green_emission_credit_t_per_mwh is not None:
-        from siting.errors import RequestError
+    """The columns of ``p``'s model and the criterion's coefficient on every column.
 
-        raise RequestError("emissions_accounting = 'market' with green options: the emissions frontier is "
-                           "location-based only for now; use emissions_accounting: location or criterion rtt",
-                           field="emissions_accounting")
+    Alloc columns carry the emissions [tCO2/yr per MW] or the RTT share [ms per MW]; under
+    market-based accounting the green columns carry ``-ef[j]`` (a certificate MWh bought at site
+    j removes its grid emissions), as in the model's ``emissions-cap`` family.
+    """
     c = define(p).columns
-    return c, (emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c))
+    coef = np.zeros(c.n_model)
+    coef[c.alloc_cols] = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
+    credit = p.green_emission_credit_t_per_mwh
+    if criterion == "emissions" and credit is not None and c.n_green:
+        coef[c.green_cols] = -np.asarray(credit, dtype=float)
+    return c, coef
 
 
-def _criterion_value(columns: Columns, coef: np.ndarray, alloc: np.ndarray) -> float:
-    return float(coef @ alloc[columns.ks, columns.is_, columns.js])
+def _criterion_value(coef: np.ndarray, x: np.ndarray) -> float:
+    return float(coef @ x[:len(coef)])
 
 
-def _solve(p: SiteProblem, solver: SolverName, time_limit_s: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+@dataclass(frozen=True)
+class _Plan:
+    opened: np.ndarray
+    alloc: np.ndarray
+    x: np.ndarray
+    objective: float
+
+
+def _solve(p: SiteProblem, solver: SolverName, time_limit_s: float | None) -> _Plan | None:
     s = solve(define(p), solver, time_limit_s=time_limit_s, mip_gap=1e-7)
-    if s.outcome.status not in ("optimal", "time_limit"):
+    if s.outcome.status not in ("optimal", "time_limit") or s.x is None or s.outcome.objective is None:
         return None
-    return s.open(), s.alloc()
+    return _Plan(s.open(), s.alloc(), s.x, float(s.outcome.objective))
 
 
 def _minimum(p: SiteProblem, criterion: Criterion, solver: SolverName, time_limit_s: float | None) -> float:
     """The least value of the criterion under the request's rules (the criterion as the objective)."""
     arrays = define(p)
-    c = arrays.columns
     _, coef = _coefficients(p, criterion)
-    cost = np.zeros(len(c.cost))
-    cost[c.alloc_cols] = coef
+    cost = np.zeros(len(arrays.columns.cost))
+    cost[:len(coef)] = coef
     arrays.columns.cost = cost
     s = solve(arrays, solver, time_limit_s=time_limit_s, mip_gap=1e-9)
     if s.outcome.objective is None:
         raise RequestError(f"cannot minimise {criterion}: the request is {s.outcome.status}", field="request")
     return float(s.outcome.objective)
+
+
+def _point_cost(p: SiteProblem, plan: _Plan) -> tuple[float, bool]:
+    """(annual cost [yuan/yr], feasible without the bound) of a frontier point.
+
+    Location-based: the plan evaluator's cost.  Market-based: certificates bought to meet the
+    bound are part of the plan, and the evaluator buys only what pays for itself, so the cost is
+    the model's objective (equal to the evaluator's where the bound does not bind; tested).
+    """
+    ev = evaluate_plan(p, plan.opened, plan.alloc)
+    if p.green_emission_credit_t_per_mwh is None:
+        return ev.total_yuan_per_year, ev.feasible
+    return plan.objective, ev.feasible
 
 
 def pareto(
@@ -110,8 +138,8 @@ def pareto(
     cheapest = _solve(p, solver, time_limit_s)
     if cheapest is None:
         raise RequestError("the request has no feasible plan: no frontier", field="request")
-    columns, coef = _coefficients(p, criterion)
-    f_max = _criterion_value(columns, coef, cheapest[1])
+    _, coef = _coefficients(p, criterion)
+    f_max = _criterion_value(coef, cheapest.x)
     f_min = _minimum(p, criterion, solver, time_limit_s)
     field_name, unit = CRITERIA[criterion]
     raw: list[dict[str, Any]] = []
@@ -121,13 +149,12 @@ def pareto(
         plan = _solve(bounded, solver, time_limit_s)
         if plan is None:
             continue
-        opened, alloc = plan
-        ev = evaluate_plan(p, opened, alloc)
-        mw = alloc.sum(axis=(0, 1))
-        raw.append({"epsilon": float(eps), "cost_yuan_per_year": ev.total_yuan_per_year,
-                    field_name: _criterion_value(columns, coef, alloc),
+        cost, feasible = _point_cost(p, plan)
+        mw = plan.alloc.sum(axis=(0, 1))
+        raw.append({"epsilon": float(eps), "cost_yuan_per_year": cost,
+                    field_name: _criterion_value(coef, plan.x),
                     "sites_mw": {s: float(mw[j]) for j, s in enumerate(p.sites) if mw[j] > 1e-6},
-                    "feasible_without_the_bound": ev.feasible})
+                    "feasible_without_the_bound": feasible})
     kept: list[dict[str, Any]] = []
     for a in sorted(raw, key=lambda x: (x["cost_yuan_per_year"], x[field_name])):
         if kept and a[field_name] >= kept[-1][field_name] - 1e-6 * max(1.0, abs(kept[-1][field_name])):
