@@ -380,6 +380,8 @@ class StagedPlanPublic(_Doc):
     years_in_loss: int | None = None
     discount_rate_fraction: float
     solve_seconds: float
+    subsidy_model_yuan: list[float] = Field(
+        default_factory=list, description="Subsidies by year as the MILP credits them (equal to cash_flows')")
 
 
 # -- compare ------------------------------------------------------------------------------------

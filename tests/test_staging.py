@@ -109,3 +109,48 @@ def test_cli_prints_and_exports_the_plan() -> None:
     human = CliRunner().invoke(app, ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--years", "10", "--price", "900"],
                                env={"COLUMNS": "100"})
     assert human.exit_code == 0 and "Staged build-out from 2027" in human.stdout and "IRR" in human.stdout
+
+
+def _net_pv(plan: siting.optimization.staging.StagedPlan, rate: float) -> float:
+    """Present value of capital (start of year) and operating cost less subsidies (end of year)."""
+    cf = plan.cash_flows
+    return npv([c["capex_yuan"] for c in cf], [c["opex_yuan"] - c["subsidies_yuan"] for c in cf], rate)
+
+
+def test_subsidies_steer_the_staged_plan(catalog: Catalog) -> None:
+    """Gui'an's domestic-chip electricity subsidy (50 % of the electricity bill, package
+    domestic-ai-chips-2025) makes Gui'an the cheapest place to build once it is a column of the MILP:
+    without the package the plan builds elsewhere; with it every MW goes to Gui'an, and the MILP's
+    credits equal the evaluator's (rate x energy cost) year by year."""
+    base = {"it_load_mw": 40, "phases": [{"year_offset": 0, "it_load_mw": 20}, {"year_offset": 3, "it_load_mw": 40}]}
+    opts = StagingOptions(years=8)
+    plain = stage(siting.parse_request(base), catalog, opts)
+    req = siting.parse_request({**base, "packages": ["domestic-ai-chips-2025"], "eligibility": ["domestic_ai_chips"]})
+    steered = stage(req, catalog, opts)
+    assert plain.status == steered.status == "optimal"
+    assert plain.open_year["guian"] is None
+    assert steered.open_year["guian"] == steered.start_year
+    assert set(s for s, y in steered.open_year.items() if y is not None) == {"guian"}
+    credited = [c["subsidies_yuan"] for c in steered.cash_flows]
+    assert steered.subsidy_model_yuan == pytest.approx(credited, rel=1e-9, abs=1e-3)
+    # half the electricity bill: energy cost of the load at Gui'an x 0.5, each year
+    from siting.optimization.problem import build_site_problem
+
+    p = build_site_problem(catalog, req.model_copy(update={"phases": None}))
+    k_energy = float((p.components["energy"][:, p.site_index("guian")] * p.demand_mw.sum(axis=1)).sum()) / 40.0
+    for c in steered.cash_flows:
+        assert c["subsidies_yuan"] == pytest.approx(0.5 * k_energy * c["load_mw"], rel=1e-6)
+    # steering pays: the steered plan's net present cost beats crediting the subsidy after the plain plan
+    rate = steered.discount_rate_fraction
+    assert _net_pv(steered, rate) < _net_pv(plain, rate)
+
+
+def test_a_capped_capex_subsidy_is_credited_once_up_to_its_cap(catalog: Catalog) -> None:
+    # Ya'an's investment subsidy: 20 % of capital, at most 5 million yuan in all (yaan-investment-2023)
+    req = siting.parse_request({"it_load_mw": 20, "candidates": ["yaan"], "packages": ["yaan-investment-2023"],
+                                "eligibility": ["ai"]})
+    plan = stage(req, catalog, StagingOptions(years=5))
+    credited = [c["subsidies_yuan"] for c in plan.cash_flows]
+    assert sum(credited) == pytest.approx(5_000_000, rel=1e-9)
+    assert credited[0] == pytest.approx(5_000_000, rel=1e-9)  # capital is all spent in the first year
+    assert plan.subsidy_model_yuan == pytest.approx(credited, rel=1e-9, abs=1e-3)

@@ -29,17 +29,19 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
-            conn.commit()
-        try:
-            _run(conn)
-        finally:
+    try:
+        with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK})
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
                 conn.commit()
-    engine.dispose()
+            try:
+                _run(conn)
+            finally:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK})
+                    conn.commit()
+    finally:
+        engine.dispose()  # also when a migration fails
 
 
 if context.is_offline_mode():

@@ -8,7 +8,7 @@ whether the site is open (``o[j,t]``, binary, once open it stays open), how much
 builds (``b[j,t]`` MW, a whole number of ``build_block_mw`` blocks when a block is given) and which
 demand it serves (``x[k,i,j,t]`` MW of class ``k`` at centre ``i``)::
 
-    min  sum_t d_t sum_j C_j b[j,t]  +  sum_t d_{t+1} [ sum_j F_j o[j,t] + sum_kij c_kij x[k,i,j,t] ]
+    min  sum_t d_t sum_j C_j b[j,t]  +  sum_t d_{t+1} [ sum_j F_j o[j,t] + sum_kij c_kij x[k,i,j,t] - sum_n s[n,t] ]
     s.t. sum_j x[k,i,j,t] = s_ki L_t                        demand of year t       (all k, i, t)
          sum_ki x[k,i,j,t] <= sum_{tau<=t-l} b[j,tau]        built l years before  (all j, t)
          sum_ki x[k,i,j,t] <= G_jt o[j,t]                    grid capacity that year (all j, t)
@@ -24,8 +24,13 @@ request's split of the load over classes and centres, ``L_t`` the load of year t
 the MW the grid gives the site that year (``grid_capacity.csv`` step function, else
 ``available_capacity_mw``).
 
-Cash flows per year: capital (what is built), operating cost, subsidies (credited after the
-solve, see :func:`_subsidies`; they do not steer the plan), revenue (``price_yuan_per_kw_month`` x
+Subsidies of the packages the request opts into are columns of the MILP (:func:`_subsidy_columns`:
+capex rates on the capital spent, electricity rates on the energy cost, both for their duration
+from the opening year and within their cap; lump sums in the opening year), so they steer when and
+where capacity is built; the cash flows credit them by :func:`_subsidies` at the plan found (the two
+agree; tested).
+
+Cash flows per year: capital (what is built), operating cost, subsidies, revenue (``price_yuan_per_kw_month`` x
 kW of IT load served x 12, when a price is given), net and cumulative.  NPV at the discount
 rate, IRR, payback year and years in loss follow (siting.models.finance).  There is no terminal
 value: a plan shorter than the assets' life (the horizon, 15 years by default) understates the NPV.
@@ -86,6 +91,7 @@ class StagedPlan:
     years_in_loss: int | None = None           # years whose cumulative cash flow is < 0
     discount_rate_fraction: float = 0.0
     solve_seconds: float = 0.0
+    subsidy_model_yuan: list[float] = field(default_factory=list)  # the MILP's subsidy columns by year
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,38 +107,121 @@ def load_path_mw(request: SiteRequest, years: int) -> np.ndarray:
     return path
 
 
-def _subsidies(catalog: Catalog, request: SiteRequest, sites: list[str], built: np.ndarray, capex_per_mw: np.ndarray,
-               energy: np.ndarray, price: np.ndarray, opened_at: list[int | None]) -> np.ndarray:
-    """Yearly subsidy credits [yuan] (T,) of the packages the request opts into: capex rate (capped, in the
-    years capital is spent), electricity rate x energy cost for its duration, lump sums in the opening year."""
+@dataclass(frozen=True)
+class _SubsidyTerm:
+    """One subsidy the request may claim at site ``j``, in the staged model's terms.
+
+    ``base`` is ``capex`` (``rate`` x capital spent), ``energy`` (``rate`` x electricity cost; a price
+    reduction is the rate reduction / price) or ``lump`` (``amount`` in the opening year);
+    ``duration`` counts years from the opening year (None: to the end), ``cap`` bounds the total.
+    """
+
+    j: int
+    subsidy_id: str
+    base: str
+    rate: float = 0.0
+    amount: float = 0.0
+    cap: float | None = None
+    duration: int | None = None
+
+
+def _subsidy_terms(catalog: Catalog, request: SiteRequest, sites: list[str], price: np.ndarray) -> list[_SubsidyTerm]:
+    """The subsidies of the packages the request opts into (and is eligible for), per site."""
     from siting.optimization.problem import applied_packages
 
+    if not request.apply_subsidies:
+        return []
     ids = {p.package_id for p in applied_packages(catalog, request)}
-    out = np.zeros(built.shape[1])
+    terms: list[_SubsidyTerm] = []
     for j, s in enumerate(sites):
         for sub in catalog.with_packages(ids).subsidies_of(s):
-            if sub.package and sub.package not in ids:
+            if (sub.package and sub.package not in ids) or (sub.requires and sub.requires not in request.eligibility):
                 continue
-            if sub.requires and sub.requires not in request.eligibility:
-                continue
-            t0 = opened_at[j]
-            if t0 is None:
-                continue
-            end = built.shape[1] if sub.duration_years is None else min(built.shape[1], t0 + int(sub.duration_years))
+            dur = None if sub.duration_years is None else int(sub.duration_years)
+            cap = None if sub.cap_yuan is None else float(sub.cap_yuan)
             if sub.kind == "capex" and sub.rate_fraction:
-                spend = np.diff(built[j], prepend=0.0) * capex_per_mw[j]
-                left = np.inf if sub.cap_yuan is None else float(sub.cap_yuan)
-                for t in range(t0, end):
-                    credit = min(sub.rate_fraction * spend[t], left)
-                    out[t] += credit
-                    left -= credit
+                terms.append(_SubsidyTerm(j, sub.subsidy_id, "capex", rate=float(sub.rate_fraction), cap=cap,
+                                          duration=dur))
             elif sub.kind == "electricity" and sub.rate_fraction:
-                out[t0:end] += sub.rate_fraction * energy[j, t0:end]
+                terms.append(_SubsidyTerm(j, sub.subsidy_id, "energy", rate=float(sub.rate_fraction), cap=cap,
+                                          duration=dur))
             elif sub.kind == "electricity" and sub.price_reduction_yuan_per_kwh:
-                out[t0:end] += sub.price_reduction_yuan_per_kwh / price[j] * energy[j, t0:end]
+                terms.append(_SubsidyTerm(j, sub.subsidy_id, "energy", cap=cap, duration=dur,
+                                          rate=float(sub.price_reduction_yuan_per_kwh) / float(price[j])))
             elif sub.amount_yuan:
-                out[t0] += float(sub.amount_yuan)
+                terms.append(_SubsidyTerm(j, sub.subsidy_id, "lump", amount=float(sub.amount_yuan)))
+    return terms
+
+
+def _subsidies(terms: list[_SubsidyTerm], built: np.ndarray, capex_per_mw: np.ndarray, energy: np.ndarray,
+               opened_at: list[int | None]) -> np.ndarray:
+    """Yearly subsidy credits [yuan] (T,) of a plan: capex rate x capital spent (capped, in the years it is
+    spent), rate x electricity cost for the duration, lump sums in the opening year (the evaluator the
+    MILP's subsidy columns are checked against)."""
+    T = built.shape[1]
+    out = np.zeros(T)
+    for term in terms:
+        j, t0 = term.j, opened_at[term.j]
+        if t0 is None:
+            continue
+        end = T if term.duration is None else min(T, t0 + term.duration)
+        left = np.inf if term.cap is None else term.cap
+        if term.base == "lump":
+            out[t0] += term.amount
+            continue
+        base = (np.diff(built[j], prepend=0.0) * capex_per_mw[j]) if term.base == "capex" else energy[j]
+        for t in range(t0, end):
+            credit = min(term.rate * float(base[t]), left)
+            out[t] += credit
+            left -= credit
     return out
+
+
+def _subsidy_columns(prob: pulp.LpProblem, terms: list[_SubsidyTerm], o: dict[tuple[int, int], Any],
+                     b: dict[tuple[int, int], Any], x: dict[tuple[int, int, int, int], Any], capex: np.ndarray,
+                     energy_unit: np.ndarray, grid: np.ndarray, end: np.ndarray, T: int
+                     ) -> tuple[dict[tuple[int, int], Any], Any]:
+    """Subsidy credits as columns, so that they steer the plan: ``s[n,t] >= 0`` [yuan] with
+
+        s[n,t] <= rate_n x base_n[j,t]                  (capital spent b[j,t] C_j, or the energy cost of x)
+        s[n,t] <= M_n sum_{t0 in (t - D_n, t]} z[j,t0]   (within D_n years of opening; z = o[j,t0] - o[j,t0-1])
+        sum_t s[n,t] <= cap_n
+        lump sums: amount_n z[j,t]
+
+    credited at the end of their year (as the cash flows count them).  Returns the credit columns and
+    their present value (subtracted from the objective).
+    """
+    credit: dict[tuple[int, int], Any] = {}
+    pv: list[Any] = []
+
+    def z(j: int, t: int) -> Any:
+        return o[j, t] - o[j, t - 1] if t > 0 else o[j, t]
+
+    for n, term in enumerate(terms):
+        j = term.j
+        if term.base == "lump":
+            pv += [float(end[t]) * term.amount * z(j, t) for t in range(T)]
+            continue
+        big = term.rate * (float(capex[j]) if term.base == "capex" else float(energy_unit[:, j].max())) * float(
+            grid[j].max())
+        for t in range(T):
+            if term.base == "capex":
+                base = float(capex[j]) * b[j, t]
+            else:
+                base = pulp.lpSum(float(energy_unit[k, j]) * v for (k, _i, jj, tt), v in x.items()
+                                  if jj == j and tt == t)
+            s = credit[n, t] = prob.add_variable(f"sub_{n}_{t}", lowBound=0)
+            prob += s <= term.rate * base, f"sub_base_{n}_{t}"
+            if term.duration is not None:
+                prob += s <= big * pulp.lpSum(z(j, t0) for t0 in range(max(0, t - term.duration + 1), t + 1)), \
+                    f"sub_duration_{n}_{t}"
+            pv.append(float(end[t]) * s)
+        if term.cap is not None:
+            prob += pulp.lpSum(credit[n, t] for t in range(T)) <= term.cap, f"sub_cap_{n}"
+    lumps = [(n, t) for n, term in enumerate(terms) if term.base == "lump" for t in range(T)]
+    for n, t in lumps:  # report lump sums by year too
+        credit[n, t] = terms[n].amount * z(terms[n].j, t)
+    return credit, pulp.lpSum(pv)
 
 
 def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None = None,
@@ -170,8 +259,11 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
          for k in range(K) for i in range(I) for j in range(J) for t in range(T)
          if p.allowed[k, i, j] and split[k, i] > 0 and L[t] > 0}
     end = disc / (1.0 + a.discount_rate_fraction)  # d_{t+1}
+    price = np.array([si.price_yuan_per_kwh for si in p.inputs])
+    terms = _subsidy_terms(catalog, request, list(p.sites), price)
+    credit, credit_pv = _subsidy_columns(prob, terms, o, b, x, capex, energy_unit, grid, end, T)
     prob += pulp.lpSum(disc[t] * capex[j] * b[j, t] + end[t] * fixed[j] * o[j, t] for j in range(J) for t in range(T)) \
-        + pulp.lpSum(end[t] * float(opex[k, i, j]) * v for (k, i, j, t), v in x.items())
+        + pulp.lpSum(end[t] * float(opex[k, i, j]) * v for (k, i, j, t), v in x.items()) - credit_pv
     for t in range(T):
         for k in range(K):
             for i in range(I):
@@ -208,8 +300,9 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
     opened_at = [int(np.argmax(is_open[j])) if is_open[j].any() else None for j in range(J)]
     capex_t = (np.diff(built, axis=1, prepend=0.0) * capex[:, None]).sum(axis=0)
     opex_t += (is_open * fixed[:, None]).sum(axis=0)
-    price = np.array([si.price_yuan_per_kwh for si in p.inputs])
-    subsidy_t = _subsidies(catalog, request, list(p.sites), built, capex, energy, price, opened_at)
+    subsidy_t = _subsidies(terms, built, capex, energy, opened_at)
+    plan.subsidy_model_yuan = [float(sum(pulp.value(v) or 0.0 for (_n, tt), v in credit.items() if tt == t))
+                               for t in range(T)]
     revenue_t = (L * 1000.0 * 12.0 * opt.price_yuan_per_kw_month if opt.price_yuan_per_kw_month is not None
                  else np.zeros(T))
     net = revenue_t + subsidy_t - capex_t - opex_t

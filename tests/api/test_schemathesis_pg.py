@@ -26,8 +26,8 @@ PG_URL = os.environ.get("SITING_TEST_DATABASE_URL", "")
 # Known and not yet found: during this run a psycopg connection is now and then garbage-collected while open
 # (ResourceWarning, raised by pytest as an unraisable-exception warning at whatever test is running).  It is
 # ignored here, and only here, so the schema checks can run; see the closing note of 2026-11-29.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning",
-                                        "ignore::ResourceWarning")
+pytestmark = pytest.mark.filterwarnings("error::ResourceWarning",
+                                        "default::pytest.PytestUnraisableExceptionWarning")
 
 # Without PostgreSQL this module defines no test (.ci/run always sets it; test_jobs and the other storage tests
 # report the skip).
