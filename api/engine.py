@@ -13,9 +13,9 @@ from typing import Any
 import siting
 from siting.analysis import scenarios
 from siting.analysis.compare import compare_scenarios
+from siting.analysis.explain import assumption_share
 from siting.analysis.explain import explain as tell_story
 from siting.analysis.pareto import pareto as run_pareto
-from siting.analysis.robust import cost_on_assumptions
 from siting.analysis.robust import robust as run_robust
 from siting.analysis.scorecard import provenance_for
 from siting.data.catalog import Catalog
@@ -90,7 +90,7 @@ def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
     out = result.to_dict()
     robust_result = None
     if result.status in ("optimal", "time_limit"):
-        share, names = cost_on_assumptions(cat, req, result.cost_breakdown)
+        share, names = assumption_share(result, req, cat)
         out["cost_on_assumptions"] = {"share": share, "values": names}
         if robust is not None:
             robust_result = run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]), workers=1)

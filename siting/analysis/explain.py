@@ -128,7 +128,7 @@ def why(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> S
         return Section("why", "Why", [])
     from siting.optimization.problem import build_site_problem
 
-    p = build_site_problem(catalog, request)
+    p = result.problem if result.problem is not None else build_site_problem(catalog, request)
     sites = result.sites.loc[result.chosen_sites].sort_values("levelised_cost_yuan_per_kw_month")
     cb = result.cost_breakdown
     s: list[str] = []
@@ -215,12 +215,21 @@ def how_sure(robust: Any | None) -> Section:
     return Section("how_sure", "How sure", s)
 
 
+def assumption_share(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> tuple[float, list[str]]:
+    """(share of the plan's cost computed from `assumption` catalog values, those values), computed once
+    per result (siting.analysis.robust.cost_on_assumptions) for the JSON field and the story alike."""
+    from siting.analysis.robust import cost_on_assumptions
+
+    cached = result.__dict__.get("_assumption_share")
+    if cached is None:
+        cached = result.__dict__["_assumption_share"] = cost_on_assumptions(catalog, request, result.cost_breakdown)
+    return cached
+
+
 def rests_on(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> Section:
     s = [packages_sentence(result.packages)]
     if result.objective_yuan_per_year is not None:
-        from siting.analysis.robust import cost_on_assumptions
-
-        share, names = cost_on_assumptions(catalog, request, result.cost_breakdown)
+        share, names = assumption_share(result, request, catalog)
         s.append(f"{100 * share:.0f} % of this cost is computed from catalog values that are assumptions"
                  + (f" ({_list(names)})" if names else "") + "; each has a range in the catalog.")
     return Section("rests_on", "What it rests on", s)

@@ -17,9 +17,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from siting.analysis.explain import Section
+from siting.analysis.explain import Section, assumption_share
 from siting.analysis.explain import explain as tell_story
-from siting.analysis.robust import cost_on_assumptions
 from siting.analysis.scorecard import provenance_for, rank
 from siting.cli.options import (
     CatalogOpt,
@@ -265,7 +264,7 @@ def optimize_cmd(
         out = {"request": req.model_dump(mode="json"), "result": result.to_dict(),
                "explanation": [s.to_dict() for s in story]}
         if ok:
-            share, names = cost_on_assumptions(cat, req, result.cost_breakdown)
+            share, names = assumption_share(result, req, cat)
             out["cost_on_assumptions"] = {"share": share, "values": names}
         if robust_result is not None:
             out["robust"] = robust_result.to_dict()

@@ -53,6 +53,7 @@ class OptimizationResult:
     capacity_values: pd.DataFrame | None = None
     break_even: pd.DataFrame | None = None
     message: str = ""
+    problem: SiteProblem | None = field(default=None, repr=False, compare=False)  # what was solved (not exported)
 
     @property
     def chosen_sites(self) -> list[str]:
@@ -205,5 +206,5 @@ def build_result(
         solver=outcome.solver, mip_gap=outcome.mip_gap, it_load_mw=p.it_load_mw or float(p.demand_mw.sum()),
         sites=sites, allocation=allocation, cost_breakdown=breakdown, latency=latency,
         emissions_t_per_year=emissions, green_share_fraction=green, message=outcome.message,
-        green_purchases=purchases,
+        green_purchases=purchases, problem=p,
     )
