@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 import siting
 from siting.data.catalog import Catalog
 
@@ -33,3 +36,39 @@ def test_pga_limit_leaving_no_site_is_diagnosed(catalog: Catalog) -> None:
     first = r.diagnosis[0]
     assert first["field"] == "classes[0].max_pga_g"
     assert "zhongwei: seismic PGA 0.2 g > 0.1 g" in first["message"]
+
+
+def test_avoiding_water_scarce_regions_is_excluding_the_sites_a_source_names(catalog: Catalog) -> None:
+    """Ningxia and Gansu are named water-scarce (Jiang et al. 2025, Applied Energy 399): with
+    avoid_water_scarce_sites the plan is exactly the plan that excludes Zhongwei (the one flagged
+    default candidate), and the score cards say why."""
+    assert catalog.site_value("zhongwei", "water_scarce_region") == 1.0
+    assert catalog.site_value("qingyang", "water_scarce_region") == 1.0
+    assert np.isnan(catalog.site_value("yaan", "water_scarce_region"))  # not assessed, not "not scarce"
+    avoid = siting.optimize({"avoid_water_scarce_sites": True}, catalog)
+    without = siting.optimize({"excluded_sites": ["zhongwei"]}, catalog)
+    base = siting.optimize({}, catalog)
+    assert "zhongwei" in base.chosen_sites and "zhongwei" not in avoid.chosen_sites
+    assert avoid.chosen_sites == without.chosen_sites
+    assert avoid.objective_yuan_per_year == pytest.approx(without.objective_yuan_per_year, rel=1e-9)
+    assert avoid.objective_yuan_per_year > base.objective_yuan_per_year
+    cards = siting.rank({"avoid_water_scarce_sites": True}, catalog)
+    assert not cards.loc["zhongwei", "feasible_alone"]
+    assert any("water-scarce region (jiang-2025-appene, sourced)" in f for f in cards.loc["zhongwei", "flags"])
+
+
+def test_only_water_scarce_candidates_is_diagnosed_on_the_field(catalog: Catalog) -> None:
+    r = siting.optimize({"candidates": ["zhongwei", "qingyang"], "avoid_water_scarce_sites": True,
+                         "max_share_per_site": 1.0}, catalog)
+    assert r.status == "infeasible"
+    fields = {d["field"] for d in r.diagnosis if d["severity"] == "error"}
+    assert "avoid_water_scarce_sites" in fields
+
+
+def test_the_report_shows_water_scarcity_with_its_source(catalog: Catalog) -> None:
+    from siting.report.html import render_report
+
+    req = siting.parse_request({})
+    html = render_report(catalog, req, siting.rank(req, catalog), siting.optimize(req, catalog))
+    assert "water-scarce region" in html and "not assessed" in html
+    assert "jiang-2025-appene" in html

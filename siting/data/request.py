@@ -113,6 +113,9 @@ class SiteRequest(_Strict):
     excluded_sites: list[Id] = Field(default_factory=list, description="Sites that must not be used")
     min_green_share_fraction: float = Field(default=0.0, ge=0, le=1, description="Min renewable share of energy")
     max_pue: float | None = Field(default=None, ge=1.0, le=3.0, description="PUE cap (e.g. 1.25 in national hubs)")
+    avoid_water_scarce_sites: bool = Field(
+        default=False, description="Bar sites in regions a source names severely water-scarce (catalog "
+                                   "parameter water_scarce_region; e.g. for waterside cooling); unassessed ones stay")
     carbon_price_yuan_per_t: float = Field(default=0.0, ge=0, le=10000, description="Carbon price [yuan/tCO2]")
     budget_yuan_per_year: float | None = Field(default=None, gt=0, le=1e13, description="Cap on total annualised cost")
     horizon_years: float | None = Field(default=None, ge=1, le=50)

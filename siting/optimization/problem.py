@@ -522,6 +522,13 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
                     row = catalog.provenance(s, "seismic_pga_g")
                     class_site_reason[k, s] = (f"seismic PGA {pga:g} g > {cls.max_pga_g:g} g "
                                                f"({row['source']}, {row['status']})")
+        if request.avoid_water_scarce_sites:
+            for j, s in enumerate(sites):
+                if catalog.site_value(s, "water_scarce_region") == 1.0:
+                    site_ok[j] = False
+                    row = catalog.provenance(s, "water_scarce_region")
+                    class_site_reason[k, s] = (f"water-scarce region ({row['source']}, {row['status']}) and "
+                                               "avoid_water_scarce_sites is set")
         allowed[k] &= site_ok[None, :]
 
     start = int(request.in_service_year or catalog.defaults["in_service_year"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -128,6 +129,14 @@ def _anchor(site: str, parameter: str) -> str:
     return f"row-{site}-{parameter}"
 
 
+def _water_cell(catalog: Catalog, site: str, link: Callable[[str, str | None], str | None]) -> dict[str, Any]:
+    """'yes' (linked to its catalog row) where a source names the site's region water-scarce, else
+    'not assessed': no source has been found either way."""
+    if catalog.site_value(site, "water_scarce_region") == 1.0:
+        return {"text": "yes", "href": link(site, "water_scarce_region")}
+    return {"text": "not assessed"}
+
+
 def _num(v: Any, digits: int) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"
@@ -218,7 +227,8 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
 
     first = request.classes[0].name if request.classes else None
     rank_head = ["site", "role", "can host alone", "yuan per kW-month", "score", "price [yuan/kWh]", "PUE",
-                 "capacity [MW]", "seismic PGA [g]", "total [M yuan/yr]", "emissions [ktCO2/yr]"]
+                 "capacity [MW]", "seismic PGA [g]", "water-scarce region", "total [M yuan/yr]",
+                 "emissions [ktCO2/yr]"]
     if first is not None:
         rank_head += [f"mean RTT {first} [ms]", f"{first} demand within its limit"]
     rank_rows = []
@@ -231,6 +241,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                  {"text": _num(r["pue"], 3)},
                  {"text": _num(r["available_capacity_mw"], 0), "href": link(site, "available_capacity_mw")},
                  {"text": _num(catalog.site_value(site, "seismic_pga_g"), 2), "href": link(site, "seismic_pga_g")},
+                 _water_cell(catalog, site, link),
                  {"text": _num(r["total_yuan_per_year"] / _MIO, 1)}, {"text": _num(r["emissions_t_per_year"] / 1e3, 1)}]
         if first is not None:
             cells += [{"text": _num(r.get(f"rtt_mean_ms[{first}]"), 1)},
