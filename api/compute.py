@@ -19,6 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from fastapi import Response
+from pydantic import BaseModel
+
 from siting.errors import SolverError
 
 log = logging.getLogger("api.compute")
@@ -73,6 +76,25 @@ def run(fn: Callable[..., T], *args: Any) -> T:
         log.exception("compute process died; pool replaced")
         raise SolverError("a compute process died during this request (out of memory?); retry it",
                           field="request") from None
+
+
+def _render(model: type[BaseModel], fn: Callable[..., Any], args: tuple[Any, ...], key: str | None,
+            fields: dict[str, Any]) -> bytes:  # runs in the pool (or inline)
+    """``fn(*args)`` as the response document, validated against ``model`` and rendered to JSON bytes."""
+    value = fn(*args)
+    document = {**fields, key: value} if key is not None else value
+    return model.model_validate(document).model_dump_json(by_alias=True).encode("utf-8")
+
+
+def respond(model: type[BaseModel], fn: Callable[..., Any], *args: Any, key: str | None = None,
+            fields: dict[str, Any] | None = None) -> Response:
+    """The response of a synchronous compute route, built, validated and rendered in the pool.
+
+    The document is ``fn(*args)``, or ``{**fields, key: fn(*args)}`` when ``key`` is given; it is checked
+    against the route's response ``model`` (the OpenAPI schema) and serialised to JSON in the compute
+    process, so the API process only passes bytes on (its event loop and GIL stay free for /healthz).
+    """
+    return Response(content=run(_render, model, fn, args, key, fields or {}), media_type="application/json")
 
 
 def shutdown() -> None:

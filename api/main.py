@@ -49,6 +49,11 @@ exact optimisation (MILP) and scenario comparison, as a service.
 
 
 def _start(app: FastAPI, settings: Settings) -> None:
+    """Start the service's resources once; a nested lifespan (a test client inside another) shares them."""
+    running = getattr(app.state, "lifespans", 0)
+    app.state.lifespans = running + 1
+    if running:
+        return
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     app.state.db = db
@@ -65,6 +70,11 @@ def _start(app: FastAPI, settings: Settings) -> None:
 
 
 def _stop(app: FastAPI) -> None:
+    """Stop them when the outermost lifespan ends (an inner one would leave the outer's database
+    connections to the garbage collector: the psycopg ResourceWarning of the PostgreSQL schemathesis run)."""
+    app.state.lifespans -= 1
+    if app.state.lifespans:
+        return
     app.state.pool.stop()
     compute.shutdown()
     app.state.db.dispose()

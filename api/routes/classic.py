@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from .. import compute, engine
 from ..admission import ComputeKeyDep
@@ -17,7 +15,7 @@ router = APIRouter(prefix="/v1/classic", tags=["classic"])
 
 @router.post("", response_model=ClassicPublic, responses=error_responses(401, 413, 422, 429),
              summary="The cost-optimal plan beside the p-median, p-center and maximal-covering answers, each costed")
-def classic(body: ClassicCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
+def classic(body: ClassicCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
-    return {"request": body.request.model_dump(mode="json"),
-            "classic": compute.run(engine.classic, body.request, body.p, body.radius_ms)}
+    return compute.respond(ClassicPublic, engine.classic, body.request, body.p, body.radius_ms, key="classic",
+                           fields={"request": body.request.model_dump(mode="json")})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from siting.errors import RequestError
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/compare", tags=["compare"])
 
 @router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 429),
              summary="Compare two or more scenarios side by side")
-def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep) -> dict[str, Any]:
+def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep) -> Response:
     n = len(body.scenario_ids) + len(body.scenarios)
     check_count("scenarios", n, settings.max_scenarios, "scenarios")
     if n == 0:
@@ -37,5 +37,5 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
         parsed.append(scenario)
     names = [engine.scenario_name(s, doc) for s, (_, doc) in zip(parsed, documents, strict=True)]
     # synchronous: the server's time limit bounds the whole comparison (wall clock)
-    return {"scenarios": names, "comparison": compute.run(engine.compare, parsed, body.explain,
-                                                                  settings.sync_time_limit_s)}
+    return compute.respond(ComparePublic, engine.compare, parsed, body.explain, settings.sync_time_limit_s,
+                           key="comparison", fields={"scenarios": names})

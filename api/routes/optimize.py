@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from .. import compute, engine
 from ..admission import ComputeKeyDep
@@ -17,11 +15,11 @@ router = APIRouter(prefix="/v1/optimize", tags=["optimize"])
 
 @router.post("", response_model=OptimizePublic, responses=error_responses(401, 413, 422, 503, 429),
              summary="Optimise a request now (long ones: POST /v1/requests)")
-def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
+def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     if body.robust is not None:  # more samples: submit a job (POST /v1/requests)
         check_count("robust.samples", body.robust.samples, settings.max_sync_robust_samples, "samples")
-    return {"request": body.request.model_dump(mode="json"),
-            "result": compute.run(engine.optimize, body.request, limit, body.explain,
-                                  body.robust.model_dump() if body.robust is not None else None)}
+    return compute.respond(OptimizePublic, engine.optimize, body.request, limit, body.explain,
+                           body.robust.model_dump() if body.robust is not None else None,
+                           key="result", fields={"request": body.request.model_dump(mode="json")})

@@ -36,5 +36,5 @@ def pareto(body: ParetoCreate, key: ComputeKeyDep, settings: SettingsDep, db: Db
         accepted = JobAccepted(id=job.id, status="queued", created_at=job.created_at, url=url)
         return JSONResponse(accepted.model_dump(mode="json"), status_code=202, headers={"Location": url})
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
-    return {"request": body.request.model_dump(mode="json"),
-            "frontier": compute.run(engine.pareto, body.request, body.criterion, body.points, limit)}
+    return compute.respond(ParetoPublic, engine.pareto, body.request, body.criterion, body.points, limit,
+                           key="frontier", fields={"request": body.request.model_dump(mode="json")})

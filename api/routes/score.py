@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from .. import compute, engine
 from ..admission import ComputeKeyDep
@@ -17,6 +15,6 @@ router = APIRouter(prefix="/v1/score", tags=["score"])
 
 @router.post("", response_model=ScorePublic, responses=error_responses(401, 413, 422, 429),
              summary="Score cards: each site's cost, PUE, latency and carbon if it hosted the load")
-def score(body: ScoreCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
+def score(body: ScoreCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
-    return compute.run(engine.score, body.request, body.all_sites, body.provenance)
+    return compute.respond(ScorePublic, engine.score, body.request, body.all_sites, body.provenance)

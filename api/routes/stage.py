@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from .. import compute, engine
 from ..admission import ComputeKeyDep
@@ -17,9 +15,9 @@ router = APIRouter(prefix="/v1/stage", tags=["stage"])
 
 @router.post("", response_model=StagePublic, responses=error_responses(401, 413, 422, 429),
              summary="When each site opens and how much it builds each year, with cash flows, NPV, IRR, payback")
-def stage(body: StageCreate, key: ComputeKeyDep, settings: SettingsDep) -> dict[str, Any]:
+def stage(body: StageCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     options = body.model_dump(include={"years", "build_block_mw", "lead_time_years", "price_yuan_per_kw_month"})
-    staged = compute.run(engine.stage, body.request, options, limit)
-    return {"request": body.request.model_dump(mode="json"), "staged": staged}
+    return compute.respond(StagePublic, engine.stage, body.request, options, limit, key="staged",
+                           fields={"request": body.request.model_dump(mode="json")})

@@ -30,3 +30,16 @@ def test_mixed_load_smoke() -> None:
     assert s["jobs_lost"] == 0 and s["jobs_accepted"] == s["jobs_done_or_failed"]
     assert s["responses_5xx"] == 0
     assert s["responses_429"] > 0 and s["limits_named_by_429"] == ["max_in_flight"]
+
+
+def test_chaos_kill_smoke() -> None:
+    """kill -9 of a job's child process and of the server while jobs arrive: every job stored ends
+    done or failed with a reason, none is lost (bench/chaos_kill.py)."""
+    from bench import chaos_kill
+
+    s = chaos_kill.main(["--smoke"])
+    assert s["kills"]["server"] >= 1 and s["kills"]["job_child"] >= 1
+    assert s["jobs_accepted_by_clients"] > 0 and s["jobs_stored"] >= s["jobs_accepted_by_clients"]
+    assert s["jobs_lost"] == 0 and s["failed_without_reason"] == 0 and s["server_5xx"] == 0
+    assert sum(s["stored_by_status"].values()) == s["jobs_stored"]
+    assert set(s["stored_by_status"]) <= {"done", "failed"}
