@@ -14,6 +14,7 @@ import logging
 import multiprocessing as mp
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +31,38 @@ T = TypeVar("T")
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _size = 0
+
+
+_orphan_guard_started = False
+
+
+def exit_with_parent(parent_pid: int, interval_s: float = 1.0) -> None:
+    """In a child process: exit as soon as the parent ``parent_pid`` is gone (a ``kill -9`` of the server).
+
+    A pool worker blocks on its task queue, whose write end it holds itself, so it never sees the
+    parent die and would linger as an orphan; this daemon thread notices the change of parent.  The
+    parent passes its own pid: a child still starting when the server is killed would otherwise take
+    init, its new parent, for the one to watch.
+    """
+    global _orphan_guard_started
+    if os.getppid() != parent_pid:
+        os._exit(0)
+    if _orphan_guard_started:
+        return
+    _orphan_guard_started = True
+
+    def watch() -> None:  # pragma: no cover - runs in child processes
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != parent_pid:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _init_worker(parent_pid: int) -> None:  # pragma: no cover - runs in the pool's processes
+    exit_with_parent(parent_pid)
+    _warm()
 
 
 def _warm() -> None:  # pragma: no cover - runs in the pool's processes
@@ -61,7 +94,8 @@ def _get() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=_size, mp_context=mp.get_context("spawn"), initializer=_warm)
+            _pool = ProcessPoolExecutor(max_workers=_size, mp_context=mp.get_context("spawn"),
+                                        initializer=_init_worker, initargs=(os.getpid(),))
         return _pool
 
 

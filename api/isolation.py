@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -22,9 +23,11 @@ log = logging.getLogger("api.isolation")
 Outcome = tuple[str, dict[str, Any] | None, dict[str, Any] | None]
 
 
-def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child process
+def _serve(conn: Connection, parent_pid: int) -> None:  # pragma: no cover - runs in the child process
     from . import engine
+    from .compute import exit_with_parent
 
+    exit_with_parent(parent_pid)  # a job in progress when the server is killed must not run on as an orphan
     engine.catalog()  # load and validate the catalog before the first job
     conn.send("ready")
     while True:
@@ -52,7 +55,7 @@ class IsolatedRunner:
             return self._conn
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_serve, args=(child,), name="siting-job", daemon=True)
+        proc = ctx.Process(target=_serve, args=(child, os.getpid()), name="siting-job", daemon=True)
         proc.start()
         child.close()
         if not parent.poll(self.start_timeout_s) or parent.recv() != "ready":

@@ -9,7 +9,9 @@ seconds; meanwhile, every ``--every`` seconds, the campaign sends SIGKILL to eit
 - the server itself (restarted at once on the same database: jobs it was running are recovered
   and run again, as their ``note`` says),
 
-alternating.  Then it drains and checks, in the database, that every job ends ``done`` or
+alternating.  A killed server's child processes (compute pool, job children) must exit by
+themselves (api.compute.exit_with_parent); any still running 3 s after the drain is counted.
+Then it drains and checks, in the database, that every job ends ``done`` or
 ``failed`` with a stated reason: none lost (still queued/running), none unaccounted for.  Jobs
 whose 202 was lost with the server are counted from the database (they were stored first).
 
@@ -55,7 +57,14 @@ def job_children(server: subprocess.Popen[bytes]) -> list[psutil.Process]:
         kids = psutil.Process(server.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [k for k in kids if "multiprocessing" in " ".join(k.cmdline())]
+    out = []
+    for k in kids:
+        try:
+            if "multiprocessing" in " ".join(k.cmdline()):
+                out.append(k)
+        except psutil.Error:  # gone, or a zombie not yet reaped (the child just killed)
+            continue
+    return out
 
 
 async def submitter(http: httpx.AsyncClient, until: float, accepted: list[str], errors: list[str]) -> None:
@@ -86,6 +95,13 @@ def final_states(url: str) -> dict[str, tuple[str, str | None, int, str | None]]
     return {str(i): (str(st), (err or {}).get("code"), int(a), n) for i, st, err, a, n in rows}
 
 
+def _alive(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--clients", type=int, default=4, help="concurrent submitting clients")
@@ -110,6 +126,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         accepted: list[str] = []
         errors: list[str] = []
         kills = {"job_child": 0, "server": 0}
+        orphans: list[psutil.Process] = []  # children of a killed server: they must exit by themselves
         try:
             wait_ready(base_url, server)
 
@@ -130,11 +147,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                 os.kill(kids[0].pid, signal.SIGKILL)
                                 kills["job_child"] += 1
                         else:
+                            before = job_children(server)
                             server.send_signal(signal.SIGKILL)
                             server.wait()
-                            for k in job_children(server):
-                                k.kill()
                             kills["server"] += 1
+                            orphans.extend(before)
                             server = start_server(env, port, tmp)
                             await asyncio.to_thread(wait_ready, base_url, server)
                         turn += 1
@@ -158,6 +175,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 server.kill()
                 server.wait()
         states = final_states(url)
+        time.sleep(3.0)  # children notice a dead parent within a second (api.compute.exit_with_parent)
+        lingering = [p for p in orphans if _alive(p)]
+        for p in lingering:
+            try:
+                log(f"lingering child {p.pid} (parent {p.ppid()}): {' '.join(p.cmdline())[:100]}")
+            except psutil.Error:
+                pass
+            p.kill()
 
     by_status: dict[str, int] = {}
     for st, *_ in states.values():
@@ -174,8 +199,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "kills": kills, "jobs_accepted_by_clients": len(accepted), "jobs_stored": len(states),
         "stored_by_status": by_status, "failed_by_code": failed_codes, "jobs_recovered_and_rerun": recovered,
         "jobs_lost": len(lost), "failed_without_reason": len(unexplained),
+        "children_of_killed_servers": len(orphans), "orphans_left_running": len(lingering),
         "client_transport_errors": len(errors), "server_5xx": sum(1 for e in errors if e.startswith("HTTP 5")),
-        "ok": not lost and not unexplained and kills["server"] > 0 and len(accepted) > 0,
+        "ok": not lost and not unexplained and not lingering and kills["server"] > 0 and len(accepted) > 0,
     }
     report(summary)
     return summary

@@ -41,5 +41,6 @@ def test_chaos_kill_smoke() -> None:
     assert s["kills"]["server"] >= 1 and s["kills"]["job_child"] >= 1
     assert s["jobs_accepted_by_clients"] > 0 and s["jobs_stored"] >= s["jobs_accepted_by_clients"]
     assert s["jobs_lost"] == 0 and s["failed_without_reason"] == 0 and s["server_5xx"] == 0
+    assert s["children_of_killed_servers"] > 0 and s["orphans_left_running"] == 0
     assert sum(s["stored_by_status"].values()) == s["jobs_stored"]
     assert set(s["stored_by_status"]) <= {"done", "failed"}
