@@ -41,10 +41,12 @@ function formRequest(over = {}) {
   if (share < 1) classes.push({name: "batch", share_fraction: Math.round((1 - share) * 1e9) / 1e9,
                                egress_gbps_per_mw: 0.2, demand_regions: ["east"]});
   return {name: "web-request", it_load_mw: Number($("it_load_mw").value), classes,
-          carbon_price_yuan_per_t: Number($("carbon_price_yuan_per_t").value), cooling: $("cooling").value};
+          carbon_price_yuan_per_t: Number($("carbon_price_yuan_per_t").value), cooling: $("cooling").value,
+          avoid_water_scarce_sites: $("avoid_water_scarce_sites").checked};
 }
 function syncJson() { if (!jsonEdited) $("json").value = JSON.stringify(formRequest(), null, 1); }
-for (const id of ["it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "cooling"]) $(id).addEventListener("input", syncJson);
+for (const id of ["it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "cooling",
+                  "avoid_water_scarce_sites"]) $(id).addEventListener("input", syncJson);
 $("json").addEventListener("input", () => { jsonEdited = true; });
 $("reset-json").addEventListener("click", () => { jsonEdited = false; syncJson(); });
 

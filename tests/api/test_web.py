@@ -237,3 +237,20 @@ def test_docs_and_redoc_render_offline(live_server: tuple[str, str], page: Any) 
     assert "siting API" in page.inner_text("body")
     assert outside == []
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@needs_browser
+def test_avoiding_water_scarce_regions_from_the_form(live_server: tuple[str, str], page: Any) -> None:
+    """The form's checkbox puts avoid_water_scarce_sites in the request; the ranking then says why
+    Zhongwei (Ningxia, named water-scarce by Jiang et al. 2025) cannot host the request."""
+    base, key = live_server
+    page.goto(base)
+    page.fill("#key", key)
+    page.dispatch_event("#key", "change")
+    page.check("#avoid_water_scarce_sites")
+    request = page.evaluate("JSON.parse(document.getElementById('json').value)")
+    assert request["avoid_water_scarce_sites"] is True
+    page.click("#score")
+    page.wait_for_selector("#ranking")
+    row = page.locator("#result tr", has_text="zhongwei").inner_text()
+    assert "water-scarce region (jiang-2025-appene, sourced)" in row
