@@ -273,6 +273,19 @@ class ParetoJobResult(BaseModel):
     frontier: FrontierPublic
 
 
+class JobOptions(BaseModel):
+    """How a job runs: an optimisation (time limit, explanations, robust samples) or a long frontier."""
+
+    model_config = ConfigDict(extra="allow")
+
+    time_limit_s: float = Field(description="The job's solver time limit [s], as the server set it")
+    explain: bool = Field(default=False, description="Shadow prices and break-evens")
+    robust: RobustOptions | None = Field(default=None, description="Samples of the catalog's ranges")
+    kind: Literal["pareto"] | None = Field(default=None, description="pareto: a frontier job (POST /v1/pareto)")
+    criterion: Literal["emissions", "rtt"] | None = None
+    points: int | None = None
+
+
 class JobAccepted(_Public):
     id: str
     status: JobStatus
@@ -299,7 +312,7 @@ class JobPublic(_Public):
     started_at: UtcTime | None
     finished_at: UtcTime | None
     request: SiteRequest
-    options: dict[str, Any] = Field(description="How the job runs: time_limit_s, explain, robust, kind")
+    options: JobOptions = Field(description="How the job runs")
     result: OptimizationResultPublic | ParetoJobResult | None = Field(
         description="The optimisation result, or for a long frontier {status, frontier}; null until done")
     error: ErrorBody | None

@@ -57,7 +57,8 @@ def test_job_lifecycle_and_pagination(backend_url: str) -> None:
         ids = [submit(c, key) for _ in range(3)]
         job = c.get(f"/v1/requests/{ids[0]}", headers=key).json()
         assert job["status"] == "queued" and job["result"] is None and job["attempts"] == 0
-        assert job["options"] == {"time_limit_s": 20.0, "explain": False, "robust": None}
+        assert job["options"] == {"time_limit_s": 20.0, "explain": False, "robust": None, "kind": None,
+                                  "criterion": None, "points": None}  # every option, typed (JobOptions)
         assert worker_for(c).run_until_idle() == 3
         job = c.get(f"/v1/requests/{ids[0]}", headers=key).json()
         assert job["status"] == "done" and job["attempts"] == 1, job
