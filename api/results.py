@@ -358,6 +358,7 @@ class CashFlow(_Doc):
     opex_yuan: float
     subsidies_yuan: float
     revenue_yuan: float
+    residual_yuan: float = Field(default=0.0, description="Residual value credited (last year, residual_value)")
     net_yuan: float
     cumulative_yuan: float
 
@@ -380,6 +381,7 @@ class StagedPlanPublic(_Doc):
     years_in_loss: int | None = None
     discount_rate_fraction: float
     solve_seconds: float
+    residual_value_yuan: float = Field(default=0.0, description="Assets' value left at the end of the plan")
     subsidy_model_yuan: list[float] = Field(
         default_factory=list, description="Subsidies by year as the MILP credits them (equal to cash_flows')")
 

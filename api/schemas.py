@@ -243,6 +243,8 @@ class StageCreate(_Body):
                                  description="Construction period: capital is spent this many years before use")
     price_yuan_per_kw_month: float | None = Field(
         default=None, ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
+    residual_value: StrictBool = Field(
+        default=False, description="Credit the capital not yet recovered at the end of the plan (terminal value)")
     time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit [s]")
 
 

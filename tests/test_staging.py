@@ -154,3 +154,27 @@ def test_a_capped_capex_subsidy_is_credited_once_up_to_its_cap(catalog: Catalog)
     assert sum(credited) == pytest.approx(5_000_000, rel=1e-9)
     assert credited[0] == pytest.approx(5_000_000, rel=1e-9)  # capital is all spent in the first year
     assert plan.subsidy_model_yuan == pytest.approx(credited, rel=1e-9, abs=1e-3)
+
+
+def test_residual_value_makes_a_short_plan_at_the_levelised_cost_worth_npv_zero(catalog: Catalog) -> None:
+    """Capital is recovered over the 15-year horizon at CRF(8 %, 15) a year; an 8-year plan sold at the static
+    levelised cost leaves 7 charges unpaid, worth C x CRF(8 %, 15) x AF(8 %, 7) at its end.  Without that
+    residual value the NPV is negative; with it, 0 (and IRR 8 %), by hand."""
+    from siting.models.finance import capital_recovery_factor, present_value_of_annuity
+
+    static = siting.optimize(ONE_SITE, catalog)
+    price = static.levelised_cost_yuan_per_kw_month
+    req = siting.parse_request(ONE_SITE)
+    short = stage(req, catalog, StagingOptions(years=8, price_yuan_per_kw_month=price))
+    kept = stage(req, catalog, StagingOptions(years=8, price_yuan_per_kw_month=price, residual_value=True))
+    capex0 = kept.cash_flows[0]["capex_yuan"]
+    assert short.npv_yuan < -0.05 * capex0 and short.residual_value_yuan == 0.0
+    expected = capex0 * capital_recovery_factor(0.08, 15) * present_value_of_annuity(0.08, 7)
+    assert kept.residual_value_yuan == pytest.approx(expected, rel=1e-9)
+    assert kept.cash_flows[-1]["residual_yuan"] == pytest.approx(expected, rel=1e-9)
+    assert all(c["residual_yuan"] == 0 for c in kept.cash_flows[:-1])
+    assert abs(kept.npv_yuan) < 1e-6 * capex0
+    assert kept.irr_fraction == pytest.approx(0.08, abs=1e-9)
+    # over the whole horizon nothing is left to credit
+    full = stage(req, catalog, StagingOptions(price_yuan_per_kw_month=price, residual_value=True))
+    assert full.residual_value_yuan == pytest.approx(0.0, abs=1e-6 * capex0)

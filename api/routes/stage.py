@@ -18,6 +18,7 @@ router = APIRouter(prefix="/v1/stage", tags=["stage"])
 def stage(body: StageCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
-    options = body.model_dump(include={"years", "build_block_mw", "lead_time_years", "price_yuan_per_kw_month"})
+    options = body.model_dump(include={"years", "build_block_mw", "lead_time_years", "price_yuan_per_kw_month",
+                                          "residual_value"})
     return compute.respond(StagePublic, engine.stage, body.request, options, limit, key="staged",
                            fields={"request": body.request.model_dump(mode="json")})

@@ -444,6 +444,9 @@ def stage_cmd(
         "--lead-years", min=0, max=10, help="Construction period: capital is spent this many years before use")] = 0,
     price: Annotated[float | None, typer.Option(
         "--price", min=0, help="Revenue [yuan per kW of IT per month]: gives NPV, IRR and payback")] = None,
+    residual_value: Annotated[bool, typer.Option(
+        "--residual-value", help="Credit the capital not yet recovered at the end of the plan (terminal value)")
+    ] = False,
     catalog: CatalogOpt = None,
     package: PackageOpt = None,
     solver: SolverOpt = "highs",
@@ -455,7 +458,8 @@ def stage_cmd(
     cat = _catalog(catalog)
     req = with_packages(load_request(request), package)
     plan = stage(req, cat, StagingOptions(years=years, build_block_mw=block_mw, lead_time_years=lead_years,
-                                          price_yuan_per_kw_month=price), solver=checked_solver(solver))
+                                          price_yuan_per_kw_month=price, residual_value=residual_value),
+                 solver=checked_solver(solver))
     if as_json:
         _json_out({"request": req.model_dump(mode="json"), "staged": plan.to_dict()})
     else:
@@ -486,6 +490,8 @@ def print_staged(plan: Any) -> None:
         line += (f"; NPV {plan.npv_yuan / 1e6:,.1f} M yuan at {100 * plan.discount_rate_fraction:.0f} %, IRR "
                  f"{irr_text}, payback {plan.payback_year or 'not within the plan'}, {plan.years_in_loss} year(s) "
                  "in loss (cumulative)")
+    if plan.residual_value_yuan:
+        line += f"; residual value {plan.residual_value_yuan / 1e6:,.1f} M yuan credited in {plan.years[-1]}"
     console.print(line + ".", highlight=False)
 
 

@@ -31,9 +31,11 @@ where capacity is built; the cash flows credit them by :func:`_subsidies` at the
 agree; tested).
 
 Cash flows per year: capital (what is built), operating cost, subsidies, revenue (``price_yuan_per_kw_month`` x
-kW of IT load served x 12, when a price is given), net and cumulative.  NPV at the discount
-rate, IRR, payback year and years in loss follow (siting.models.finance).  There is no terminal
-value: a plan shorter than the assets' life (the horizon, 15 years by default) understates the NPV.
+kW of IT load served x 12, when a price is given), residual value (with ``residual_value``: the capital
+not yet recovered at the end of the plan, :func:`residual_factors`, credited in the last year and in
+the objective), net and cumulative.  NPV at the discount
+rate, IRR, payback year and years in loss follow (siting.models.finance).  Without ``residual_value``
+a plan shorter than the assets' life (the horizon, 15 years by default) understates the NPV.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import pulp
 from siting.data.catalog import Catalog
 from siting.data.request import SiteRequest
 from siting.errors import RequestError
-from siting.models.finance import irr, npv, payback_year
+from siting.models.finance import capital_recovery_factor, irr, npv, payback_year, present_value_of_annuity
 
 from .problem import build_site_problem
 from .solve import SolverName, solve_model
@@ -59,6 +61,7 @@ class StagingOptions:
     build_block_mw: float = 0.0               # minimum build block [MW]; 0 = any amount
     lead_time_years: int = 0                  # construction period: capital is spent this many years before use
     price_yuan_per_kw_month: float | None = None  # revenue per kW of IT load served per month
+    residual_value: bool = False              # credit the assets' value left at the end of the plan
 
     def check(self) -> None:
         if self.years is not None and not 1 <= self.years <= 40:
@@ -91,10 +94,24 @@ class StagedPlan:
     years_in_loss: int | None = None           # years whose cumulative cash flow is < 0
     discount_rate_fraction: float = 0.0
     solve_seconds: float = 0.0
+    residual_value_yuan: float = 0.0           # value of the assets at the end of the plan (residual_value)
     subsidy_model_yuan: list[float] = field(default_factory=list)  # the MILP's subsidy columns by year
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def residual_factors(rate: float, life_years: float, years: int) -> np.ndarray:
+    """(T,) value at the end of a ``years``-year plan per yuan of capital spent at the start of year t.
+
+    The static model recovers capital as ``CRF(r, L)`` a year for L years (the horizon); what a plan
+    ending at year T has not yet recovered of capital spent in year t is the present value, at T, of the
+    ``L - (T - t)`` charges left: ``CRF(r, L) x AF(r, L - (T - t))`` (0 once the asset is fully
+    recovered).  Crediting it makes a plan sold at the static levelised cost worth NPV 0 whatever its length.
+    """
+    crf = capital_recovery_factor(rate, life_years)
+    left = np.maximum(0.0, life_years - (years - np.arange(years)))
+    return np.array([crf * present_value_of_annuity(rate, n) if n > 0 else 0.0 for n in left])
 
 
 def load_path_mw(request: SiteRequest, years: int) -> np.ndarray:
@@ -259,11 +276,16 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
          for k in range(K) for i in range(I) for j in range(J) for t in range(T)
          if p.allowed[k, i, j] and split[k, i] > 0 and L[t] > 0}
     end = disc / (1.0 + a.discount_rate_fraction)  # d_{t+1}
+    # value left at the end of the plan per yuan of capital spent in year t (0 without residual_value)
+    resid = (residual_factors(a.discount_rate_fraction, a.horizon_years, T) if opt.residual_value
+             else np.zeros(T))
     price = np.array([si.price_yuan_per_kwh for si in p.inputs])
     terms = _subsidy_terms(catalog, request, list(p.sites), price)
     credit, credit_pv = _subsidy_columns(prob, terms, o, b, x, capex, energy_unit, grid, end, T)
     prob += pulp.lpSum(disc[t] * capex[j] * b[j, t] + end[t] * fixed[j] * o[j, t] for j in range(J) for t in range(T)) \
-        + pulp.lpSum(end[t] * float(opex[k, i, j]) * v for (k, i, j, t), v in x.items()) - credit_pv
+        + pulp.lpSum(end[t] * float(opex[k, i, j]) * v for (k, i, j, t), v in x.items()) - credit_pv \
+        - pulp.lpSum(float(end[T - 1] * resid[t] * capex[j]) * b[j, t] for j in range(J) for t in range(T)
+                     if resid[t] > 0)
     for t in range(T):
         for k in range(K):
             for i in range(I):
@@ -299,24 +321,28 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
     is_open = np.array([[float(o[j, t].value() or 0.0) > 0.5 for t in range(T)] for j in range(J)])
     opened_at = [int(np.argmax(is_open[j])) if is_open[j].any() else None for j in range(J)]
     capex_t = (np.diff(built, axis=1, prepend=0.0) * capex[:, None]).sum(axis=0)
+    residual_t = np.zeros(T)
+    residual_t[-1] = float((capex_t * resid).sum())  # at the end of the last year
     opex_t += (is_open * fixed[:, None]).sum(axis=0)
     subsidy_t = _subsidies(terms, built, capex, energy, opened_at)
     plan.subsidy_model_yuan = [float(sum(pulp.value(v) or 0.0 for (_n, tt), v in credit.items() if tt == t))
                                for t in range(T)]
     revenue_t = (L * 1000.0 * 12.0 * opt.price_yuan_per_kw_month if opt.price_yuan_per_kw_month is not None
                  else np.zeros(T))
-    net = revenue_t + subsidy_t - capex_t - opex_t
+    net = revenue_t + subsidy_t + residual_t - capex_t - opex_t
     cumulative = np.cumsum(net)
     plan.open_year = {s: (start + t0 if t0 is not None else None) for s, t0 in zip(p.sites, opened_at, strict=True)}
     plan.built_mw = {s: (built[j].round(6) + 0.0).tolist() for j, s in enumerate(p.sites)}
     plan.served_mw = {s: (served[j].round(6) + 0.0).tolist() for j, s in enumerate(p.sites)}
     plan.cash_flows = [{"year": float(years[t]), "load_mw": float(L[t]), "capex_yuan": float(capex_t[t]),
                         "opex_yuan": float(opex_t[t]), "subsidies_yuan": float(subsidy_t[t]),
-                        "revenue_yuan": float(revenue_t[t]), "net_yuan": float(net[t]),
+                        "revenue_yuan": float(revenue_t[t]), "residual_yuan": float(residual_t[t]),
+                        "net_yuan": float(net[t]),
                         "cumulative_yuan": float(cumulative[t])} for t in range(T)]
     plan.pv_cost_yuan = npv(capex_t.tolist(), opex_t.tolist(), a.discount_rate_fraction)
+    plan.residual_value_yuan = float(residual_t[-1])
     if opt.price_yuan_per_kw_month is not None:
-        operating = (revenue_t + subsidy_t - opex_t).tolist()
+        operating = (revenue_t + subsidy_t + residual_t - opex_t).tolist()
         plan.npv_yuan = npv((-capex_t).tolist(), operating, a.discount_rate_fraction)
         plan.irr_fraction = irr((-capex_t).tolist(), operating)
         pb = payback_year(net.tolist())

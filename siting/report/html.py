@@ -309,7 +309,10 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                            + (f"{100 * staged.irr_fraction:.1f} %" if staged.irr_fraction is not None else "none")
                            + f", payback {staged.payback_year or 'not within the plan'}, {staged.years_in_loss} "
                              "year(s) in cumulative loss." if staged.npv_yuan is not None else
-                           " No revenue price was given, so no NPV or payback (siting stage --price)."))}
+                           " No revenue price was given, so no NPV or payback (siting stage --price).")
+                        + (f" The assets' value left at the end of the plan, {staged.residual_value_yuan / _MIO:,.1f}"
+                           " million yuan (capital not yet recovered over the horizon), is credited in its last "
+                           "year." if staged.residual_value_yuan else ""))}
     env = jinja2.Environment(loader=jinja2.PackageLoader("siting.report", "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)

@@ -34,5 +34,11 @@ def test_stage_over_http(client: TestClient, key: dict[str, str]) -> None:
     assert r.status_code == 200, r.text
     staged = r.json()["staged"]
     assert staged["load_mw"] == [40, 40, 40, 100, 100, 100, 100, 100] and len(staged["cash_flows"]) == 8
+    assert staged["residual_value_yuan"] == 0.0
+    kept = client.post("/v1/stage", json={**body, "residual_value": True}, headers=key).json()["staged"]
+    assert kept["residual_value_yuan"] > 0 and kept["cash_flows"][-1]["residual_yuan"] == kept["residual_value_yuan"]
+    assert kept["npv_yuan"] > staged["npv_yuan"]
     bad = client.post("/v1/stage", json={**body, "build_block_mw": -5}, headers=key)
     assert bad.status_code == 422 and "build_block_mw" in bad.text
+    bad = client.post("/v1/stage", json={**body, "residual_value": 1}, headers=key)  # strict: no 0/1 booleans
+    assert bad.status_code == 422 and "residual_value" in bad.text
