@@ -42,11 +42,10 @@ def with_packages(req: SiteRequest, packages: list[str] | None) -> SiteRequest:
 
 
 def packages_line(packages: list[dict[str, Any]]) -> str:
-    """One line saying which deals and policies an answer rests on (or that it rests on none)."""
-    if not packages:
-        return "Packages: none; every site at its published tariff (deals and policies: siting packages)."
-    return "Packages applied: " + "; ".join(f"{p['package_id']} ({p['kind'].replace('_', ' ')} {p['year']}: "
-                                            f"{p['changes']})" for p in packages)
+    """One line saying which deals and policies an answer rests on: the story's sentence (one wording)."""
+    from siting.analysis.explain import packages_sentence
+
+    return packages_sentence(packages)
 
 
 def writable_file(value: Path | None) -> Path | None:
