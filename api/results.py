@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from siting.data.catalog import PackageTerm  # a dataclass: pydantic validates and documents it as it is
+
 ResultStatus = Literal["optimal", "time_limit", "no_solution", "infeasible", "error"]
 Number = float | None
 
@@ -108,17 +110,6 @@ class DiagnosisItem(_Doc):
     budget_yuan_per_year: Number = None
     amount: Number = None
     unit: str | None = None
-
-
-class PackageTerm(_Doc):
-    site: str
-    parameter: str
-    value: float
-    unit: str
-    source: str
-    year: int
-    status: str
-    note: str = ""
 
 
 class PackageApplied(_Doc):
