@@ -95,6 +95,14 @@ def final_states(url: str) -> dict[str, tuple[str, str | None, int, str | None]]
     return {str(i): (str(st), (err or {}).get("code"), int(a), n) for i, st, err, a, n in rows}
 
 
+def _cpu(p: psutil.Process) -> float:
+    try:
+        t = p.cpu_times()
+        return float(t.user + t.system)
+    except psutil.Error:
+        return 0.0
+
+
 def _alive(p: psutil.Process) -> bool:
     try:
         return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
@@ -143,9 +151,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         await asyncio.sleep(args.every)
                         if turn % 2 == 0:
                             kids = job_children(server)
-                            if kids:
-                                os.kill(kids[0].pid, signal.SIGKILL)
-                                kills["job_child"] += 1
+                            if kids:  # the busiest child: a kill mid-job, not of an idle process
+                                cpu0 = {k.pid: _cpu(k) for k in kids}
+                                await asyncio.sleep(0.3)
+                                busiest = max(kids, key=lambda k: _cpu(k) - cpu0[k.pid])
+                                try:
+                                    os.kill(busiest.pid, signal.SIGKILL)
+                                    kills["job_child"] += 1
+                                except ProcessLookupError:
+                                    pass
                         else:
                             before = job_children(server)
                             server.send_signal(signal.SIGKILL)

@@ -7,6 +7,7 @@ failed with the reason once their attempts are used up; never silently lost.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -199,6 +200,50 @@ def test_watchdog_stops_a_job_that_overruns(tmp_path: Path) -> None:
             assert failed["status"] == "failed", failed
             assert failed["error"]["code"] == "watchdog" and "time limit of 0.01 s" in failed["error"]["message"]
             w.runner.margin_s = 60.0  # type: ignore[union-attr]
+            assert w.run_once()
+            assert c.get(f"/v1/requests/{fine}", headers=key).json()["status"] == "done"
+        finally:
+            w.close()
+
+
+def test_a_job_whose_process_dies_fails_with_the_reason_and_the_next_runs(tmp_path: Path) -> None:
+    """kill -9 of a job's child process mid-job (out of memory, an operator): the job is failed with code
+    worker_crashed and says so; the next job gets a fresh process."""
+    import signal
+    import threading
+
+    big = {"it_load_mw": 1000, "candidates": None, "max_sites": 5}
+    settings = make_settings(sqlite_url(tmp_path), job_isolation=True, watchdog_margin_s=60)
+    with running_client(settings) as c:
+        key = new_key(c)
+        doomed = c.post("/v1/requests", json={"request": big, "time_limit_s": 60, "explain": True,
+                                              "robust": {"samples": 400}}, headers=key).json()["id"]
+        fine = c.post("/v1/requests", json={"request": REQ, "time_limit_s": 20}, headers=key).json()["id"]
+        w = Worker(c.app.state.db, settings)
+        killed: list[int] = []
+
+        def kill_when_busy() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                runner = w.runner
+                proc = getattr(runner, "_proc", None)
+                status = c.get(f"/v1/requests/{doomed}", headers=key).json()["status"]
+                if proc is not None and proc.pid and status == "running":
+                    time.sleep(0.5)  # well into the solve
+                    os.kill(proc.pid, signal.SIGKILL)
+                    killed.append(proc.pid)
+                    return
+                time.sleep(0.05)
+
+        t = threading.Thread(target=kill_when_busy)
+        t.start()
+        try:
+            assert w.run_once()
+            t.join(10)
+            assert killed
+            failed = c.get(f"/v1/requests/{doomed}", headers=key).json()
+            assert failed["status"] == "failed", failed
+            assert failed["error"]["code"] == "worker_crashed" and "died" in failed["error"]["message"]
             assert w.run_once()
             assert c.get(f"/v1/requests/{fine}", headers=key).json()["status"] == "done"
         finally:
