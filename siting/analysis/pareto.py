@@ -30,7 +30,7 @@ from siting.data.request import SiteRequest, parse_request
 from siting.errors import RequestError
 from siting.optimization.backends import solve
 from siting.optimization.evaluate import evaluate_plan
-from siting.optimization.model import Columns, define, emissions_coefficients, rtt_coefficients
+from siting.optimization.model import Columns, ModelArrays, define, emissions_coefficients, rtt_coefficients
 from siting.optimization.problem import SiteProblem, build_site_problem
 from siting.optimization.solve import SolverName
 
@@ -57,20 +57,19 @@ class Frontier:
         return {"criterion": self.criterion, "unit": self.unit, "points": self.points, "dropped": self.dropped}
 
 
-def _coefficients(p: SiteProblem, criterion: Criterion) -> tuple[Columns, np.ndarray]:
-    """The columns of ``p``'s model and the criterion's coefficient on every column.
+def _coefficients(p: SiteProblem, c: Columns, criterion: Criterion) -> np.ndarray:
+    """The criterion's coefficient on every column ``c`` of ``p``'s model.
 
     Alloc columns carry the emissions [tCO2/yr per MW] or the RTT share [ms per MW]; under
     market-based accounting the green columns carry ``-ef[j]`` (a certificate MWh bought at site
     j removes its grid emissions), as in the model's ``emissions-cap`` family.
     """
-    c = define(p).columns
     coef = np.zeros(c.n_model)
     coef[c.alloc_cols] = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
     credit = p.green_emission_credit_t_per_mwh
     if criterion == "emissions" and credit is not None and c.n_green:
         coef[c.green_cols] = -np.asarray(credit, dtype=float)
-    return c, coef
+    return coef
 
 
 def _criterion_value(coef: np.ndarray, x: np.ndarray) -> float:
@@ -92,10 +91,10 @@ def _solve(p: SiteProblem, solver: SolverName, time_limit_s: float | None) -> _P
     return _Plan(s.open(), s.alloc(), s.x, float(s.outcome.objective))
 
 
-def _minimum(p: SiteProblem, criterion: Criterion, solver: SolverName, time_limit_s: float | None) -> float:
-    """The least value of the criterion under the request's rules (the criterion as the objective)."""
-    arrays = define(p)
-    _, coef = _coefficients(p, criterion)
+def _minimum(arrays: ModelArrays, coef: np.ndarray, criterion: Criterion, solver: SolverName,
+             time_limit_s: float | None) -> float:
+    """The least value of the criterion under the request's rules (the criterion as the objective of
+    ``arrays``, the request's model, whose cost vector this replaces)."""
     cost = np.zeros(len(arrays.columns.cost))
     cost[:len(coef)] = coef
     arrays.columns.cost = cost
@@ -138,9 +137,10 @@ def pareto(
     cheapest = _solve(p, solver, time_limit_s)
     if cheapest is None:
         raise RequestError("the request has no feasible plan: no frontier", field="request")
-    _, coef = _coefficients(p, criterion)
+    arrays = define(p)  # the bounded models below add a row, not columns: one coefficient vector serves all
+    coef = _coefficients(p, arrays.columns, criterion)
     f_max = _criterion_value(coef, cheapest.x)
-    f_min = _minimum(p, criterion, solver, time_limit_s)
+    f_min = _minimum(arrays, coef, criterion, solver, time_limit_s)
     field_name, unit = CRITERIA[criterion]
     raw: list[dict[str, Any]] = []
     for eps in np.linspace(f_max, f_min, points):
