@@ -52,11 +52,6 @@ def check_scenario(scenario: Any, document: dict[str, Any], settings: Settings,
         check_site_request(req, settings, f"{prefix}.request")
     monte_carlo = getattr(scenario, "monte_carlo", None)
     samples = getattr(monte_carlo, "samples", None)
-    section = document.get("monte_carlo") if isinstance(document, dict) else None
-    if isinstance(section, dict) and "samples" not in section and monte_carlo is not None:
-        # left out over HTTP: the service's limit, as its OpenAPI schema says (not the engine's 1000)
-        samples = min(int(samples), settings.max_samples) if isinstance(samples, int) else samples
-        section["samples"] = samples
     if isinstance(samples, int) and not isinstance(samples, bool):
         check_count(f"{prefix}.monte_carlo.samples", samples, settings.max_samples, "samples")
     for section in ("monte_carlo", "sensitivity"):

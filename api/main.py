@@ -111,7 +111,8 @@ def _show_server_defaults(app: FastAPI, cfg: Settings) -> None:
                 prop = spec.get("components", {}).get("schemas", {}).get(name, {}).get("properties", {})
                 if "time_limit_s" in prop:
                     prop["time_limit_s"]["default"] = value
-            # the engine's scenario sections, at this service's limits (api.limits.check_scenario)
+            # the engine's scenario sections, at this service's limits (api.limits.check_scenario; an omitted
+            # samples is the limit: api.schemas.ScenarioDocument.document)
             schemas = spec.get("components", {}).get("schemas", {})
             for section in ("MonteCarloSpec", "SensitivitySpec"):
                 prop = schemas.get(section, {}).get("properties", {})

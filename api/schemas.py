@@ -366,9 +366,14 @@ class ScenarioDocument(_Body):
             return _REQUEST_ADAPTER.validate_python(value)
         return handler(value)
 
-    def document(self) -> dict[str, Any]:
-        """The document as sent (what was set, nothing filled in): what the engine parses and the store keeps."""
-        return self.model_dump(mode="json", exclude_unset=True)
+    def document(self, max_samples: int) -> dict[str, Any]:
+        """The document as sent (what was set, nothing else filled in): what the engine parses and the store
+        keeps.  A Monte Carlo section without ``samples`` gets the service's limit ``max_samples`` when that is
+        below the engine's default (1000), as the OpenAPI schema says, instead of a 422 for a value never sent."""
+        doc = self.model_dump(mode="json", exclude_unset=True)
+        if self.monte_carlo is not None and "samples" not in self.monte_carlo.model_fields_set:
+            doc["monte_carlo"]["samples"] = min(self.monte_carlo.samples, max_samples)
+        return doc
 
 
 class ScenarioPublic(_Public):

@@ -29,7 +29,7 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
     for i, sid in enumerate(body.scenario_ids):
         row = scenario_store.get_owned(db, key.id, sid, field=f"scenario_ids.{i}")
         documents.append((f"scenario_ids.{i}", row.document))
-    documents += [(f"scenarios.{i}", doc.document()) for i, doc in enumerate(body.scenarios)]
+    documents += [(f"scenarios.{i}", doc.document(settings.max_samples)) for i, doc in enumerate(body.scenarios)]
     parsed = []
     for where, doc in documents:
         scenario = engine.parse_scenario(doc, field=where)

@@ -33,7 +33,7 @@ def _public(row: Scenario) -> ScenarioPublic:
              responses=error_responses(401, 413, 422), summary="Validate and store a scenario")
 def create_scenario(body: ScenarioBody, key: KeyDep, db: DbDep, settings: SettingsDep,
                     response: Response) -> ScenarioPublic:
-    document = body.document()
+    document = body.document(settings.max_samples)
     scenario = engine.parse_scenario(document)
     check_scenario(scenario, document, settings)
     row = scenario_store.create(db, key.id, engine.scenario_name(scenario, document),
