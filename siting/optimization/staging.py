@@ -195,8 +195,8 @@ def _subsidies(terms: list[_SubsidyTerm], built: np.ndarray, capex_per_mw: np.nd
 
 
 def _subsidy_columns(prob: pulp.LpProblem, terms: list[_SubsidyTerm], o: dict[tuple[int, int], Any],
-                     b: dict[tuple[int, int], Any], x: dict[tuple[int, int, int, int], Any], capex: np.ndarray,
-                     energy_unit: np.ndarray, grid: np.ndarray, end: np.ndarray, T: int
+                     b: dict[tuple[int, int], Any], at: dict[tuple[int, int], list[tuple[tuple[int, int], Any]]],
+                     capex: np.ndarray, energy_unit: np.ndarray, grid: np.ndarray, end: np.ndarray, T: int
                      ) -> tuple[dict[tuple[int, int], Any], Any]:
     """Subsidy credits as columns, so that they steer the plan: ``s[n,t] >= 0`` [yuan] with
 
@@ -225,8 +225,7 @@ def _subsidy_columns(prob: pulp.LpProblem, terms: list[_SubsidyTerm], o: dict[tu
             if term.base == "capex":
                 base = float(capex[j]) * b[j, t]
             else:
-                base = pulp.lpSum(float(energy_unit[k, j]) * v for (k, _i, jj, tt), v in x.items()
-                                  if jj == j and tt == t)
+                base = pulp.lpSum(float(energy_unit[k, j]) * v for (k, _i), v in at.get((j, t), []))
             s = credit[n, t] = prob.add_variable(f"sub_{n}_{t}", lowBound=0)
             prob += s <= term.rate * base, f"sub_base_{n}_{t}"
             if term.duration is not None:
@@ -281,7 +280,11 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
              else np.zeros(T))
     price = np.array([si.price_yuan_per_kwh for si in p.inputs])
     terms = _subsidy_terms(catalog, request, list(p.sites), price)
-    credit, credit_pv = _subsidy_columns(prob, terms, o, b, x, capex, energy_unit, grid, end, T)
+    # the x columns of each (site, year), with their (class, centre): served MW and energy cost are sums over them
+    at: dict[tuple[int, int], list[tuple[tuple[int, int], Any]]] = {}
+    for (k, i, j, t), v in x.items():
+        at.setdefault((j, t), []).append(((k, i), v))
+    credit, credit_pv = _subsidy_columns(prob, terms, o, b, at, capex, energy_unit, grid, end, T)
     prob += pulp.lpSum(disc[t] * capex[j] * b[j, t] + end[t] * fixed[j] * o[j, t] for j in range(J) for t in range(T)) \
         + pulp.lpSum(end[t] * float(opex[k, i, j]) * v for (k, i, j, t), v in x.items()) - credit_pv \
         - pulp.lpSum(float(end[T - 1] * resid[t] * capex[j]) * b[j, t] for j in range(J) for t in range(T)
@@ -294,7 +297,7 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
                     continue
                 prob += pulp.lpSum(x[k, i, j, t] for j in range(J) if (k, i, j, t) in x) == need, f"demand_{k}_{i}_{t}"
         for j in range(J):
-            served = pulp.lpSum(v for (k, i, jj, tt), v in x.items() if jj == j and tt == t)
+            served = pulp.lpSum(v for _ki, v in at.get((j, t), []))
             prob += served <= pulp.lpSum(b[j, tau] for tau in range(t + 1 - lead)), f"built_{j}_{t}"
             prob += served <= float(grid[j, t]) * o[j, t], f"grid_{j}_{t}"
             prob += b[j, t] <= float(grid[j].max()) * o[j, t], f"build_open_{j}_{t}"
