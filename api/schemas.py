@@ -78,10 +78,6 @@ UtcTime = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="
                     WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")]
 
 
-class _Public(BaseModel):
-    pass
-
-
 # -- errors -----------------------------------------------------------------------------------
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable machine-readable tag, e.g. request_invalid, not_found")
@@ -114,7 +110,7 @@ class KeyAdminCreate(_Body):
     expires_in_days: float | None = Field(default=None, gt=0, le=3650, description="The key stops working after")
 
 
-class KeyAdminPublic(_Public):
+class KeyAdminPublic(BaseModel):
     id: str
     prefix: str
     owner: str
@@ -288,14 +284,14 @@ class JobOptions(BaseModel):
     points: int | None = None
 
 
-class JobAccepted(_Public):
+class JobAccepted(BaseModel):
     id: str
     status: JobStatus
     created_at: UtcTime
     url: str = Field(description="Where to poll")
 
 
-class JobSummary(_Public):
+class JobSummary(BaseModel):
     id: str
     name: str
     status: JobStatus
@@ -304,7 +300,7 @@ class JobSummary(_Public):
     finished_at: UtcTime | None
 
 
-class JobPublic(_Public):
+class JobPublic(BaseModel):
     id: str
     name: str
     status: JobStatus
@@ -376,14 +372,14 @@ class ScenarioDocument(_Body):
         return doc
 
 
-class ScenarioPublic(_Public):
+class ScenarioPublic(BaseModel):
     id: str
     name: str
     created_at: UtcTime
     document: dict[str, Any] = Field(description="The scenario document as submitted (validated)")
 
 
-class ScenarioSummary(_Public):
+class ScenarioSummary(BaseModel):
     id: str
     name: str
     created_at: UtcTime
