@@ -144,6 +144,16 @@ def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 
     raise RuntimeError(f"server not ready after {timeout_s} s")
 
 
+def stop_process(p: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    """SIGTERM, then SIGKILL if it is still there after ``timeout_s``."""
+    p.terminate()
+    try:
+        p.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 def count_by_status(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
 
@@ -191,13 +201,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                                      args.drain, args.poll))
         finally:
             for p in procs:
-                p.terminate()
+                p.terminate()  # all at once, then wait for each
             for p in procs:
-                try:
-                    p.wait(30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+                stop_process(p)
         stored = count_by_status(url)
 
     finished = stats.done + stats.failed

@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import psutil
 
-from .bench_api_load import REQUEST, SERVER, database_with_key, free_port, wait_ready
+from .bench_api_load import REQUEST, SERVER, database_with_key, free_port, stop_process, wait_ready
 from .timing import report
 
 #: A job that keeps its child busy for a while (robust re-solves), so that kills land mid-job.
@@ -182,12 +182,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     break
                 time.sleep(0.5)
         finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_process(server)
         states = final_states(url)
         time.sleep(3.0)  # children notice a dead parent within a second (api.compute.exit_with_parent)
         lingering = [p for p in orphans if _alive(p)]
