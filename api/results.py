@@ -83,10 +83,20 @@ class EnergyPeriodRow(_Doc):
 
 
 class GreenPurchase(_Doc):
+    """Renewable energy of one green option at one site (siting.models.green)."""
+
     site: str
     option: str = Field(description="Green option id (sites/green_options.csv)")
+    kind: str = Field(description="certificate, green_power_trade, ppa or onsite_solar")
+    price_basis: str = Field(description="premium (paid over grid energy), delivered (replaces grid energy) or "
+                                         "lcoe (on-site solar at its levelised cost, replaces grid energy)")
     mwh_per_year: float
-    cost_yuan_per_year: float
+    price_yuan_per_mwh: float = Field(description="Paid per MWh: the premium, the delivered price or the LCOE")
+    cost_yuan_per_year: float = Field(description="Paid for it: MWh x price (the cost table's green row)")
+    grid_energy_avoided_yuan_per_year: float = Field(
+        description="Grid energy it replaces (taken off the cost table's energy row; 0 for a premium)")
+    net_cost_yuan_per_year: float = Field(
+        description="Cost, less the grid energy avoided, less the carbon price on the emissions it takes off")
 
 
 class DiagnosisItem(_Doc):

@@ -121,8 +121,9 @@ def write_synthetic_catalog(directory: Path, n_sites: int, n_centres: int, seed:
                           "note"]).to_csv(directory / "tou_periods.csv", index=False)
     pd.DataFrame(columns=["site", "from_year", "value", "unit", "source", "year", "status", "note", "low", "high"]
                  ).to_csv(directory / "grid_capacity.csv", index=False)
-    pd.DataFrame(columns=["option_id", "title", "kind", "premium_yuan_per_mwh", "max_share_of_grid_energy", "source",
-                          "year", "status", "note", "low", "high"]).to_csv(directory / "green_options.csv", index=False)
+    pd.DataFrame(columns=["option_id", "title", "kind", "price_basis", "scope", "price_yuan_per_mwh",
+                          "max_share_of_grid_energy", "source", "year", "status", "note", "low", "high"]
+                 ).to_csv(directory / "green_options.csv", index=False)
 
 
 REQUEST = {

@@ -30,7 +30,7 @@ from .helpers import DATA
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 GAP = 1e-9
 ALL_FAMILIES = {"demand", "site-capacity", "link", "site-share", "site-count-min", "site-count-max", "green-share",
-                "green-cap", "emissions-cap", "mean-rtt-cap", "budget", "subsidy-base", "subsidy-cap"}
+                "green-cap", "green-total", "emissions-cap", "mean-rtt-cap", "budget", "subsidy-base", "subsidy-cap"}
 EPSILON_FAMILIES = {"emissions-cap", "mean-rtt-cap"}  # set by the frontier, not by a request
 
 
@@ -108,8 +108,9 @@ def random_request(catalog: Catalog, seed: int) -> dict[str, Any]:
         req["excluded_sites"] = [sites[1]]
     if rng.random() < 0.3:
         req["min_green_share_fraction"] = float(rng.choice([0.3, 0.6]))
-        if rng.random() < 0.5:
-            req["green_options"] = ["gec"]  # certificates: green[j] columns and green-cap rows
+        u = rng.random()
+        if u < 0.5:  # green[o] columns and green-cap rows; two options at a site add green-total rows
+            req["green_options"] = ["gec"] if u < 0.25 else ["gec", "green-trade", "onsite-pv"]
     if rng.random() < 0.2:
         req["max_pue"] = float(rng.choice([1.2, 1.3]))
     if rng.random() < 0.3:

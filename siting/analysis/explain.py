@@ -168,9 +168,12 @@ def why(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> S
                 s.append(f"{site} {'also ' if unreachable else ''}takes {reachable_mw:,.1f} MW that {cheapest} could "
                          f"reach but not hold: {_full_because(result, request, cheapest)}.")
     if not result.green_purchases.empty:
-        s.append("Renewable energy bought: " + "; ".join(
+        s.append("Renewable energy bought or made: " + "; ".join(
             f"{r['site']} {r['mwh_per_year']:,.0f} MWh/yr of {r['option']} ({r['cost_yuan_per_year'] / _MIO:,.2f} "
-            "M yuan/yr)" for r in result.green_purchases.to_dict("records")) + ".")
+            "M yuan/yr" + (f", replacing {r['grid_energy_avoided_yuan_per_year'] / _MIO:,.2f} M yuan/yr of grid "
+                           f"energy: net {r['net_cost_yuan_per_year'] / _MIO:,.2f}"
+                           if r["grid_energy_avoided_yuan_per_year"] else "") + ")"
+            for r in result.green_purchases.to_dict("records")) + ".")
     return Section("why", "Why these sites", s)
 
 

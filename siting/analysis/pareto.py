@@ -61,14 +61,14 @@ def _coefficients(p: SiteProblem, c: Columns, criterion: Criterion) -> np.ndarra
     """The criterion's coefficient on every column ``c`` of ``p``'s model.
 
     Alloc columns carry the emissions [tCO2/yr per MW] or the RTT share [ms per MW]; under
-    market-based accounting the green columns carry ``-ef[j]`` (a certificate MWh bought at site
-    j removes its grid emissions), as in the model's ``emissions-cap`` family.
+    market-based accounting (or for on-site solar) the green columns carry ``-ef[j]`` (a MWh of an offer at
+    site j removes its grid emissions), as in the model's ``emissions-cap`` family.
     """
     coef = np.zeros(c.n_model)
     coef[c.alloc_cols] = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
-    credit = p.green_emission_credit_t_per_mwh
-    if criterion == "emissions" and credit is not None and c.n_green:
-        coef[c.green_cols] = -np.asarray(credit, dtype=float)
+    if criterion == "emissions" and p.green_credits_emissions():
+        assert p.green_credit_t_per_mwh is not None
+        coef[c.green_cols] = -np.asarray(p.green_credit_t_per_mwh, dtype=float)
     return coef
 
 
@@ -112,7 +112,7 @@ def _point_cost(p: SiteProblem, plan: _Plan) -> tuple[float, bool]:
     the model's objective (equal to the evaluator's where the bound does not bind; tested).
     """
     ev = evaluate_plan(p, plan.opened, plan.alloc)
-    if p.green_emission_credit_t_per_mwh is None:
+    if not p.green_credits_emissions():
         return ev.total_yuan_per_year, ev.feasible
     return plan.objective, ev.feasible
 

@@ -40,10 +40,12 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import CatalogError, UnknownIdError
+from siting.models.green import PRICE_BASES
 from siting.models.pue import MonthlyClimate
 from siting.models.tariffs import PERIODS as TOU_PERIODS
 from siting.models.tariffs import TouSchedule
 from siting.serialize import to_jsonable
+
 
 STATUSES = ("sourced", "derived", "assumption")
 SUBSIDY_KINDS = ("electricity", "bandwidth", "capex")
@@ -146,12 +148,15 @@ class Package:
 
 @dataclass(frozen=True)
 class GreenOption:
-    """A way to buy renewable energy attributes: a premium per MWh, a cap, provenance and a range."""
+    """A way to buy or make renewable energy: a price per MWh on a basis, a cap, where it applies, provenance
+    and a range (:mod:`siting.models.green`)."""
 
     option_id: str
     title: str
     kind: str
-    premium_yuan_per_mwh: float
+    price_basis: str  # premium (over grid energy) | delivered (replaces it) | lcoe (on-site solar, computed)
+    scope: str  # national, a province (sites.csv spelling) or a site id
+    price_yuan_per_mwh: float | None  # the premium or the delivered price; None for lcoe
     max_share_of_grid_energy: float  # of a site's consumption that the grid mix leaves non-renewable
     source: str
     year: int
@@ -159,6 +164,9 @@ class GreenOption:
     note: str = ""
     low: float | None = None
     high: float | None = None
+
+    def applies_to(self, site: str, province: str) -> bool:
+        return self.scope in ("national", site, province)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -733,22 +741,34 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     packages = _load_packages(d, schema, site_ids, source_keys, subsidies, errors)
     tou, tou_raw = _load_tou(d, set(sites_id["province"]), source_keys, errors)
     green_options: dict[str, GreenOption] = {}
-    for n, row in enumerate(_read_csv(d, "green_options.csv", ("option_id", "title", "kind", "premium_yuan_per_mwh",
-                                                               "max_share_of_grid_energy", "source", "year", "status",
-                                                               "note", "low", "high"), errors).to_dict("records"),
-                            start=2):
+    scopes = {"national", *site_ids, *sites_id["province"]}
+    for n, row in enumerate(_read_csv(d, "green_options.csv", ("option_id", "title", "kind", "price_basis", "scope",
+                                                               "price_yuan_per_mwh", "max_share_of_grid_energy",
+                                                               "source", "year", "status", "note", "low", "high"),
+                                      errors).to_dict("records"), start=2):
         who = f"green_options.csv line {n} ({row['option_id']})"
         try:
-            opt = GreenOption(row["option_id"], row["title"], row["kind"], float(row["premium_yuan_per_mwh"]),
-                              float(row["max_share_of_grid_energy"]), row["source"], int(row["year"]), row["status"],
-                              row["note"], _float_or_none(row["low"]), _float_or_none(row["high"]))
+            opt = GreenOption(row["option_id"], row["title"], row["kind"], str(row["price_basis"]), str(row["scope"]),
+                              _float_or_none(row["price_yuan_per_mwh"]), float(row["max_share_of_grid_energy"]),
+                              row["source"], int(row["year"]), row["status"], row["note"], _float_or_none(row["low"]),
+                              _float_or_none(row["high"]))
         except ValueError as exc:
             errors.append(f"{who}: {exc}")
             continue
         errors.extend(_source_status_errors(row, who, source_keys))
-        if not 0 <= opt.premium_yuan_per_mwh <= 1000 or not 0 < opt.max_share_of_grid_energy <= 1:
-            errors.append(f"{who}: premium must be in [0, 1000] yuan/MWh and the share in (0, 1]")
-        errors.extend(_range_errors(row, opt.premium_yuan_per_mwh, who))
+        if opt.price_basis not in PRICE_BASES:
+            errors.append(f"{who}: price_basis {opt.price_basis!r} is not one of {', '.join(PRICE_BASES)}")
+        if opt.scope not in scopes:
+            errors.append(f"{who}: scope {opt.scope!r} is not 'national', a province or a site id of sites.csv")
+        if (opt.price_yuan_per_mwh is None) != (opt.price_basis == "lcoe"):
+            errors.append(f"{who}: price_yuan_per_mwh must be empty for price_basis lcoe (computed from the PV "
+                          "defaults) and a number otherwise")
+        elif opt.price_yuan_per_mwh is not None:
+            if not 0 <= opt.price_yuan_per_mwh <= 2000:
+                errors.append(f"{who}: price_yuan_per_mwh {opt.price_yuan_per_mwh:g} is outside [0, 2000] yuan/MWh")
+            errors.extend(_range_errors(row, opt.price_yuan_per_mwh, who))
+        if not 0 < opt.max_share_of_grid_energy <= 1:
+            errors.append(f"{who}: max_share_of_grid_energy {opt.max_share_of_grid_energy:g} is outside (0, 1]")
         green_options[opt.option_id] = opt
     gc = _read_csv(d, "grid_capacity.csv", ("site", "from_year", "value", "unit", "source", "year", "status", "note",
                                             "low", "high"), errors)

@@ -106,8 +106,11 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
                          "message": f"{int(locked.sum())} locked sites exceed max_sites {p.max_sites}"})
     if p.min_green_share > 0 and p.renewable_share is not None and usable.any():
         reachable = p.renewable_share.copy()
-        if p.green_cap_share is not None:  # certificates can green the rest, up to their cap
-            reachable = p.renewable_share + p.green_cap_share * (1.0 - p.renewable_share)
+        if p.n_green and p.green_site is not None and p.green_cap_mwh_per_mw is not None \
+                and p.energy_mwh_per_mw is not None:  # green offers can green the rest, up to their caps
+            offered = np.bincount(p.green_site, weights=p.green_cap_mwh_per_mw, minlength=len(p.sites))
+            per_mw = np.where(p.energy_mwh_per_mw > 0, p.energy_mwh_per_mw, 1.0)
+            reachable = p.renewable_share + np.minimum(offered / per_mw, 1.0 - p.renewable_share)
         best = float(reachable[usable].max())
         if best < p.min_green_share - 1e-12:
             j = int(np.argmax(np.where(usable, reachable, -1)))

@@ -95,36 +95,49 @@ def subsidies_claimed(p: SiteProblem, opened: FloatArray, mw_kj: FloatArray) -> 
 
 
 def green_purchases(p: SiteProblem, mw_j: FloatArray) -> FloatArray:
-    """(J,) renewable energy a plan buys [MWh/yr], as the optimiser would for this plan.
+    """(G,) renewable energy of each green offer a plan takes [MWh/yr], as the optimiser would for this plan.
 
-    Each site buys at most its cap share of its non-renewable energy.  Where a MWh costs less than
-    nothing net (market-based accounting with a carbon price above premium / grid factor) the site buys
-    its whole cap; then, if the green-share floor is still short, the cheapest net cost first until it is
-    met.  Zero without green options.
+    Offers are taken cheapest net cost first, each up to its cap ``u[o] x MW`` and its site's non-renewable
+    energy: those that cost less than nothing net (on-site solar below the grid price, or market-based
+    accounting with a carbon price above premium / grid factor) in full, then, while the green-share floor
+    is short, the rest until it is met.  With one floor and caps per offer and per site this greedy order
+    is the optimum of the model's green columns for a fixed allocation.  Empty without green options.
     """
-    J = len(p.sites)
-    if (p.green_premium_yuan_per_mwh is None or p.green_cap_share is None
+    if (not p.n_green or p.green_site is None or p.green_cap_mwh_per_mw is None
             or p.renewable_share is None or p.energy_mwh_per_mw is None):
-        return np.zeros(J)
+        return np.zeros(p.n_green)
     energy = p.energy_mwh_per_mw * mw_j
-    cap = p.green_cap_share * (1.0 - p.renewable_share) * energy
+    room = (1.0 - p.renewable_share) * energy  # per site: what the grid mix leaves non-renewable
+    cap = p.green_cap_mwh_per_mw * mw_j[p.green_site]
     net = p.green_net_cost_yuan_per_mwh()
-    out = np.where(net < 0, cap, 0.0)
-    short = p.min_green_share * energy.sum() - (p.renewable_share * energy).sum() - out.sum()
-    for j in np.argsort(net, kind="stable"):
-        if short <= 0:
-            break
-        take = min(short, float(cap[j] - out[j]))
-        out[j] += take
+    out = np.zeros(p.n_green)
+    short = p.min_green_share * energy.sum() - (p.renewable_share * energy).sum()
+    for o in np.argsort(net, kind="stable"):
+        j = p.green_site[o]
+        take = min(float(cap[o]), float(room[j]))
+        if net[o] >= 0:
+            if short <= 0:
+                break
+            take = min(take, short)
+        take = max(take, 0.0)
+        out[o] = take
+        room[j] -= take
         short -= take
     return out
 
 
-def green_credit_t(p: SiteProblem, bought: FloatArray) -> FloatArray:
-    """(J,) emissions a purchase takes off each site's account [tCO2/yr] (0 under location-based accounting)."""
-    if p.green_emission_credit_t_per_mwh is None:
+def green_by_site(p: SiteProblem, per_offer: FloatArray) -> FloatArray:
+    """(J,) a per-offer quantity summed over each site's offers."""
+    if not p.n_green or p.green_site is None:
         return np.zeros(len(p.sites))
-    return p.green_emission_credit_t_per_mwh * bought
+    return np.bincount(p.green_site, weights=per_offer, minlength=len(p.sites)).astype(float)
+
+
+def green_credit_t(p: SiteProblem, bought: FloatArray) -> FloatArray:
+    """(J,) emissions the offers taken take off each site's account [tCO2/yr]."""
+    if p.green_credit_t_per_mwh is None:
+        return np.zeros(len(p.sites))
+    return green_by_site(p, p.green_credit_t_per_mwh * bought)
 
 
 def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataFrame:
@@ -141,10 +154,14 @@ def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataF
             initial=0.0))):
         frame["allocation"] = residual
     frame["fixed"] = p.fixed_cost * is_open
-    if p.green_premium_yuan_per_mwh is not None:
+    if p.n_green:
+        assert p.green_price_yuan_per_mwh is not None and p.green_avoided_yuan_per_mwh is not None
         bought = green_purchases(p, alloc.sum(axis=(0, 1)))
-        frame["green"] = p.green_premium_yuan_per_mwh * bought
-        if p.green_emission_credit_t_per_mwh is not None:  # the carbon price no longer paid on what was bought
+        frame["green"] = green_by_site(p, p.green_price_yuan_per_mwh * bought)  # what is paid for it
+        avoided = green_by_site(p, p.green_avoided_yuan_per_mwh * bought)  # grid energy it replaces
+        if avoided.any():
+            frame["energy"] = (frame["energy"] if "energy" in frame else 0.0) - avoided
+        if p.green_credits_emissions():  # the carbon price no longer paid on what it takes off
             frame["carbon"] = (frame["carbon"] if "carbon" in frame else 0.0) - (
                 p.carbon_price_yuan_per_t * green_credit_t(p, bought))
     sub = np.zeros(len(p.sites))
@@ -271,7 +288,7 @@ def evaluate_plan(p: SiteProblem, opened: FloatArray | None, alloc: FloatArray,
     c = arrays.columns
     x = np.concatenate([opened, alloc[c.ks, c.is_, c.js],
                         subsidies_claimed(p, opened, alloc.sum(axis=1)),
-                        green_purchases(p, mw_j)[:c.n_green]])
+                        green_purchases(p, mw_j)])
     violations = _bound_violations(p, opened, alloc)
     for fam in arrays.families:
         act = _activity(fam, x)
@@ -313,7 +330,7 @@ def plan_total_yuan_per_year(p: SiteProblem, opened: FloatArray, alloc: FloatArr
     """
     alloc = np.where(alloc > 1e-9, alloc, 0.0)
     green = 0.0
-    if p.green_premium_yuan_per_mwh is not None:
+    if p.n_green:
         green = float(p.green_net_cost_yuan_per_mwh() @ green_purchases(p, alloc.sum(axis=(0, 1))))
     return float(np.einsum("kij,kij->", p.unit_cost, alloc) + p.fixed_cost @ (opened > 0.5)
                  - subsidies_claimed(p, opened, alloc.sum(axis=1)).sum() + green)

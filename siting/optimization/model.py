@@ -31,9 +31,11 @@ Variables (column order)
 - ``open[j]`` in {0, 1}: site j is used; bounds fix it to 1 (locked) or 0 (excluded)
 - ``alloc[k,i,j]`` >= 0 [MW], only for (k, i, j) in A with d[k,i] > 0
 - ``subsidy[s]`` >= 0 [yuan/yr]
-- ``green[j]`` >= 0 [MWh/yr] renewable energy bought for site j (certificates), only when the request
-  names green options; cost ``q[j]`` [yuan/MWh] each, less ``P x ef[j]`` under market-based accounting
-  (carbon price P [yuan/t] on the grid factor ef[j] [t/MWh] the purchase takes off the site's emissions)
+- ``green[o]`` >= 0 [MWh/yr] renewable energy of green offer o (one option at one site j(o):
+  certificates, green trading, PPAs, on-site solar; :mod:`siting.models.green`), only when the request
+  names green options; net cost ``q[o] - a[o] - P cr[o]`` [yuan/MWh]: the price paid, less the grid
+  energy it replaces (0 for a premium), less the carbon price P [yuan/t] on the emissions it takes off
+  (cr[o] = ef[j(o)] [t/MWh] under market-based accounting, or for on-site output; else 0)
 - ``slack[r]`` >= 0, one per relaxable row, only in elastic mode
 
 Objective (annualised total cost, yuan/yr)
@@ -48,12 +50,15 @@ Constraint families (row labels as in :attr:`Family.labels`)
 - ``link[k,i,j]``:          alloc[k,i,j] <= d[k,i] open[j]                   (strong formulation)
 - ``site-share[j]``:        sum_{k,i} alloc[k,i,j] <= sigma sum_{k,i} d[k,i]  (when sigma < 1)
 - ``site-count-min/max``:   n_min <= sum_j open[j] <= n_max
-- ``green-share``:          sum_A (g[j] - G) e[j] alloc[k,i,j] + sum_j green[j] >= 0
-- ``green-cap[j]``:         green[j] <= c[j] (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j]   (buy only for energy the
-                            grid mix leaves non-renewable; c[j] the option's cap share)
+- ``green-share``:          sum_A (g[j] - G) e[j] alloc[k,i,j] + sum_o green[o] >= 0
+- ``green-cap[j:o]``:       green[o] <= u[o] sum_{k,i} alloc[k,i,j(o)]   (u[o] = c[o] (1 - g[j]) e[j]: buy only
+                            for energy the grid mix leaves non-renewable, c[o] the option's cap share; on-site
+                            solar also at most its output per MW of IT)
+- ``green-total[j]``:       sum_{o at j} green[o] <= (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j]   (sites with
+                            two or more offers)
 - ``budget``:               objective <= B
-- ``emissions-cap``:        sum_A m[j] alloc[k,i,j] [- sum_j ef[j] green[j]] <= E_max   (m[j] tCO2/(MW*yr);
-  the green term under market-based accounting; epsilon bound of a frontier)
+- ``emissions-cap``:        sum_A m[j] alloc[k,i,j] - sum_o cr[o] green[o] <= E_max   (m[j] tCO2/(MW*yr);
+  epsilon bound of a frontier)
 - ``mean-rtt-cap``:         sum_A rtt[i,j] alloc[k,i,j] <= R_max * sum d  (demand-weighted mean RTT [ms])
 - ``subsidy-base[s]``:      subsidy[s] <= phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)]
 - ``subsidy-cap[s]``:       subsidy[s] <= U[s] open[j(s)]
@@ -229,10 +234,10 @@ def variables(p: SiteProblem, fixed_open: FloatArray | None = None) -> Columns:
     else:
         open_lo = open_hi = np.round(np.asarray(fixed_open, dtype=float))
         alloc_hi = np.where(open_hi[js] < 0.5, 0.0, INF)
-    G = J if p.green_premium_yuan_per_mwh is not None else 0
-    premium = p.green_net_cost_yuan_per_mwh() if p.green_premium_yuan_per_mwh is not None else np.zeros(0)
+    G = p.n_green
     return Columns(
-        cost=np.concatenate([p.fixed_cost.astype(float), p.unit_cost[ks, is_, js], -np.ones(S), premium]),
+        cost=np.concatenate([p.fixed_cost.astype(float), p.unit_cost[ks, is_, js], -np.ones(S),
+                             p.green_net_cost_yuan_per_mwh()]),
         lower=np.concatenate([open_lo, np.zeros(n_a + S + G)]),
         upper=np.concatenate([open_hi, alloc_hi, np.full(S + G, INF)]),
         integer=np.concatenate([np.full(J, fixed_open is None), np.zeros(n_a + S + G, dtype=bool)]),
@@ -322,16 +327,44 @@ def green_share(p: SiteProblem, c: Columns) -> Family | None:
 
 
 def green_cap(p: SiteProblem, c: Columns) -> Family | None:
-    """``green-cap[j]``: green[j] - c[j] (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j] <= 0 (see the docstring)."""
+    """``green-cap[j:o]``: green[o] - u[o] sum_{k,i} alloc[k,i,j(o)] <= 0 (see the docstring)."""
+    if c.n_green == 0:
+        return None
+    assert p.green_site is not None and p.green_cap_mwh_per_mw is not None
+    G = c.n_green
+    rows, cols, vals = [np.arange(G)], [c.green_cols], [np.ones(G)]
+    for o in range(G):
+        sel = np.nonzero(c.js == p.green_site[o])[0]
+        rows.append(np.full(len(sel), o))
+        cols.append(c.alloc_cols[sel])
+        vals.append(np.full(len(sel), -p.green_cap_mwh_per_mw[o]))
+    offers = p.green_offers
+    return _family("green-cap", None, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                   np.full(G, -INF), np.zeros(G), np.arange(G),
+                   lambda key: f"green-cap[{offers[key[0]].site}:{offers[key[0]].option_id}]")
+
+
+def green_total(p: SiteProblem, c: Columns) -> Family | None:
+    """``green-total[j]``: sum_{o at j} green[o] - (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j] <= 0, where j has
+    two or more offers (with one, ``green-cap`` implies it)."""
     if c.n_green == 0 or p.renewable_share is None or p.energy_mwh_per_mw is None:
         return None
-    assert p.green_cap_share is not None
-    J = c.n_green
-    per_mw = p.green_cap_share * (1.0 - p.renewable_share) * p.energy_mwh_per_mw
-    return _family("green-cap", None, np.concatenate([c.js, np.arange(J)]),
-                   np.concatenate([c.alloc_cols, c.green_cols]),
-                   np.concatenate([-per_mw[c.js], np.ones(J)]), np.full(J, -INF), np.zeros(J), np.arange(J),
-                   lambda key: f"green-cap[{p.sites[key[0]]}]")
+    assert p.green_site is not None
+    counts = np.bincount(p.green_site, minlength=len(p.sites))
+    sites = np.nonzero(counts >= 2)[0]
+    if not len(sites):
+        return None
+    per_mw = (1.0 - p.renewable_share) * p.energy_mwh_per_mw
+    rows, cols, vals = [], [], []
+    for r, j in enumerate(sites):
+        offers = np.nonzero(p.green_site == j)[0]
+        sel = np.nonzero(c.js == j)[0]
+        rows.append(np.full(len(offers) + len(sel), r))
+        cols.append(np.concatenate([c.green_cols[offers], c.alloc_cols[sel]]))
+        vals.append(np.concatenate([np.ones(len(offers)), np.full(len(sel), -per_mw[j])]))
+    n = len(sites)
+    return _family("green-total", None, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                   np.full(n, -INF), np.zeros(n), sites, lambda key: f"green-total[{p.sites[key[0]]}]")
 
 
 def emissions_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
@@ -361,7 +394,7 @@ def emissions_cap(p: SiteProblem, c: Columns) -> Family | None:
     """``emissions-cap``: sum_A m[j] alloc[k,i,j] <= E_max [tCO2/yr]."""
     if p.max_emissions_t_per_year is None:
         return None
-    credit = p.green_emission_credit_t_per_mwh  # market-based: a MWh bought removes its grid emissions
+    credit = p.green_credit_t_per_mwh if p.green_credits_emissions() else None  # a MWh takes off cr[o] tCO2
     return _criterion_cap("emissions-cap", "max_emissions_t_per_year", emissions_coefficients(p, c),
                           p.max_emissions_t_per_year, c, None if credit is None else -np.asarray(credit, dtype=float))
 
@@ -416,7 +449,7 @@ def subsidy_cap(p: SiteProblem, c: Columns) -> Family | None:
 
 #: The constraint families, in order.  One function each; ``define`` calls them all.
 FAMILIES: tuple[Callable[[SiteProblem, Columns], Family | None], ...] = (
-    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, green_cap,
+    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, green_cap, green_total,
     emissions_cap, mean_rtt_cap, budget, subsidy_base, subsidy_cap,
 )
 
@@ -499,10 +532,10 @@ class Solution:
         return np.zeros(c.n_slack) if self.x is None else self.x[start:start + c.n_slack]
 
     def green(self) -> FloatArray:
-        """(J,) renewable energy bought per site [MWh/yr] (zeros without green options)."""
+        """(G,) renewable energy of each green offer [MWh/yr] (empty without green options)."""
         c = self.arrays.columns
-        if self.x is None or c.n_green == 0:
-            return np.zeros(self.arrays.problem.shape[2])
+        if self.x is None:
+            return np.zeros(c.n_green)
         return self.x[c.green_cols]
 
     def family_duals(self, name: str) -> tuple[Family, FloatArray] | None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from siting.data.catalog import PACKAGE_PRICE, Catalog, Package, Subsidy
 from siting.data.request import SiteRequest
-from siting.errors import RequestError, UnknownIdError
+from siting.errors import CatalogError, RequestError, UnknownIdError
 from siting.models.costs import (
     COST_COMPONENTS,
     WUE_L_PER_KWH,
@@ -31,6 +31,7 @@ from siting.models.costs import (
     unit_costs_yuan_per_mw_year,
 )
 from siting.models.finance import capital_recovery_factor
+from siting.models.green import PV_DEFAULTS, GreenOffer, onsite_pv_mwh_per_mw_year, pv_lcoe_yuan_per_mwh
 from siting.models.latency import rtt_matrix_ms
 from siting.models.pue import HOURS_PER_MONTH, pue_monthly
 from siting.models.subsidies import SubsidyTerm, subsidy_term
@@ -38,6 +39,7 @@ from siting.models.tariffs import flat_equivalent_price_yuan_per_kwh
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 
 
 @dataclass
@@ -83,21 +85,34 @@ class SiteProblem:
     phase_share: list[float] = field(default_factory=list)
     grid_capacity_mw: FloatArray | None = None
     capacity_reason: dict[str, str] = field(default_factory=dict)  # the binding year and source, per site
-    # green options the request allows: cheapest premium per site [yuan/MWh], its cap share and id
-    green_premium_yuan_per_mwh: FloatArray | None = None
-    green_cap_share: FloatArray | None = None
-    green_option: list[str] = field(default_factory=list)
-    # market-based accounting: tCO2 a MWh bought avoids at each site (its grid factor); None = location-based
-    green_emission_credit_t_per_mwh: FloatArray | None = None
+    # green offers (siting.models.green): one per (site, option) the request allows, in site order; the
+    # arrays are (G,) and filled by apply_site_inputs from the offers and the site inputs
+    green_offers: list[GreenOffer] = field(default_factory=list)
+    green_site: IntArray | None = None  # site index of each offer
+    green_price_yuan_per_mwh: FloatArray | None = None  # paid per MWh (premium, delivered price or LCOE)
+    green_avoided_yuan_per_mwh: FloatArray | None = None  # grid energy a MWh replaces (0 for a premium)
+    green_cap_mwh_per_mw: FloatArray | None = None  # per MW of IT at the offer's site [MWh/(MW*yr)]
+    green_credit_t_per_mwh: FloatArray | None = None  # tCO2 a MWh takes off the site's account (0: none)
     carbon_price_yuan_per_t: float = 0.0
 
+    @property
+    def n_green(self) -> int:
+        return len(self.green_offers)
+
     def green_net_cost_yuan_per_mwh(self) -> FloatArray:
-        """(J,) what a MWh of renewable energy bought costs net: the premium, less the carbon price on the grid
-        emissions it replaces under market-based accounting [yuan/MWh]."""
-        assert self.green_premium_yuan_per_mwh is not None
-        if self.green_emission_credit_t_per_mwh is None:
-            return self.green_premium_yuan_per_mwh
-        return self.green_premium_yuan_per_mwh - self.carbon_price_yuan_per_t * self.green_emission_credit_t_per_mwh
+        """(G,) what a MWh of each offer costs net [yuan/MWh]: the price paid, less the grid energy it replaces,
+        less the carbon price on the emissions it takes off."""
+        if not self.green_offers:
+            return np.zeros(0)
+        assert self.green_price_yuan_per_mwh is not None and self.green_avoided_yuan_per_mwh is not None
+        assert self.green_credit_t_per_mwh is not None
+        return np.asarray(self.green_price_yuan_per_mwh - self.green_avoided_yuan_per_mwh
+                          - self.carbon_price_yuan_per_t * self.green_credit_t_per_mwh, dtype=float)
+
+    def green_credits_emissions(self) -> bool:
+        """True when some offer takes emissions off the account (market-based accounting, or on-site solar)."""
+        return self.green_credit_t_per_mwh is not None and bool((self.green_credit_t_per_mwh > 0).any())
+
     # epsilon bounds of a second criterion (trade-off frontiers, siting.analysis.pareto)
     max_emissions_t_per_year: float | None = None
     max_mean_rtt_ms: float | None = None
@@ -401,14 +416,14 @@ def apply_site_inputs(
                 terms.append(subsidy_term(sub, a.discount_rate_fraction, a.horizon_years, inputs[j].price_yuan_per_kwh))
 
     capacity, cap_reason = _capacity_by_year(skeleton, inputs)
+    energy = np.array([a.mean_usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction) for si in inputs])
     return replace(
         skeleton, unit_cost=unit_cost, components=components, subsidies=terms,
         fixed_cost=np.full(J, a.fixed_site_cost_yuan_per_year),
         capacity_mw=capacity,
         capacity_reason={s: why + (f" ({skeleton.capacity_reason[s]})" if s in skeleton.capacity_reason else "")
                          for s, why in cap_reason.items()},
-        energy_mwh_per_mw=np.array([a.mean_usage_factor * energy_mwh_per_mw_year(si.pue, a.utilisation_fraction)
-                                    for si in inputs]),
+        energy_mwh_per_mw=energy, **_green_arrays(skeleton, request, inputs, energy, a.mean_usage_factor),
         renewable_share=np.array([si.renewable_share_fraction for si in inputs]),
         emissions_t_per_mw=np.array([
             a.mean_usage_factor * emissions_t_per_mw_year(si.pue, a.utilisation_fraction,
@@ -461,19 +476,74 @@ def _capacity_by_year(p: SiteProblem, inputs: list[SiteInputs]) -> tuple[FloatAr
     return out, reasons
 
 
-def _green_arrays(catalog: Catalog, request: SiteRequest, sites: list[str]) -> dict[str, Any]:
-    """The request's green options as per-site arrays (the cheapest option per site; options are national)."""
+def _green_offers(catalog: Catalog, request: SiteRequest, sites: list[str], a: Assumptions) -> list[GreenOffer]:
+    """The request's green options as offers, one per site where each applies (``scope``), in site order.
+
+    An on-site solar option (``price_basis: lcoe``) is offered where the site has PV full-load hours; its
+    price is the LCOE there and its limit the output of the campus's own land (:mod:`siting.models.green`).
+    """
     if not request.green_options:
-        return {}
+        return []
     opts = []
     for n, oid in enumerate(request.green_options):
         if oid not in catalog.green_options:
             raise UnknownIdError("green option", oid, sorted(catalog.green_options), field=f"green_options[{n}]")
-        opts.append(catalog.green_options[oid])
-    best = min(opts, key=lambda o: o.premium_yuan_per_mwh)
-    J = len(sites)
-    return {"green_premium_yuan_per_mwh": np.full(J, best.premium_yuan_per_mwh),
-            "green_cap_share": np.full(J, best.max_share_of_grid_energy), "green_option": [best.option_id] * J}
+        if catalog.green_options[oid] not in opts:
+            opts.append(catalog.green_options[oid])
+    d = catalog.defaults
+    offers: list[GreenOffer] = []
+    for s in sites:
+        province = str(catalog.sites.at[s, "province"])
+        for o in opts:
+            if not o.applies_to(s, province):
+                continue
+            if o.price_basis != "lcoe":
+                assert o.price_yuan_per_mwh is not None
+                offers.append(GreenOffer(s, o.option_id, o.kind, o.price_basis, o.price_yuan_per_mwh,
+                                         o.max_share_of_grid_energy))
+                continue
+            missing = [k for k in PV_DEFAULTS if k not in d]
+            if missing:
+                raise CatalogError(f"green option {o.option_id!r} (on-site solar) needs defaults.csv rows "
+                                   f"{', '.join(missing)}")
+            hours = catalog.site_value(s, "pv_full_load_hours_per_year")
+            if not np.isfinite(hours):
+                continue  # no sourced solar resource: not offered (the result lists where it was)
+            lcoe = pv_lcoe_yuan_per_mwh(d["pv_capex_yuan_per_w"], d["pv_om_yuan_per_w_year"], d["pv_life_years"],
+                                        a.discount_rate_fraction, hours)
+            output = onsite_pv_mwh_per_mw_year(a.land_m2_per_mw, d["pv_share_of_campus_land_fraction"],
+                                               d["pv_land_m2_per_mwp"], hours)
+            offers.append(GreenOffer(s, o.option_id, o.kind, o.price_basis, lcoe, o.max_share_of_grid_energy,
+                                     output_mwh_per_mw_year=output, onsite=True))
+    if not offers:
+        names = ", ".join(o.option_id for o in opts)
+        raise RequestError(f"green_options [{names}]: none applies to any candidate site ({', '.join(sites)}): "
+                           "check each option's scope in sites/green_options.csv", field="green_options")
+    return offers
+
+
+def _green_arrays(p: SiteProblem, request: SiteRequest, inputs: list[SiteInputs],
+                  energy_mwh_per_mw: FloatArray, mean_usage_factor: float) -> dict[str, Any]:
+    """(G,) arrays of the offers at these site inputs: price, grid energy avoided, cap per MW, emission credit."""
+    offers = p.green_offers
+    if not offers:
+        return {}
+    idx = np.array([p.site_index(o.site) for o in offers], dtype=np.int64)
+    market = request.emissions_accounting == "market"
+    avoided, cap, credit = np.zeros(len(offers)), np.zeros(len(offers)), np.zeros(len(offers))
+    for n, (o, j) in enumerate(zip(offers, idx, strict=True)):
+        si = inputs[j]
+        if o.replaces_grid_energy:  # the flat-period energy price (the all-in price where there is no schedule)
+            flat = si.price_flat_yuan_per_kwh
+            avoided[n] = 1000.0 * (flat if flat is not None else si.price_yuan_per_kwh)
+        cap[n] = o.cap_share * (1.0 - si.renewable_share_fraction) * energy_mwh_per_mw[j]
+        if o.output_mwh_per_mw_year is not None:
+            cap[n] = min(cap[n], mean_usage_factor * o.output_mwh_per_mw_year)
+        if market or o.onsite:
+            credit[n] = si.grid_emission_factor_t_per_mwh
+    return {"green_site": idx, "green_price_yuan_per_mwh": np.array([o.price_yuan_per_mwh for o in offers]),
+            "green_avoided_yuan_per_mwh": avoided, "green_cap_mwh_per_mw": cap, "green_credit_t_per_mwh": credit,
+            "carbon_price_yuan_per_t": float(request.carbon_price_yuan_per_t)}
 
 
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
@@ -551,15 +621,10 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
         flexible_share=[c.flexible_share_fraction for c in request.classes],
         phase_years=years, phase_share=shares, grid_capacity_mw=grid, capacity_reason=grid_why,
-        **_green_arrays(catalog, request, sites),
+        green_offers=_green_offers(catalog, request, sites, a),
         min_sites=request.min_sites, max_sites=request.max_sites, max_share_per_site=request.max_share_per_site,
         locked=np.array([s in request.locked_sites for s in sites]),
         min_green_share=request.min_green_share_fraction, budget_yuan_per_year=request.budget_yuan_per_year,
         it_load_mw=request.it_load_mw, packages=packages, class_site_reason=class_site_reason,
     )
-    out = apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)
-    if request.emissions_accounting == "market" and out.green_premium_yuan_per_mwh is not None:
-        out = replace(out, carbon_price_yuan_per_t=float(request.carbon_price_yuan_per_t),
-                      green_emission_credit_t_per_mwh=np.array([si.grid_emission_factor_t_per_mwh
-                                                                for si in out.inputs]))
-    return out
+    return apply_site_inputs(skeleton, request, a, inputs, catalog.subsidies)

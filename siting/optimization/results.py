@@ -148,7 +148,7 @@ def build_result(
 
     breakdown = plan_cost(p, opened, alloc)  # the plan evaluator: the one place a plan's cost is computed
     breakdown = breakdown[is_open | (mw_j > 0)]
-    bought = green_purchases(p, mw_j)  # renewable energy bought [MWh/yr] (J,), once for emissions and shares
+    bought = green_purchases(p, mw_j)  # renewable energy of each green offer [MWh/yr] (G,), once for all tables
 
     sites = pd.DataFrame({
         "open": is_open,
@@ -195,11 +195,16 @@ def build_result(
     if p.renewable_share is not None and p.energy_mwh_per_mw is not None:
         energy = p.energy_mwh_per_mw * mw_j
         green = float(((p.renewable_share * energy).sum() + bought.sum()) / energy.sum()) if energy.sum() > 0 else None
-        if p.green_premium_yuan_per_mwh is not None:
+        if p.n_green:
+            assert p.green_price_yuan_per_mwh is not None and p.green_avoided_yuan_per_mwh is not None
+            net = p.green_net_cost_yuan_per_mwh()
             purchases = pd.DataFrame([
-                {"site": s, "option": p.green_option[j], "mwh_per_year": float(bought[j]),
-                 "cost_yuan_per_year": float(bought[j] * p.green_premium_yuan_per_mwh[j])}
-                for j, s in enumerate(p.sites) if bought[j] > 1e-9])
+                {"site": o.site, "option": o.option_id, "kind": o.kind, "price_basis": o.price_basis,
+                 "mwh_per_year": float(bought[n]), "price_yuan_per_mwh": float(p.green_price_yuan_per_mwh[n]),
+                 "cost_yuan_per_year": float(bought[n] * p.green_price_yuan_per_mwh[n]),
+                 "grid_energy_avoided_yuan_per_year": float(bought[n] * p.green_avoided_yuan_per_mwh[n]),
+                 "net_cost_yuan_per_year": float(bought[n] * net[n])}
+                for n, o in enumerate(p.green_offers) if bought[n] > 1e-9])
     return OptimizationResult(
         energy_by_period=energy_by_period(p, alloc),
         status=outcome.status, objective_yuan_per_year=outcome.objective, solve_seconds=outcome.solve_seconds,

@@ -220,9 +220,12 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                       "rows": [[f"{site}, {season}", *[_num(v / _MIO, 2) for v in r]] for (site, season), r in
                                e.iterrows()]}
         if not result.green_purchases.empty:
-            green = {"head": ["site", "option", "MWh per year", "million yuan per year"],
-                     "rows": [[r["site"], r["option"], _num(r["mwh_per_year"], 0),
-                               _num(r["cost_yuan_per_year"] / _MIO, 2)]
+            green = {"head": ["site", "option", "MWh per year", "yuan per MWh", "paid, M yuan/yr",
+                              "grid energy replaced, M yuan/yr", "net, M yuan/yr"],
+                     "rows": [[r["site"], r["option"], _num(r["mwh_per_year"], 0), _num(r["price_yuan_per_mwh"], 1),
+                               _num(r["cost_yuan_per_year"] / _MIO, 2),
+                               _num(r["grid_energy_avoided_yuan_per_year"] / _MIO, 2),
+                               _num(r["net_cost_yuan_per_year"] / _MIO, 2)]
                               for r in result.green_purchases.to_dict("records")]}
 
     first = request.classes[0].name if request.classes else None
