@@ -41,8 +41,13 @@ def test_the_deal_is_an_opt_in_package(comparison) -> None:  # type: ignore[no-u
     assert a.delta_total_yuan_per_year < 0
     assert a.components["energy"] < 0 and a.components["subsidies"] < 0  # 0.36 yuan/kWh and the bandwidth subsidy
     assert any("packages" in r and "zhongwei-aws-2015" in r for r in a.request_changes)
+    # 100 yuan/t: the base plan repriced pays exactly 100 x its emissions more; moving to a greener plan can
+    # only save on that (re-siting <= 0)
     carbon = comparison.attributions[1]
-    assert carbon.components["carbon"] == pytest.approx(carbon.delta_total_yuan_per_year, rel=1e-6)
+    base_t = comparison.outcomes[0].result.emissions_t_per_year
+    assert carbon.repricing is not None and carbon.resiting is not None
+    assert sum(carbon.repricing.values()) == pytest.approx(100.0 * base_t, rel=1e-6)
+    assert sum(carbon.resiting.values()) <= 1.0
     assert comparison.outcomes[3].result.status == "infeasible"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import siting
@@ -44,10 +43,16 @@ def test_avoiding_water_scarce_regions_is_excluding_the_sites_a_source_names(cat
     default candidate), and the score cards say why."""
     assert catalog.site_value("zhongwei", "water_scarce_region") == 1.0
     assert catalog.site_value("qingyang", "water_scarce_region") == 1.0
-    assert np.isnan(catalog.site_value("yaan", "water_scarce_region"))  # not assessed, not "not scarce"
-    avoid = siting.optimize({"avoid_water_scarce_sites": True}, catalog)
-    without = siting.optimize({"excluded_sites": ["zhongwei"]}, catalog)
-    base = siting.optimize({}, catalog)
+    # Sichuan is not named; its flag is derived from its water resources per person (3,061.7 m3, above the
+    # Falkenmark 1,000 m3 scarcity line), and Beijing's 205.5 m3 is below it
+    assert catalog.site_value("yaan", "water_scarce_region") == 0.0
+    assert catalog.site_value("yaan", "water_resources_m3_per_capita") == 3061.7
+    assert catalog.site_value("beijing", "water_scarce_region") == 1.0
+    assert catalog.provenance("yaan", "water_scarce_region")["status"] == "derived"
+    cands = {"candidates": ["zhongwei", "yaan", "chongqing"]}  # Gui'an aside: the plan then uses Zhongwei
+    avoid = siting.optimize({**cands, "avoid_water_scarce_sites": True}, catalog)
+    without = siting.optimize({**cands, "excluded_sites": ["zhongwei"]}, catalog)
+    base = siting.optimize(cands, catalog)
     assert "zhongwei" in base.chosen_sites and "zhongwei" not in avoid.chosen_sites
     assert avoid.chosen_sites == without.chosen_sites
     assert avoid.objective_yuan_per_year == pytest.approx(without.objective_yuan_per_year, rel=1e-9)

@@ -33,13 +33,14 @@ def test_rank_and_optimise_follow_the_measurements(catalog: Catalog) -> None:
     assert before["within_sla_share[interactive]"] == pytest.approx(0.982, abs=1e-3)
     assert not before["feasible_alone"]
     assert after["within_sla_share[interactive]"] == 1.0 and after["feasible_alone"]
-    r0 = siting.optimize({}, catalog)
-    r1 = siting.optimize(measured(catalog, "zhongwei", 20.0), catalog)
+    cands = {"candidates": ["zhongwei", "yaan", "chongqing"]}  # Gui'an aside: Zhongwei is then the cheapest
+    r0 = siting.optimize(cands, catalog)
+    r1 = siting.optimize({**measured(catalog, "zhongwei", 20.0), **cands}, catalog)
     assert r0.chosen_sites == ["zhongwei", "yaan"]  # yaan only for the centres zhongwei cannot reach
     assert r1.chosen_sites == ["zhongwei"]
     assert r1.objective_yuan_per_year < r0.objective_yuan_per_year
     # measured slower than the limit everywhere: zhongwei can no longer serve the interactive class
-    r2 = siting.optimize(measured(catalog, "zhongwei", 45.0), catalog)
+    r2 = siting.optimize({**measured(catalog, "zhongwei", 45.0), **cands}, catalog)
     interactive = r2.allocation[r2.allocation.iloc[:, 0] == "interactive"]
     assert "zhongwei" not in set(interactive.iloc[:, 2][interactive.iloc[:, 3] > 1e-9])
 

@@ -127,7 +127,8 @@ def test_break_even_is_verified_by_resolving(catalog: Catalog) -> None:
     assert be is not None and not be.empty
     assert set(be["site"]) == set(catalog.default_candidates) - set(result.chosen_sites)
     priced = [r for r in be.to_dict("records") if pd.notna(r.get("break_even_price_yuan_per_kwh"))]
-    assert {r["site"] for r in priced} == {"guian", "chongqing"}  # each enters below some price
+    # every site left out enters below some price (Zhongwei, Ya'an and Chongqing against Gui'an)
+    assert {r["site"] for r in priced} == set(catalog.default_candidates) - set(result.chosen_sites)
     for row in priced:
         assert row["price_verified"]
         assert row["break_even_price_yuan_per_kwh"] < row["price_yuan_per_kwh"]
@@ -212,7 +213,7 @@ def test_phased_build_out(catalog: Catalog) -> None:
     assert r.objective_yuan_per_year < flat.objective_yuan_per_year
     # emissions per year are the plain mean over 15 years: (3*20 + 3*40 + 9*60) / 15 = 48 MW of 60
     assert r.emissions_t_per_year is not None and flat.emissions_t_per_year is not None
-    assert r.chosen_sites == flat.chosen_sites == ["zhongwei", "yaan"]
+    assert r.chosen_sites == flat.chosen_sites  # the same plan, so emissions scale with the mean load
     assert r.emissions_t_per_year == pytest.approx(flat.emissions_t_per_year * 48 / 60, rel=1e-9)
 
 

@@ -51,10 +51,11 @@ def test_bad_sample_count_names_the_field(catalog: Catalog) -> None:
 
 
 def test_cost_on_assumptions_counts_assumption_inputs(catalog: Catalog) -> None:
-    req = siting.parse_request({"candidates": ["guian"]})
+    req = siting.parse_request({"candidates": ["qingyang"]})
     result = siting.optimize(req, catalog)
     share, names = cost_on_assumptions(catalog, req, result.cost_breakdown)
-    # Gui'an's tariff is an assumption (no published table found): at least the energy cost rests on it
+    # Qingyang's tariff is an assumption (no Gansu table found): at least the energy cost rests on it
+    assert catalog.provenance("qingyang", "electricity_price_list_yuan_per_kwh")["status"] == "assumption"
     energy = float(result.cost_breakdown["energy"].sum()) / float(result.cost_breakdown["total"].sum())
-    assert "guian.electricity_price_list_yuan_per_kwh" in names
+    assert "qingyang.electricity_price_list_yuan_per_kwh" in names
     assert share >= energy

@@ -31,7 +31,7 @@ def test_tornado_example(catalog: Catalog, tmp_path: Path) -> None:
 
 def test_price_swing_matches_optimize(catalog: Catalog) -> None:
     s = load_scenario(EXAMPLES / "base.yaml")
-    path = "sites.yaan.electricity_price_yuan_per_kwh"
+    path = "sites.guian.electricity_price_yuan_per_kwh"  # a site of the base plan
     t = tornado(s, catalog, parameters={path: SweepRange(change_fraction=0.1)})
     row = t.frame.iloc[0]
     assert row["cost_low_yuan_per_year"] <= t.base_objective_yuan_per_year <= row["cost_high_yuan_per_year"]

@@ -124,6 +124,8 @@ def test_subsidies_steer_the_staged_plan(catalog: Catalog) -> None:
     credits equal the evaluator's (rate x energy cost) year by year."""
     base = {"it_load_mw": 40, "phases": [{"year_offset": 0, "it_load_mw": 20}, {"year_offset": 3, "it_load_mw": 40}]}
     opts = StagingOptions(years=8)
+    # at the top of its range (0.56 yuan/kWh, the price before Guizhou's 2016 cuts) Gui'an is not the cheapest
+    catalog = catalog.with_site_value("guian", "electricity_price_list_yuan_per_kwh", 0.56)
     plain = stage(siting.parse_request(base), catalog, opts)
     req = siting.parse_request({**base, "packages": ["domestic-ai-chips-2025"], "eligibility": ["domestic_ai_chips"]})
     steered = stage(req, catalog, opts)

@@ -23,6 +23,7 @@ from siting.analysis.scorecard import provenance_for, rank
 from siting.cli.options import (
     CatalogOpt,
     CsvOpt,
+    GreenOpt,
     JsonOpt,
     PackageOpt,
     RequestOpt,
@@ -39,6 +40,7 @@ from siting.cli.options import (
     domain_errors,
     err_console,
     packages_line,
+    with_green,
     with_packages,
     writable_file,
 )
@@ -222,6 +224,7 @@ def optimize_cmd(
     explain_time_limit: Annotated[float, typer.Option(
         "--explain-time-limit", min=0.1, help="Time budget of all break-even re-solves together [s]")] = 30.0,
     package: PackageOpt = None,
+    green: GreenOpt = None,
     robust_samples: Annotated[int, typer.Option(
         "--robust", min=0, max=20_000, help="Re-solve over N samples of the catalog's ranges (0: off)")] = 200,
     as_json: JsonOpt = False,
@@ -239,7 +242,7 @@ def optimize_cmd(
     if solver not in ("highs", "cbc"):
         raise typer.BadParameter(f"solver = {solver!r} is not one of highs, cbc", param_hint="--solver")
     cat = _catalog(catalog)
-    req = with_packages(load_request(request), package)
+    req = with_green(with_packages(load_request(request), package), green)
     result = optimize(req, cat, solver=solver, time_limit_s=time_limit, explain=explain,  # type: ignore[arg-type]
                       explain_time_limit_s=explain_time_limit)
     robust_result = None

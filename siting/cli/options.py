@@ -30,6 +30,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on 
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout")]
 PackageOpt = Annotated[list[str] | None, typer.Option(
     "--package", help="Apply a deal or policy package (repeatable; see `siting packages`)")]
+GreenOpt = Annotated[list[str] | None, typer.Option(
+    "--green", help="Let the optimiser buy or make green power with this option (repeatable; sites/green_options.csv: "
+                    "gec, green-trade, ppa-nx-pv, onsite-pv)")]
 SolverOpt = Annotated[str, typer.Option("--solver", help="highs (default) or cbc")]
 TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Time limit per solve [s]", min=0.01)]
 
@@ -39,6 +42,13 @@ def with_packages(req: SiteRequest, packages: list[str] | None) -> SiteRequest:
     if not packages:
         return req
     return parse_request({**req.model_dump(mode="json"), "packages": [*req.packages, *packages]})
+
+
+def with_green(req: SiteRequest, options: list[str] | None) -> SiteRequest:
+    """The request with --green option ids added (validated like the request field ``green_options``)."""
+    if not options:
+        return req
+    return parse_request({**req.model_dump(mode="json"), "green_options": [*req.green_options, *options]})
 
 
 def packages_line(packages: list[dict[str, Any]]) -> str:

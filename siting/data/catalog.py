@@ -46,7 +46,6 @@ from siting.models.tariffs import PERIODS as TOU_PERIODS
 from siting.models.tariffs import TouSchedule
 from siting.serialize import to_jsonable
 
-
 STATUSES = ("sourced", "derived", "assumption")
 SUBSIDY_KINDS = ("electricity", "bandwidth", "capex")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
