@@ -181,10 +181,11 @@ function energyTable(res) {
   for (const r of rows) cell[`${r.site}|${r.season}|${r.period}`] = (cell[`${r.site}|${r.season}|${r.period}`] || 0) + r.energy_cost_yuan;
   const body = keys.map((k) => { const [s, season] = k.split("|");
     return [esc(s), esc(season), ...periods.map((p) => fmt((cell[`${k}|${p}`] || 0) / 1e6, 2))]; });
-  const green = (res.green_purchases || []).map((g) => `${esc(g.site)} ${fmt(g.mwh_per_year)} MWh/yr of ${esc(g.option)}`);
+  const green = (res.green_purchases || []).map((g) => `${esc(g.site)} ${fmt(g.mwh_per_year)} MWh/yr of ${esc(g.option)}` +
+    ` (net ${fmt(g.net_cost_yuan_per_year / 1e6, 2)} M yuan/yr)`);
   return `<h3 id="energy-title">Energy cost by season and time-of-use period [million yuan/yr]</h3>` +
     table(["site", "season", ...periods.map((p) => esc(p.replace("_", " ")))], body) +
-    (green.length ? `<p>Renewable energy bought: ${green.join("; ")}</p>` : "");
+    (green.length ? `<p>Renewable energy bought or made: ${green.join("; ")}</p>` : "");
 }
 function story(sections) {
   return `<div class="story" id="explanation">` + sections.map((s) => `<h3>${esc(s.title)}</h3><ul>` +
