@@ -136,14 +136,16 @@ class SiteRequest(_Strict):
                     "for each phase is taken in its own year")
     green_options: list[PackageId] = Field(
         default_factory=list, max_length=10,
-        description="Ways to buy renewable energy the optimiser may use to meet min_green_share_fraction "
-                    "(sites/green_options.csv, e.g. gec); none by default: the share comes from the grid mix")
+        description="Ways to buy or make renewable energy the optimiser may use, to meet min_green_share_fraction "
+                    "or where they cost less than grid energy (sites/green_options.csv: gec certificates, green-trade "
+                    "green electricity, ppa-nx-pv a Ningxia PV PPA, onsite-pv campus solar at its LCOE; each applies "
+                    "where its scope says); none by default: the share comes from the grid mix")
     emissions_accounting: Literal["location", "market"] = Field(
         default="location",
         description="Scope 2 accounting of the carbon price and of reported emissions: location (grid average "
-                    "factor for all energy drawn; certificates only count toward the green share) or market "
-                    "(renewable energy bought through green_options carries no emissions, so each MWh bought "
-                    "saves its site's grid factor x the carbon price)")
+                    "factor for all energy drawn from the grid; bought options only count toward the green share, "
+                    "on-site solar lowers the draw itself) or market (renewable energy bought through green_options "
+                    "carries no emissions, so each MWh bought saves its site's grid factor x the carbon price)")
     packages: list[PackageId] = Field(
         default_factory=list, max_length=20,
         description="Negotiated deals and policy packages to apply (sites/packages.csv, `siting packages`), e.g. "
