@@ -30,7 +30,14 @@ from siting.data.request import SiteRequest, parse_request
 from siting.errors import RequestError
 from siting.optimization.backends import solve
 from siting.optimization.evaluate import evaluate_plan
-from siting.optimization.model import Columns, ModelArrays, define, emissions_coefficients, rtt_coefficients
+from siting.optimization.model import (
+    Columns,
+    ModelArrays,
+    define,
+    emissions_coefficients,
+    green_emissions_coefficients,
+    rtt_coefficients,
+)
 from siting.optimization.problem import SiteProblem, build_site_problem
 from siting.optimization.solve import SolverName
 
@@ -66,9 +73,9 @@ def _coefficients(p: SiteProblem, c: Columns, criterion: Criterion) -> np.ndarra
     """
     coef = np.zeros(c.n_model)
     coef[c.alloc_cols] = emissions_coefficients(p, c) if criterion == "emissions" else rtt_coefficients(p, c)
-    if criterion == "emissions" and p.green_credits_emissions():
-        assert p.green_credit_t_per_mwh is not None
-        coef[c.green_cols] = -np.asarray(p.green_credit_t_per_mwh, dtype=float)
+    green = green_emissions_coefficients(p) if criterion == "emissions" else None
+    if green is not None:
+        coef[c.green_cols] = green
     return coef
 
 

@@ -374,6 +374,14 @@ def emissions_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
     return np.asarray(p.emissions_t_per_mw[c.js], dtype=float)
 
 
+def green_emissions_coefficients(p: SiteProblem) -> FloatArray | None:
+    """-cr[o] [tCO2 per MWh] of each green column, or None when no offer takes emissions off the account."""
+    if not p.green_credits_emissions():
+        return None
+    assert p.green_credit_t_per_mwh is not None
+    return -np.asarray(p.green_credit_t_per_mwh, dtype=float)
+
+
 def rtt_coefficients(p: SiteProblem, c: Columns) -> FloatArray:
     """RTT [ms] of each alloc column, divided by the total demand: sum gives the demand-weighted mean RTT."""
     if p.rtt_ms is None:
@@ -394,9 +402,8 @@ def emissions_cap(p: SiteProblem, c: Columns) -> Family | None:
     """``emissions-cap``: sum_A m[j] alloc[k,i,j] <= E_max [tCO2/yr]."""
     if p.max_emissions_t_per_year is None:
         return None
-    credit = p.green_credit_t_per_mwh if p.green_credits_emissions() else None  # a MWh takes off cr[o] tCO2
     return _criterion_cap("emissions-cap", "max_emissions_t_per_year", emissions_coefficients(p, c),
-                          p.max_emissions_t_per_year, c, None if credit is None else -np.asarray(credit, dtype=float))
+                          p.max_emissions_t_per_year, c, green_emissions_coefficients(p))
 
 
 def mean_rtt_cap(p: SiteProblem, c: Columns) -> Family | None:

@@ -508,7 +508,7 @@ def _green_offers(catalog: Catalog, request: SiteRequest, sites: list[str], a: A
                                    f"{', '.join(missing)}")
             hours = catalog.site_value(s, "pv_full_load_hours_per_year")
             if not np.isfinite(hours):
-                continue  # no sourced solar resource: not offered (the result lists where it was)
+                continue  # no sourced solar resource at the site: not offered there
             lcoe = pv_lcoe_yuan_per_mwh(d["pv_capex_yuan_per_w"], d["pv_om_yuan_per_w_year"], d["pv_life_years"],
                                         a.discount_rate_fraction, hours)
             output = onsite_pv_mwh_per_mw_year(a.land_m2_per_mw, d["pv_share_of_campus_land_fraction"],
