@@ -50,6 +50,13 @@ def centres_geojson() -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def options() -> dict[str, Any]:
+    """The packages and green options of the catalog, with provenance (what a request may opt into)."""
+    cat = catalog()
+    return to_jsonable({"packages": [p.to_dict() for p in cat.packages.values()],
+                        "green_options": cat.green_option_records()})
+
+
 def basemap_geojson() -> bytes:
     """The offline basemap (Natural Earth 1:50m countries, clipped; siting/report/basemap/README.md)."""
     from importlib import resources

@@ -153,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (sites, score, optimize, exports, requests, scenarios, compare, pareto, classic, stage, admin, web):
         app.include_router(module.router)
     app.include_router(sites.centres_router)
+    app.include_router(sites.options_router)
     _show_server_defaults(app, cfg)
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
 

@@ -152,6 +152,56 @@ class SiteCollection(BaseModel):
     features: list[SiteFeature]
 
 
+class PackageTermPublic(BaseModel):
+    site: str
+    parameter: str
+    value: float
+    unit: str
+    source: str
+    year: int
+    status: str
+    note: str = ""
+
+
+class PackagePublic(BaseModel):
+    package_id: str = Field(description="The id a request names in `packages`")
+    title: str
+    kind: str = Field(description="negotiated_deal, policy_price or policy_subsidy")
+    requires: list[str] = Field(description="Eligibility tags of which the request must declare one (empty: any)")
+    conditions: str
+    source: str
+    year: int
+    status: str
+    note: str = ""
+    changes: str = Field(description="One line: what the package sets")
+    terms: list[PackageTermPublic]
+    subsidy_ids: list[str]
+
+
+class GreenOptionPublic(BaseModel):
+    option_id: str = Field(description="The id a request names in `green_options`")
+    title: str
+    kind: str = Field(description="certificate, green_power_trade, ppa or onsite_solar")
+    price_basis: Literal["premium", "delivered", "lcoe"] = Field(
+        description="premium: paid over grid energy; delivered: replaces grid energy; lcoe: on-site solar at its "
+                    "levelised cost at each site")
+    scope: str = Field(description="national, a province or a site id")
+    price_yuan_per_mwh: float | None = Field(description="The premium or delivered price; null for lcoe")
+    max_share_of_grid_energy: float = Field(description="Cap, as a share of a site's non-renewable energy")
+    source: str
+    year: int
+    status: str
+    note: str = ""
+    low: float | None = None
+    high: float | None = None
+    sites: list[str] = Field(description="Catalog sites where the option is offered")
+
+
+class OptionsPublic(BaseModel):
+    packages: list[PackagePublic]
+    green_options: list[GreenOptionPublic]
+
+
 # -- score ------------------------------------------------------------------------------------
 class ScoreCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [

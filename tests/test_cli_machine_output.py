@@ -40,6 +40,7 @@ JSON_COMMANDS = {
     "sweep": ["sweep", str(SCENARIOS / "monte-carlo.yaml"), "--monte-carlo", "40", "--workers", "2", "--json"],
     "pareto": ["pareto", str(EXAMPLES / "default.yaml"), "--points", "3", "--json"],
     "packages": ["packages", "--json"],
+    "green-options": ["green-options", "--json"],
 }
 CSV_COMMANDS = {
     "sites": ["sites", "--csv"],

@@ -7,10 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from .. import engine
-from ..schemas import SiteCollection, SiteFeature, error_responses
+from ..schemas import OptionsPublic, SiteCollection, SiteFeature, error_responses
 
 router = APIRouter(prefix="/v1/sites", tags=["sites"])
 centres_router = APIRouter(prefix="/v1/centres", tags=["sites"])
+options_router = APIRouter(prefix="/v1/options", tags=["sites"])
+
+
+@options_router.get("", response_model=OptionsPublic,
+                    summary="What a request may opt into: packages (deals, policy prices) and green options")
+def list_options() -> dict[str, Any]:
+    return engine.options()
 
 
 @centres_router.get("", summary="Demand centres (GeoJSON FeatureCollection: name, province, region, population)")

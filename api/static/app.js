@@ -9,7 +9,8 @@ const ROLE_COLOUR = {western: "#1b7837", national_cluster: "#2166ac", eastern_ba
 const COMPONENTS = [["energy", ["energy"], "#1f77b4"], ["capital", ["capex"], "#ff7f0e"],
   ["land, labour, water, fixed", ["land", "labour", "water", "fixed"], "#2ca02c"], ["bandwidth", ["bandwidth"], "#9467bd"],
   ["carbon", ["carbon"], "#8c564b"], ["renewables bought", ["green"], "#17becf"]];
-const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "robust", "json", "scenario_name",
+const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction",
+  "robust", "json", "scenario_name",
   "frontier_points", "stage_from", "stage_to", "stage_ramp", "stage_price"];
 let jsonEdited = false;
 let lastBody = null;      // the request body of the last successful optimisation (for downloads)
@@ -42,11 +43,26 @@ function formRequest(over = {}) {
                                egress_gbps_per_mw: 0.2, demand_regions: ["east"]});
   return {name: "web-request", it_load_mw: Number($("it_load_mw").value), classes,
           carbon_price_yuan_per_t: Number($("carbon_price_yuan_per_t").value), cooling: $("cooling").value,
-          avoid_water_scarce_sites: $("avoid_water_scarce_sites").checked};
+          avoid_water_scarce_sites: $("avoid_water_scarce_sites").checked,
+          min_green_share_fraction: Number($("min_green_share_fraction").value),
+          green_options: [...document.querySelectorAll("[data-green]:checked")].map((b) => b.dataset.green)};
 }
 function syncJson() { if (!jsonEdited) $("json").value = JSON.stringify(formRequest(), null, 1); }
 for (const id of ["it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "cooling",
-                  "avoid_water_scarce_sites"]) $(id).addEventListener("input", syncJson);
+                  "avoid_water_scarce_sites", "min_green_share_fraction"]) $(id).addEventListener("input", syncJson);
+
+// the green options of the catalog, one checkbox each, with price basis, source and where offered
+async function loadGreenOptions() {
+  const options = await (await fetch("/v1/options")).json();
+  $("green-list").innerHTML = options.green_options.map((o) => {
+    const price = o.price_basis === "lcoe" ? "levelised cost at each site" :
+      `${fmt(o.price_yuan_per_mwh, 1)} yuan/MWh ${o.price_basis === "premium" ? "over grid energy" : "delivered"}`;
+    return `<div><label><input type="checkbox" data-green="${esc(o.option_id)}"> ${esc(o.title)}</label> ` +
+      `<small>${esc(o.option_id)}: ${price}, up to ${fmt(100 * o.max_share_of_grid_energy)} % of a site's ` +
+      `non-renewable energy; offered at ${esc(o.sites.join(", ") || "no site")} (${esc(o.source)}, ${esc(o.status)})</small></div>`;
+  }).join("");
+  for (const b of document.querySelectorAll("[data-green]")) b.addEventListener("change", syncJson);
+}
 $("json").addEventListener("input", () => { jsonEdited = true; });
 $("reset-json").addEventListener("click", () => { jsonEdited = false; syncJson(); });
 
@@ -67,7 +83,8 @@ function fieldOf(apiField) {
   if (/api.?key/i.test(f)) return "key";
   if (f.startsWith("robust")) return "robust";
   if (jsonEdited && f.startsWith("request")) return "json";
-  for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t"]) if (f.endsWith(id)) return id;
+  for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction"]) if (f.endsWith(id)) return id;
+  if (f.startsWith("green_options")) return "min_green_share_fraction";
   if (f.endsWith("share_fraction")) return "share";
   if (f === "name") return "scenario_name";
   if (f === "points") return "frontier_points";
@@ -181,11 +198,18 @@ function energyTable(res) {
   for (const r of rows) cell[`${r.site}|${r.season}|${r.period}`] = (cell[`${r.site}|${r.season}|${r.period}`] || 0) + r.energy_cost_yuan;
   const body = keys.map((k) => { const [s, season] = k.split("|");
     return [esc(s), esc(season), ...periods.map((p) => fmt((cell[`${k}|${p}`] || 0) / 1e6, 2))]; });
-  const green = (res.green_purchases || []).map((g) => `${esc(g.site)} ${fmt(g.mwh_per_year)} MWh/yr of ${esc(g.option)}` +
-    ` (net ${fmt(g.net_cost_yuan_per_year / 1e6, 2)} M yuan/yr)`);
   return `<h3 id="energy-title">Energy cost by season and time-of-use period [million yuan/yr]</h3>` +
-    table(["site", "season", ...periods.map((p) => esc(p.replace("_", " ")))], body) +
-    (green.length ? `<p>Renewable energy bought or made: ${green.join("; ")}</p>` : "");
+    table(["site", "season", ...periods.map((p) => esc(p.replace("_", " ")))], body);
+}
+function greenTable(res) {
+  const rows = (res.green_purchases || []).map((g) => [esc(g.site), esc(g.option), esc(g.price_basis), fmt(g.mwh_per_year),
+    fmt(g.price_yuan_per_mwh, 1), fmt(g.cost_yuan_per_year / 1e6, 2), fmt(g.grid_energy_avoided_yuan_per_year / 1e6, 2),
+    fmt(g.net_cost_yuan_per_year / 1e6, 2)]);
+  if (!rows.length) return "";
+  return `<h3 id="green-title">Renewable energy bought or made</h3>` +
+    table(["site", "option", "price basis", "MWh/yr", "yuan/MWh", "paid [M yuan/yr]", "grid energy avoided [M yuan/yr]",
+           "net [M yuan/yr]"], rows) +
+    `<p class="note">Net = paid - grid energy avoided - the carbon price on the emissions it takes off.</p>`;
 }
 function story(sections) {
   return `<div class="story" id="explanation">` + sections.map((s) => `<h3>${esc(s.title)}</h3><ul>` +
@@ -212,7 +236,7 @@ $("optimize").addEventListener("click", () => run($("optimize"), $("result"), as
     `${fmt(res.levelised_cost_yuan_per_kw_month, 1)} yuan/kW/month</p>` +
     `<h3>Cost by component</h3>` + costChart(res) +
     table(["site", "MW", "PUE", "yuan/kWh", "M yuan/yr", "yuan/kW/month"], siteRows, () => "chosen") +
-    story(res.explanation || []) + energyTable(res) +
+    story(res.explanation || []) + energyTable(res) + greenTable(res) +
     `<h3>Downloads</h3><div class="downloads">` +
     ["csv", "xlsx", "geojson", "html"].map((f) => `<button type="button" class="secondary" data-export="${f}">` +
       `${f === "html" ? "Report (HTML)" : f.toUpperCase()}</button>`).join("") + `</div>`;
@@ -414,5 +438,6 @@ async function loadCatalog() {
 
 loadKey();
 syncJson();
+loadGreenOptions().then(syncJson).catch((e) => { $("green-list").textContent = `could not load the green options: ${e.message}`; });
 loadCatalog().then(initMap).catch((e) => showError(new Error(`could not load the catalog: ${e.message}`)))
   .then(() => refreshSaved().catch(() => {}));

@@ -128,7 +128,27 @@ def packages_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
         console.print(f"  conditions: {p.conditions}", highlight=False)
         if p.requires:
             console.print(f"  requires eligibility: {' or '.join(p.requires)}", highlight=False)
-    console.print("Apply with `packages: [id, ...]` in a request, or --package ID on rank and optimize.")
+    console.print("Apply with `packages: [id, ...]` in a request, or --package ID on rank and optimize.", markup=False)
+
+
+@app.command("green-options")
+@domain_errors
+def green_options_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
+    """Ways to buy or make renewable energy a request may use (request field `green_options`, --green)."""
+    cat = _catalog(catalog)
+    records = cat.green_option_records()
+    if as_json:
+        _json_out(records)
+        return
+    for r in records:
+        price = ("levelised cost at each site" if r["price_basis"] == "lcoe"
+                 else f"{r['price_yuan_per_mwh']:g} yuan/MWh {r['price_basis']}")
+        console.print(f"[bold]{r['option_id']}[/] ({r['kind'].replace('_', ' ')}, {r['year']}, {r['source']}, "
+                      f"{r['status']}): {r['title']}", highlight=False)
+        console.print(f"  price: {price}; up to {100 * r['max_share_of_grid_energy']:g} % of a site's "
+                      "non-renewable energy", highlight=False)
+        console.print(f"  offered at: {', '.join(r['sites']) or 'no site of the catalog'}", highlight=False)
+    console.print("Use with `green_options: [id, ...]` in a request, or --green ID on optimize.", markup=False)
 
 
 @app.command("rank")

@@ -271,6 +271,22 @@ class Catalog:
         wide = sub.pivot(index="month", columns="parameter", values="value").sort_index()
         return MonthlyClimate.from_mapping({c: wide[c].to_numpy(dtype=float) for c in wide.columns})
 
+    def green_offered_at(self, option_id: str, site: str) -> bool:
+        """Whether a green option is offered at a site: its ``scope`` names the site, its province or the
+        nation, and an on-site solar option (``price_basis: lcoe``) also needs the site's sourced PV
+        full-load hours (:mod:`siting.models.green`)."""
+        o = self.green_options[option_id]
+        if not o.applies_to(site, str(self.sites.at[site, "province"])):
+            return False
+        if o.price_basis == "lcoe":
+            return bool(np.isfinite(self.site_value(site, "pv_full_load_hours_per_year")))
+        return True
+
+    def green_option_records(self) -> list[dict[str, Any]]:
+        """Every green option with its provenance and the sites where it is offered (``sites``)."""
+        return [{**o.to_dict(), "sites": [s for s in self.site_ids if self.green_offered_at(o.option_id, s)]}
+                for o in self.green_options.values()]
+
     def subsidies_of(self, site: str) -> list[Subsidy]:
         return [s for s in self.subsidies if s.site == site]
 

@@ -493,9 +493,8 @@ def _green_offers(catalog: Catalog, request: SiteRequest, sites: list[str], a: A
     d = catalog.defaults
     offers: list[GreenOffer] = []
     for s in sites:
-        province = str(catalog.sites.at[s, "province"])
         for o in opts:
-            if not o.applies_to(s, province):
+            if not catalog.green_offered_at(o.option_id, s):
                 continue
             if o.price_basis != "lcoe":
                 assert o.price_yuan_per_mwh is not None
@@ -507,8 +506,6 @@ def _green_offers(catalog: Catalog, request: SiteRequest, sites: list[str], a: A
                 raise CatalogError(f"green option {o.option_id!r} (on-site solar) needs defaults.csv rows "
                                    f"{', '.join(missing)}")
             hours = catalog.site_value(s, "pv_full_load_hours_per_year")
-            if not np.isfinite(hours):
-                continue  # no sourced solar resource at the site: not offered there
             lcoe = pv_lcoe_yuan_per_mwh(d["pv_capex_yuan_per_w"], d["pv_om_yuan_per_w_year"], d["pv_life_years"],
                                         a.discount_rate_fraction, hours)
             output = onsite_pv_mwh_per_mw_year(a.land_m2_per_mw, d["pv_share_of_campus_land_fraction"],

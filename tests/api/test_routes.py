@@ -46,6 +46,22 @@ def test_site_by_id_and_unknown_id_is_404(client: TestClient) -> None:
     assert "atlantis" in err["message"]
 
 
+def test_options_list_packages_and_green_options_with_where_offered(client: TestClient) -> None:
+    """GET /v1/options (no key): every package and green option of the catalog, with provenance; on-site solar
+    only where the catalog has sourced PV hours, the Ningxia PPA only in Ningxia."""
+    import siting
+
+    cat = siting.default_catalog()
+    body = client.get("/v1/options").json()
+    assert [p["package_id"] for p in body["packages"]] == list(cat.packages)
+    green = {o["option_id"]: o for o in body["green_options"]}
+    assert list(green) == list(cat.green_options)
+    with_hours = [s for s in cat.site_ids if cat.sites.at[s, "pv_full_load_hours_per_year"] > 0]
+    assert green["onsite-pv"]["sites"] == with_hours and green["onsite-pv"]["price_yuan_per_mwh"] is None
+    assert green["ppa-nx-pv"]["sites"] == list(cat.sites.index[cat.sites["province"] == "Ningxia"])
+    assert green["gec"]["sites"] == cat.site_ids and green["gec"]["source"] == "nea-gec-2025-10"
+
+
 def test_score_needs_a_key(client: TestClient) -> None:
     assert_error(client.post("/v1/score", json={}), 401, "unauthorized", "X-API-Key")
     assert_error(client.post("/v1/score", json={}, headers={"X-API-Key": "sk_nope"}), 401,

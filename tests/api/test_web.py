@@ -254,3 +254,39 @@ def test_avoiding_water_scarce_regions_from_the_form(live_server: tuple[str, str
     page.wait_for_selector("#ranking")
     row = page.locator("#result tr", has_text="zhongwei").inner_text()
     assert "water-scarce region (jiang-2025-appene, sourced)" in row
+
+
+@needs_browser
+def test_green_power_chosen_on_the_form_is_bought_as_the_engine_buys_it(live_server: tuple[str, str],
+                                                                        page: Any) -> None:
+    """The form lists the catalog's green options (GET /v1/options) with where each is offered; ticking the
+    Ningxia PPA and on-site solar puts them in the request, and the result's table shows the purchases the
+    engine computes for that same request (siting.optimize in this process), row by row."""
+    import siting
+
+    base, key = live_server
+    page.goto(base)
+    page.fill("#key", key)
+    page.dispatch_event("#key", "change")
+    page.wait_for_selector("[data-green='ppa-nx-pv']")
+    offered = page.locator("#green-list div", has_text="ppa-nx-pv").inner_text()
+    assert "273.1 yuan/MWh delivered" in offered and "offered at zhongwei (" in offered
+    page.check("[data-green='ppa-nx-pv']")
+    page.check("[data-green='onsite-pv']")
+    page.fill("#robust", "0")
+    request = page.evaluate("JSON.parse(document.getElementById('json').value)")
+    assert request["green_options"] == ["onsite-pv", "ppa-nx-pv"]
+    _optimise(page)
+    page.wait_for_selector("#green-title")
+    expected = siting.optimize(request).green_purchases
+    assert len(expected) >= 1
+    rows = page.locator("#green-title + div tbody tr")
+    assert rows.count() == len(expected)
+    for n, (_, g) in enumerate(expected.iterrows()):
+        cells = rows.nth(n).locator("td").all_inner_texts()
+        assert cells[:3] == [g["site"], g["option"], g["price_basis"]]
+        assert cells[3] == f"{g['mwh_per_year']:,.0f}"
+        assert cells[7] == f"{g['net_cost_yuan_per_year'] / 1e6:,.2f}"
+    # bought at Zhongwei only (the PPA's scope is Ningxia), and each is cheaper than the grid energy it replaces
+    assert set(expected["site"]) == {"zhongwei"}
+    assert (expected["net_cost_yuan_per_year"] < 0).all()
