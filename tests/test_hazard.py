@@ -77,3 +77,58 @@ def test_the_report_shows_water_scarcity_with_its_source(catalog: Catalog) -> No
     html = render_report(catalog, req, siting.rank(req, catalog), siting.optimize(req, catalog))
     assert "water-scarce region" in html and "not assessed" in html
     assert "jiang-2025-appene" in html
+
+
+def _flood_req(limit: float | None, **extra: object) -> dict[str, object]:
+    return {"classes": [{"name": "core", "share_fraction": 1.0, "min_flood_return_period_years": limit,
+                         "demand_regions": ["east"]}], **extra}
+
+
+def test_flood_limit_bars_sites_below_the_standard_and_equals_excluding_them(catalog: Catalog) -> None:
+    """Flood protection as a constraint.  Catalog: Zhongwei 20 years (the Yellow River levees of the
+    Shapotou reach, sourced), Gui'an and Ya'an 50 (assumption; derived from the code tier), Chongqing 100
+    (the municipal rule, sourced).  A class asking for 50 years bars Zhongwei only: the plan is then exactly
+    the plan without Zhongwei; asking for 100 leaves Chongqing alone."""
+    years = {s: catalog.site_value(s, "flood_protection_return_period_years")
+             for s in ("zhongwei", "guian", "yaan", "chongqing")}
+    assert years == {"zhongwei": 20.0, "guian": 50.0, "yaan": 50.0, "chongqing": 100.0}
+    assert catalog.provenance("zhongwei", "flood_protection_return_period_years")["source"] == \
+        "zgslb-2018-zhongwei-levee"
+    cands = {"candidates": ["zhongwei", "yaan", "chongqing"]}  # without Gui'an, the free plan uses Zhongwei
+    free = siting.optimize(_flood_req(None, **cands), catalog)
+    assert "zhongwei" in free.chosen_sites
+    assert siting.optimize(_flood_req(20, **cands), catalog).chosen_sites == free.chosen_sites  # inclusive
+    limited = siting.optimize(_flood_req(50, **cands), catalog)
+    without = siting.optimize(_flood_req(None, excluded_sites=["zhongwei"], **cands), catalog)
+    assert limited.chosen_sites == without.chosen_sites and "zhongwei" not in limited.chosen_sites
+    assert limited.objective_yuan_per_year == pytest.approx(without.objective_yuan_per_year, rel=1e-9)
+    assert limited.objective_yuan_per_year > free.objective_yuan_per_year
+    assert siting.optimize(_flood_req(100, **cands), catalog).chosen_sites == ["chongqing"]
+    cards = siting.rank(_flood_req(50), catalog)
+    assert cards.at["zhongwei", "flags"] == [
+        "core may not use it: flood protection 20-year < 50-year (zgslb-2018-zhongwei-levee, sourced)"]
+    assert cards.at["yaan", "feasible_alone"] and not cards.at["zhongwei", "feasible_alone"]
+
+
+def test_flood_limit_leaving_no_site_is_diagnosed_on_the_field(catalog: Catalog) -> None:
+    r = siting.optimize(_flood_req(500, candidates=["zhongwei", "yaan"]), catalog)
+    assert r.status == "infeasible"
+    first = r.diagnosis[0]
+    assert first["field"] == "classes[0].min_flood_return_period_years"
+    assert "zhongwei: flood protection 20-year < 500-year" in first["message"]
+    assert "yaan: flood protection 50-year < 500-year (yaan-2021-census, derived)" in first["message"]
+
+
+def test_flood_limit_out_of_range_names_field_value_and_limit(catalog: Catalog) -> None:
+    with pytest.raises(siting.RequestError) as e:
+        siting.optimize(_flood_req(0.5), catalog)
+    assert "min_flood_return_period_years" in str(e.value) and "0.5" in str(e.value)
+
+
+def test_the_report_shows_flood_protection_with_its_source(catalog: Catalog) -> None:
+    from siting.report.html import render_report
+
+    req = siting.parse_request({})
+    html = render_report(catalog, req, siting.rank(req, catalog), siting.optimize(req, catalog))
+    assert "flood protection [years]" in html
+    assert "cqslj-2021-flood-control" in html and "zgslb-2018-zhongwei-levee" in html

@@ -75,7 +75,7 @@ FAST_SITE_PARAMETERS = frozenset({
 })
 #: Site parameters that do not enter the optimisation (context, validation targets).
 INERT_SITE_PARAMETERS = frozenset({"elevation_m", "seismic_pga_g", "annual_mean_temp_c", "reported_pue",
-                                   "hydro_installed_gw"})
+                                   "hydro_installed_gw", "flood_protection_return_period_years"})
 FAST_DEFAULTS = frozenset({"discount_rate_fraction", "horizon_years", "utilisation_fraction", "land_m2_per_mw",
                            "staff_per_mw", "fixed_site_cost_yuan_per_year"})
 FAST_REQUEST_FIELDS = frozenset({"carbon_price_yuan_per_t", "discount_rate_fraction", "horizon_years",

@@ -59,6 +59,11 @@ class WorkloadClass(_Strict):
         default=None, gt=0, le=2,
         description="Seismic hazard limit: only sites whose design peak ground acceleration (seismic_pga_g, "
                     "GB 18306 / GB 50011) is at most this [g]; none = no limit")
+    min_flood_return_period_years: float | None = Field(
+        default=None, ge=1, le=10000,
+        description="Flood hazard limit: only sites whose city flood-protection standard "
+                    "(flood_protection_return_period_years, a design return period) is at least this [years]; "
+                    "a site with no assessed standard is barred; none = no limit")
 
     @model_validator(mode="after")
     def _weights_positive(self) -> WorkloadClass:

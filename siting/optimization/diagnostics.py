@@ -78,11 +78,12 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
                     continue
             barred = [f"{s}: {why}" for (kk, s), why in p.class_site_reason.items() if kk == k]
             seismic = any("seismic" in b for b in barred)
+            flood = any("flood protection" in b for b in barred)
             water = any("avoid_water_scarce_sites" in b for b in barred)
             findings.append({
                 "code": "no_allowed_site", "severity": "error",
-                "field": (f"classes[{k}].max_pga_g" if seismic else "avoid_water_scarce_sites" if water
-                          else f"classes[{k}].allowed_sites"),
+                "field": (f"classes[{k}].max_pga_g" if seismic else f"classes[{k}].min_flood_return_period_years"
+                          if flood else "avoid_water_scarce_sites" if water else f"classes[{k}].allowed_sites"),
                 "message": f"class {p.classes[k]} at {p.centres[i]} has no allowed site "
                            + (f"({'; '.join(barred)})" if barred else "(residency rules and exclusions leave none)"),
                 "centre": p.centres[i], "class": p.classes[k],

@@ -230,7 +230,8 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
 
     first = request.classes[0].name if request.classes else None
     rank_head = ["site", "role", "can host alone", "yuan per kW-month", "score", "price [yuan/kWh]", "PUE",
-                 "capacity [MW]", "seismic PGA [g]", "water-scarce region", "total [M yuan/yr]",
+                 "capacity [MW]", "seismic PGA [g]", "flood protection [years]", "water-scarce region",
+                 "total [M yuan/yr]",
                  "emissions [ktCO2/yr]"]
     if first is not None:
         rank_head += [f"mean RTT {first} [ms]", f"{first} demand within its limit"]
@@ -244,6 +245,8 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                  {"text": _num(r["pue"], 3)},
                  {"text": _num(r["available_capacity_mw"], 0), "href": link(site, "available_capacity_mw")},
                  {"text": _num(catalog.site_value(site, "seismic_pga_g"), 2), "href": link(site, "seismic_pga_g")},
+                 {"text": _num(catalog.site_value(site, "flood_protection_return_period_years"), 0),
+                  "href": link(site, "flood_protection_return_period_years")},
                  _water_cell(catalog, site, link),
                  {"text": _num(r["total_yuan_per_year"] / _MIO, 1)}, {"text": _num(r["emissions_t_per_year"] / 1e3, 1)}]
         if first is not None:

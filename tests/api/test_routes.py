@@ -78,6 +78,23 @@ def test_score_cards_with_provenance(client: TestClient, key: dict[str, str]) ->
     assert r.json()["request"]["it_load_mw"] == 20
 
 
+def test_flood_limit_over_http_flags_and_re_sites(client: TestClient, key: dict[str, str]) -> None:
+    """classes[].min_flood_return_period_years over HTTP: the score card says why Zhongwei (20-year levees)
+    is out, the optimisation leaves it out, and an impossible limit is an answer with a diagnosis naming the
+    field (not an error)."""
+    cls = {"name": "core", "share_fraction": 1.0, "demand_regions": ["east"], "min_flood_return_period_years": 50}
+    request = {"candidates": ["zhongwei", "yaan", "chongqing"], "classes": [cls]}
+    cards = {c["site"]: c for c in client.post("/v1/score", json={"request": request}, headers=key).json()["sites"]}
+    assert cards["zhongwei"]["flags"] == [
+        "core may not use it: flood protection 20-year < 50-year (zgslb-2018-zhongwei-levee, sourced)"]
+    res = client.post("/v1/optimize", json={"request": request}, headers=key).json()["result"]
+    assert res["status"] == "optimal" and "zhongwei" not in res["chosen_sites"]
+    cls["min_flood_return_period_years"] = 500
+    res = client.post("/v1/optimize", json={"request": request}, headers=key).json()["result"]
+    assert res["status"] == "infeasible"
+    assert res["diagnosis"][0]["field"] == "classes[0].min_flood_return_period_years"
+
+
 def test_score_unknown_candidate_is_422_naming_it(client: TestClient, key: dict[str, str]) -> None:
     r = client.post("/v1/score", json={"request": {"candidates": ["zhongwei", "atlantis"]}},
                     headers=key)
