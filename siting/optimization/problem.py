@@ -593,14 +593,14 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
             flood = "flood_protection_return_period_years"
             need = cls.min_flood_return_period_years
             for j, s in enumerate(sites):
-                years = catalog.site_value(s, flood)
-                if not years >= need - 1e-9:  # NaN (not assessed) is barred too
+                protected = catalog.site_value(s, flood)
+                if not protected >= need - 1e-9:  # NaN (not assessed) is barred too
                     site_ok[j] = False
-                    if np.isnan(years):
+                    if np.isnan(protected):
                         class_site_reason[k, s] = f"flood protection not assessed (no {flood})"
                     else:
                         row = catalog.provenance(s, flood)
-                        class_site_reason[k, s] = (f"flood protection {years:g}-year < {need:g}-year "
+                        class_site_reason[k, s] = (f"flood protection {protected:g}-year < {need:g}-year "
                                                    f"({row['source']}, {row['status']})")
         if request.avoid_water_scarce_sites:
             for j, s in enumerate(sites):
