@@ -102,3 +102,21 @@ def test_slow_path_parameters_still_work(catalog: Catalog) -> None:
         ref = optimize(s.request.model_copy(update={"classes": [
             s.request.classes[0].model_copy(update={"max_rtt_ms": values[r, 0]}), s.request.classes[1]]}), catalog)
         assert batch.objective_yuan_per_year[r] == pytest.approx(ref.objective_yuan_per_year, rel=1e-6)
+
+
+def test_a_hazard_value_under_a_class_limit_is_not_inert(catalog: Catalog) -> None:
+    """Flood protection and seismic PGA do not enter the cost, so a sweep skips them (fast path), except where a
+    class limits them: then a sampled value changes which sites the class may use.  Zhongwei's 20-year levees
+    fail a 50-year limit; at 60 years (a sweep value) it is allowed again, as in a rebuilt problem."""
+    cls = {"name": "core", "share_fraction": 1.0, "demand_regions": ["east"], "min_flood_return_period_years": 50}
+    limited = parse_scenario({"name": "flood", "request": {"classes": [cls]}})
+    free = parse_scenario({"name": "free", "request": {"classes": [{**cls, "min_flood_return_period_years": None}]}})
+    path = "sites.zhongwei.flood_protection_return_period_years"
+    j = ProblemPatcher(limited, catalog).base.sites.index("zhongwei")
+    assert not ProblemPatcher(limited, catalog).base.allowed[0, :, j].any()
+    swept = ProblemPatcher(limited, catalog).problem({path: 60.0})
+    assert swept.allowed[0, :, j].any()
+    req, cat = limited.apply({path: 60.0}, catalog)
+    np.testing.assert_array_equal(swept.allowed, build_site_problem(cat, req).allowed)
+    assert ProblemPatcher(free, catalog).is_fast(path)  # no limit: inert, skipped
+    assert ProblemPatcher(free, catalog).problem({path: 5.0}).allowed[0, :, j].any()

@@ -120,11 +120,16 @@ class ProblemPatcher:
         self.assumptions = self.base.assumptions
         self.subsidies = {s.subsidy_id: s for s in self.catalog.subsidies}
         self.price_parameter = {s: price_parameter_at(self.catalog, self.request, s) for s in self.rows}
+        # a hazard value is inert unless a class sets a limit on it (then a change rebuilds the problem)
+        limited = {"seismic_pga_g": any(c.max_pga_g is not None for c in self.request.classes),
+                   "flood_protection_return_period_years": any(
+                       c.min_flood_return_period_years is not None for c in self.request.classes)}
+        self.inert = frozenset(p for p in INERT_SITE_PARAMETERS if not limited.get(p, False))
 
     def is_fast(self, path: str) -> bool:
         parts = path.split(".")
         if parts[0] == "sites" and len(parts) == 3:
-            return parts[2] in FAST_SITE_PARAMETERS or parts[2] in INERT_SITE_PARAMETERS
+            return parts[2] in FAST_SITE_PARAMETERS or parts[2] in self.inert
         if parts[0] == "defaults" and len(parts) == 2:
             return parts[1] in FAST_DEFAULTS
         if parts[0] == "request" and len(parts) == 2:
@@ -148,7 +153,7 @@ class ProblemPatcher:
             parts = path.split(".")
             if parts[0] == "sites":
                 site, param = parts[1], parts[2]
-                if site not in self.rows or param in INERT_SITE_PARAMETERS:
+                if site not in self.rows or param in self.inert:
                     continue  # not a candidate, or no effect on the optimisation
                 if param == EFFECTIVE_PRICE:
                     param = self.price_parameter[site]
