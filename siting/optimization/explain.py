@@ -286,7 +286,10 @@ def break_even(
             continue
         if f is None:
             row["break_even_cost_reduction_fraction"] = None
-            row["note"] = "not chosen even at zero cost (latency, residency or site-count rules keep it out)"
+            barred = [f"{p.classes[k]} may not use it: {why}" for (k, site), why in p.class_site_reason.items()
+                      if site == s]
+            row["note"] = ("not chosen even at zero cost: " + "; ".join(barred) if barred else
+                           "not chosen even at zero cost (latency, residency, hazard or site-count rules keep it out)")
         else:
             row["break_even_cost_reduction_fraction"] = 1.0 - f
             row["cost_verified"] = ok2
