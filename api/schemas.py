@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec
+from siting.data.catalog import PackageTerm
 from siting.data.request import PRINTABLE, SiteRequest
 
 from .results import (
@@ -152,17 +153,6 @@ class SiteCollection(BaseModel):
     features: list[SiteFeature]
 
 
-class PackageTermPublic(BaseModel):
-    site: str
-    parameter: str
-    value: float
-    unit: str
-    source: str
-    year: int
-    status: str
-    note: str = ""
-
-
 class PackagePublic(BaseModel):
     package_id: str = Field(description="The id a request names in `packages`")
     title: str
@@ -174,7 +164,7 @@ class PackagePublic(BaseModel):
     status: str
     note: str = ""
     changes: str = Field(description="One line: what the package sets")
-    terms: list[PackageTermPublic]
+    terms: list[PackageTerm] = Field(description="Site parameters the package sets, with provenance")
     subsidy_ids: list[str]
 
 
