@@ -82,6 +82,7 @@ arbitrary; this is the LP whose duals are the shadow prices.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -134,6 +135,17 @@ class Columns:
     @property
     def green_cols(self) -> IntArray:
         return self.n_open + self.n_alloc + self.n_sub + np.arange(self.n_green, dtype=np.int64)
+
+    @functools.cached_property
+    def _alloc_positions_by_site(self) -> dict[int, IntArray]:
+        order = np.argsort(self.js, kind="stable")
+        sites, starts = np.unique(self.js[order], return_index=True)
+        return dict(zip(sites.tolist(), np.split(order, starts[1:]), strict=True))
+
+    def alloc_at(self, j: int | np.integer) -> IntArray:
+        """Positions (into ks, is_, js and alloc_cols) of site j's alloc columns, in column order; grouped once
+        for all the per-site rows (green-cap, green-total, subsidy-base)."""
+        return self._alloc_positions_by_site.get(int(j), np.zeros(0, dtype=np.int64))
 
     @property
     def n_model(self) -> int:
@@ -334,7 +346,7 @@ def green_cap(p: SiteProblem, c: Columns) -> Family | None:
     G = c.n_green
     rows, cols, vals = [np.arange(G)], [c.green_cols], [np.ones(G)]
     for o in range(G):
-        sel = np.nonzero(c.js == p.green_site[o])[0]
+        sel = c.alloc_at(p.green_site[o])
         rows.append(np.full(len(sel), o))
         cols.append(c.alloc_cols[sel])
         vals.append(np.full(len(sel), -p.green_cap_mwh_per_mw[o]))
@@ -358,7 +370,7 @@ def green_total(p: SiteProblem, c: Columns) -> Family | None:
     rows, cols, vals = [], [], []
     for r, j in enumerate(sites):
         offers = np.nonzero(p.green_site == j)[0]
-        sel = np.nonzero(c.js == j)[0]
+        sel = c.alloc_at(j)
         rows.append(np.full(len(offers) + len(sel), r))
         cols.append(np.concatenate([c.green_cols[offers], c.alloc_cols[sel]]))
         vals.append(np.concatenate([np.ones(len(offers)), np.full(len(sel), -per_mw[j])]))
@@ -429,7 +441,7 @@ def subsidy_base(p: SiteProblem, c: Columns) -> Family | None:
     rows, cols, vals = [], [], []
     for n, term in enumerate(p.subsidies):
         j = p.site_index(term.site)
-        sel = np.nonzero(c.js == j)[0]
+        sel = c.alloc_at(j)
         base = p.components[term.component][c.ks[sel], j]
         rows.append(np.full(len(sel) + 1, n))
         cols.append(np.concatenate([c.alloc_cols[sel], [c.sub_cols[n]]]))
