@@ -140,8 +140,12 @@ def green_credit_t(p: SiteProblem, bought: FloatArray) -> FloatArray:
     return green_by_site(p, p.green_credit_t_per_mwh * bought)
 
 
-def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataFrame:
-    """Cost by site and component [yuan/yr] of a plan (module docstring); columns end with ``total``."""
+def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray,
+              bought: FloatArray | None = None) -> pd.DataFrame:
+    """Cost by site and component [yuan/yr] of a plan (module docstring); columns end with ``total``.
+
+    ``bought``: the plan's green purchases (:func:`green_purchases`) when the caller has them already.
+    """
     alloc = np.where(alloc > 1e-9, alloc, 0.0)
     mw_kj = alloc.sum(axis=1)
     is_open = opened > 0.5
@@ -156,7 +160,8 @@ def plan_cost(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> pd.DataF
     frame["fixed"] = p.fixed_cost * is_open
     if p.n_green:
         assert p.green_price_yuan_per_mwh is not None and p.green_avoided_yuan_per_mwh is not None
-        bought = green_purchases(p, alloc.sum(axis=(0, 1)))
+        if bought is None:
+            bought = green_purchases(p, alloc.sum(axis=(0, 1)))
         frame["green"] = green_by_site(p, p.green_price_yuan_per_mwh * bought)  # what is paid for it
         avoided = green_by_site(p, p.green_avoided_yuan_per_mwh * bought)  # grid energy it replaces
         if avoided.any():

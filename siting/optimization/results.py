@@ -146,9 +146,9 @@ def build_result(
     mw_j = mw_kj.sum(axis=0)
     is_open = opened > 0.5
 
-    breakdown = plan_cost(p, opened, alloc)  # the plan evaluator: the one place a plan's cost is computed
-    breakdown = breakdown[is_open | (mw_j > 0)]
     bought = green_purchases(p, mw_j)  # renewable energy of each green offer [MWh/yr] (G,), once for all tables
+    breakdown = plan_cost(p, opened, alloc, bought)  # the plan evaluator: the one place a plan's cost is computed
+    breakdown = breakdown[is_open | (mw_j > 0)]
 
     sites = pd.DataFrame({
         "open": is_open,
