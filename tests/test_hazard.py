@@ -75,8 +75,11 @@ def test_the_report_shows_water_scarcity_with_its_source(catalog: Catalog) -> No
 
     req = siting.parse_request({})
     html = render_report(catalog, req, siting.rank(req, catalog), siting.optimize(req, catalog))
-    assert "water-scarce region" in html and "not assessed" in html
+    assert "water-scarce region" in html
     assert "jiang-2025-appene" in html
+    # every site is assessed since the NBS water resources rows: Gui'an's derived 0 reads "no", linked to its row
+    assert ">no</a>" in html and 'href="#row-guian-water_scarce_region"' in html
+    assert "not assessed" not in html
 
 
 def _flood_req(limit: float | None, **extra: object) -> dict[str, object]:

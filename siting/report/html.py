@@ -130,11 +130,12 @@ def _anchor(site: str, parameter: str) -> str:
 
 
 def _water_cell(catalog: Catalog, site: str, link: Callable[[str, str | None], str | None]) -> dict[str, Any]:
-    """'yes' (linked to its catalog row) where a source names the site's region water-scarce, else
-    'not assessed': no source has been found either way."""
-    if catalog.site_value(site, "water_scarce_region") == 1.0:
-        return {"text": "yes", "href": link(site, "water_scarce_region")}
-    return {"text": "not assessed"}
+    """'yes' or 'no' (linked to its catalog row: named by a source, or derived from the province's water
+    resources per person), 'not assessed' where the catalog has no row."""
+    flag = catalog.site_value(site, "water_scarce_region")
+    if not math.isfinite(flag):
+        return {"text": "not assessed"}
+    return {"text": "yes" if flag == 1.0 else "no", "href": link(site, "water_scarce_region")}
 
 
 def _num(v: Any, digits: int) -> str:
