@@ -122,18 +122,22 @@ class DiagnosisItem(_Doc):
     unit: str | None = None
 
 
-class PackageApplied(_Doc):
-    package_id: str
+class PackagePublic(_Doc):
+    """A deal or policy package (sites/packages.csv): applied to a result, or listed by GET /v1/options."""
+
+    package_id: str = Field(description="The id a request names in `packages`")
     title: str
-    kind: str = Field(description="negotiated_deal or policy")
-    requires: list[str] = Field(default_factory=list, description="Eligibility the request must declare")
+    kind: str = Field(description="negotiated_deal, policy_price or policy_subsidy")
+    requires: list[str] = Field(default_factory=list,
+                                description="Eligibility tags of which the request must declare one (empty: any)")
     conditions: str
     source: str
     year: int
     status: str
     note: str = ""
-    changes: str = Field(description="What the package changes, in words")
-    terms: list[PackageTerm] = Field(default_factory=list)
+    changes: str = Field(description="What the package changes, in one line")
+    terms: list[PackageTerm] = Field(default_factory=list,
+                                     description="Site parameters the package sets, with provenance")
     subsidy_ids: list[str] = Field(default_factory=list)
 
 
@@ -224,7 +228,7 @@ class OptimizationResultPublic(_Doc):
     green_share_fraction: Number = None
     green_purchases: list[GreenPurchase]
     diagnosis: list[DiagnosisItem]
-    packages: list[PackageApplied] = Field(description="Deals and policies applied (none by default)")
+    packages: list[PackagePublic] = Field(description="Deals and policies applied (none by default)")
     shadow_prices: list[ShadowPrice] | None = None
     capacity_values: list[CapacityValue] | None = None
     break_even: list[BreakEven] | None = None

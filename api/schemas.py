@@ -20,7 +20,6 @@ from pydantic import (
 )
 
 from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec
-from siting.data.catalog import PackageTerm
 from siting.data.request import PRINTABLE, SiteRequest
 
 from .results import (
@@ -28,6 +27,7 @@ from .results import (
     ComparisonPublic,
     FrontierPublic,
     OptimizationResultPublic,
+    PackagePublic,
     ScoreCard,
     StagedPlanPublic,
 )
@@ -151,21 +151,6 @@ class SiteFeature(BaseModel):
 class SiteCollection(BaseModel):
     type: Literal["FeatureCollection"]
     features: list[SiteFeature]
-
-
-class PackagePublic(BaseModel):
-    package_id: str = Field(description="The id a request names in `packages`")
-    title: str
-    kind: str = Field(description="negotiated_deal, policy_price or policy_subsidy")
-    requires: list[str] = Field(description="Eligibility tags of which the request must declare one (empty: any)")
-    conditions: str
-    source: str
-    year: int
-    status: str
-    note: str = ""
-    changes: str = Field(description="One line: what the package sets")
-    terms: list[PackageTerm] = Field(description="Site parameters the package sets, with provenance")
-    subsidy_ids: list[str]
 
 
 class GreenOptionPublic(BaseModel):
