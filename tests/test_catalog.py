@@ -204,3 +204,20 @@ def test_capex_cross_check_against_meili_cloud(catalog: Catalog) -> None:
     low, high = per_cabinet / 5.0, per_cabinet / 2.5
     assert (low, high) == (22_000, 44_000)
     assert high < capex_yuan_per_kw < 2.5 * high
+
+
+def test_lcoe_green_option_range_is_checked_for_shape(tmp_path: Path) -> None:
+    # the on-site PV price is computed (lcoe), so its row has no value to hold a range against, but a range
+    # given for it must still be two numbers with low <= high
+    d = _copy_catalog(tmp_path)
+    df = pd.read_csv(d / "green_options.csv", dtype=str, keep_default_na=False)
+    mask = df["option_id"] == "onsite-pv"
+    assert mask.sum() == 1 and (df.loc[mask, "price_basis"] == "lcoe").all()
+    df.loc[mask, "low"], df.loc[mask, "high"] = "300", "200"
+    df.to_csv(d / "green_options.csv", index=False)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(d)
+    assert "green_options.csv line" in str(err.value) and "(onsite-pv): range [300, 200]" in str(err.value)
+    df.loc[mask, "low"], df.loc[mask, "high"] = "150", "400"
+    df.to_csv(d / "green_options.csv", index=False)
+    assert load_catalog(d).green_options["onsite-pv"].low == 150

@@ -782,6 +782,8 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
             if not 0 <= opt.price_yuan_per_mwh <= 2000:
                 errors.append(f"{who}: price_yuan_per_mwh {opt.price_yuan_per_mwh:g} is outside [0, 2000] yuan/MWh")
             errors.extend(_range_errors(row, opt.price_yuan_per_mwh, who))
+        else:  # lcoe: the price is computed, so a range (if any) is only checked for shape
+            errors.extend(_range_errors(row, float("nan"), who))
         if not 0 < opt.max_share_of_grid_energy <= 1:
             errors.append(f"{who}: max_share_of_grid_energy {opt.max_share_of_grid_energy:g} is outside (0, 1]")
         green_options[opt.option_id] = opt
