@@ -135,3 +135,15 @@ def test_the_report_shows_flood_protection_with_its_source(catalog: Catalog) -> 
     html = render_report(catalog, req, siting.rank(req, catalog), siting.optimize(req, catalog))
     assert "flood protection [years]" in html
     assert "cqslj-2021-flood-control" in html and "zgslb-2018-zhongwei-levee" in html
+
+
+def test_every_reason_a_site_is_barred_is_kept(catalog: Catalog) -> None:
+    # Zhongwei fails the seismic limit (0.20 g), the flood limit (20-year levees) and is water-scarce: the flag
+    # names all three, in that order, not only the last one checked
+    req = {"classes": [{"name": "core", "share_fraction": 1.0, "max_pga_g": 0.1,
+                        "min_flood_return_period_years": 50, "demand_regions": ["east"]}],
+           "avoid_water_scarce_sites": True}
+    flags = siting.rank(req, catalog).at["zhongwei", "flags"]
+    assert flags == ["core may not use it: seismic PGA 0.2 g > 0.1 g (gb50011-2010-appxA-json, sourced) and "
+                     "flood protection 20-year < 50-year (zgslb-2018-zhongwei-levee, sourced) and "
+                     "water-scarce region (jiang-2025-appene, sourced) and avoid_water_scarce_sites is set"]

@@ -10,7 +10,7 @@ const COMPONENTS = [["energy", ["energy"], "#1f77b4"], ["capital", ["capex"], "#
   ["land, labour, water, fixed", ["land", "labour", "water", "fixed"], "#2ca02c"], ["bandwidth", ["bandwidth"], "#9467bd"],
   ["carbon", ["carbon"], "#8c564b"], ["renewables bought", ["green"], "#17becf"]];
 const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction",
-  "robust", "json", "scenario_name",
+  "max_pga_g", "min_flood_return_period_years", "robust", "json", "scenario_name",
   "frontier_points", "stage_from", "stage_to", "stage_ramp", "stage_price"];
 let jsonEdited = false;
 let lastBody = null;      // the request body of the last successful optimisation (for downloads)
@@ -37,10 +37,15 @@ function formRequest(over = {}) {
   const share = Number($("share").value);
   const rtt = over.max_rtt_ms ?? Number($("max_rtt_ms").value);
   const classes = [];
+  // the hazard limits hold for every class of the load (empty field = no limit, left out of the request)
+  const hazard = {};
+  for (const id of ["max_pga_g", "min_flood_return_period_years"]) {
+    if ($(id).value.trim() !== "") hazard[id] = Number($(id).value);
+  }
   if (share > 0) classes.push({name: "interactive", share_fraction: share, max_rtt_ms: rtt,
-                               egress_gbps_per_mw: 1.0, demand_regions: ["east"]});
+                               egress_gbps_per_mw: 1.0, demand_regions: ["east"], ...hazard});
   if (share < 1) classes.push({name: "batch", share_fraction: Math.round((1 - share) * 1e9) / 1e9,
-                               egress_gbps_per_mw: 0.2, demand_regions: ["east"]});
+                               egress_gbps_per_mw: 0.2, demand_regions: ["east"], ...hazard});
   return {name: "web-request", it_load_mw: Number($("it_load_mw").value), classes,
           carbon_price_yuan_per_t: Number($("carbon_price_yuan_per_t").value), cooling: $("cooling").value,
           avoid_water_scarce_sites: $("avoid_water_scarce_sites").checked,
@@ -49,7 +54,8 @@ function formRequest(over = {}) {
 }
 function syncJson() { if (!jsonEdited) $("json").value = JSON.stringify(formRequest(), null, 1); }
 for (const id of ["it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "cooling",
-                  "avoid_water_scarce_sites", "min_green_share_fraction"]) $(id).addEventListener("input", syncJson);
+                  "avoid_water_scarce_sites", "min_green_share_fraction", "max_pga_g",
+                  "min_flood_return_period_years"]) $(id).addEventListener("input", syncJson);
 
 // the green options of the catalog, one checkbox each, with price basis, source and where offered
 async function loadGreenOptions() {
@@ -83,7 +89,8 @@ function fieldOf(apiField) {
   if (/api.?key/i.test(f)) return "key";
   if (f.startsWith("robust")) return "robust";
   if (jsonEdited && f.startsWith("request")) return "json";
-  for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction"]) if (f.endsWith(id)) return id;
+  for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction", "max_pga_g",
+                    "min_flood_return_period_years"]) if (f.endsWith(id)) return id;
   if (f.startsWith("green_options")) return "min_green_share_fraction";
   if (f.endsWith("share_fraction")) return "share";
   if (f === "name") return "scenario_name";

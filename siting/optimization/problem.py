@@ -572,6 +572,12 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     rtt_arr = rtt.to_numpy()
     allowed = np.ones((K, I, J), dtype=bool)
     class_site_reason: dict[tuple[int, str], str] = {}
+
+    def bar(k: int, site: str, why: str) -> None:
+        """Record why class k may not use a site; every reason is kept (joined with 'and')."""
+        before = class_site_reason.get((k, site))
+        class_site_reason[k, site] = why if before is None else f"{before} and {why}"
+
     for k, cls in enumerate(request.classes):
         if cls.max_rtt_ms is not None:
             allowed[k] &= rtt_arr <= cls.max_rtt_ms
@@ -580,15 +586,14 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         ])
         for j, s in enumerate(sites):
             if not site_ok[j]:
-                class_site_reason[k, s] = "residency"
+                bar(k, s, "residency")
         if cls.max_pga_g is not None:
             for j, s in enumerate(sites):
                 pga = catalog.site_value(s, "seismic_pga_g")
                 if pga > cls.max_pga_g + 1e-12:
                     site_ok[j] = False
                     row = catalog.provenance(s, "seismic_pga_g")
-                    class_site_reason[k, s] = (f"seismic PGA {pga:g} g > {cls.max_pga_g:g} g "
-                                               f"({row['source']}, {row['status']})")
+                    bar(k, s, f"seismic PGA {pga:g} g > {cls.max_pga_g:g} g ({row['source']}, {row['status']})")
         if cls.min_flood_return_period_years is not None:
             flood = "flood_protection_return_period_years"
             need = cls.min_flood_return_period_years
@@ -597,18 +602,18 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
                 if not protected >= need - 1e-9:  # NaN (not assessed) is barred too
                     site_ok[j] = False
                     if np.isnan(protected):
-                        class_site_reason[k, s] = f"flood protection not assessed (no {flood})"
+                        bar(k, s, f"flood protection not assessed (no {flood})")
                     else:
                         row = catalog.provenance(s, flood)
-                        class_site_reason[k, s] = (f"flood protection {protected:g}-year < {need:g}-year "
-                                                   f"({row['source']}, {row['status']})")
+                        bar(k, s, f"flood protection {protected:g}-year < {need:g}-year "
+                                  f"({row['source']}, {row['status']})")
         if request.avoid_water_scarce_sites:
             for j, s in enumerate(sites):
                 if catalog.site_value(s, "water_scarce_region") == 1.0:
                     site_ok[j] = False
                     row = catalog.provenance(s, "water_scarce_region")
-                    class_site_reason[k, s] = (f"water-scarce region ({row['source']}, {row['status']}) and "
-                                               "avoid_water_scarce_sites is set")
+                    bar(k, s, f"water-scarce region ({row['source']}, {row['status']}) and "
+                              "avoid_water_scarce_sites is set")
         allowed[k] &= site_ok[None, :]
 
     start = int(request.in_service_year or catalog.defaults["in_service_year"])

@@ -257,6 +257,33 @@ def test_avoiding_water_scarce_regions_from_the_form(live_server: tuple[str, str
 
 
 @needs_browser
+def test_hazard_limits_from_the_form(live_server: tuple[str, str], page: Any) -> None:
+    """The seismic and flood fields put the same limit on every class; the ranking then bars Zhongwei
+    (0.20 g; 20-year Yellow River levees) with the reason, and an out-of-range value is shown beside its field."""
+    base, key = live_server
+    page.goto(base)
+    page.fill("#key", key)
+    page.dispatch_event("#key", "change")
+    request = page.evaluate("JSON.parse(document.getElementById('json').value)")
+    assert all("max_pga_g" not in c and "min_flood_return_period_years" not in c for c in request["classes"])
+    page.fill("#min_flood_return_period_years", "50")
+    page.fill("#max_pga_g", "0.15")
+    request = page.evaluate("JSON.parse(document.getElementById('json').value)")
+    assert len(request["classes"]) == 2
+    assert all(c["min_flood_return_period_years"] == 50 and c["max_pga_g"] == 0.15 for c in request["classes"])
+    page.click("#score")
+    page.wait_for_selector("#ranking")
+    row = page.locator("#result tr", has_text="zhongwei").inner_text()
+    assert "flood protection 20-year < 50-year (zgslb-2018-zhongwei-levee, sourced)" in row
+    assert "seismic PGA 0.2 g > 0.15 g" in row
+    page.fill("#max_pga_g", "5")
+    page.click("#score")
+    page.wait_for_selector("#err-max_pga_g:not(:empty)")
+    assert "less than or equal to 2" in page.inner_text("#err-max_pga_g")
+    assert page.inner_text("#result") == ""
+
+
+@needs_browser
 def test_green_power_chosen_on_the_form_is_bought_as_the_engine_buys_it(live_server: tuple[str, str],
                                                                         page: Any) -> None:
     """The form lists the catalog's green options (GET /v1/options) with where each is offered; ticking the
