@@ -163,3 +163,14 @@ def test_monte_carlo_samples_left_out_mean_the_service_limit(client: TestClient,
     r = client.post("/v1/scenarios", json=doc, headers=key)
     assert r.status_code == 201, r.text
     assert r.json()["document"]["monte_carlo"]["samples"] == 200  # SITING_MAX_SAMPLES, not the engine's 1000
+
+
+def test_the_public_green_option_declares_exactly_the_catalog_fields() -> None:
+    """GreenOptionPublic documents the catalog's GreenOption for GET /v1/options: a field added to one and not
+    the other would be dropped from the answer or declared but never sent."""
+    import dataclasses
+
+    from api.schemas import GreenOptionPublic
+    from siting.data.catalog import GreenOption
+
+    assert set(GreenOptionPublic.model_fields) == {f.name for f in dataclasses.fields(GreenOption)} | {"sites"}
