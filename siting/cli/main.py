@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich import box
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -220,7 +221,9 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
     limit = f"{first.max_rtt_ms:g} ms" if first.max_rtt_ms is not None else "no limit"
     not_alone = [(s, r["flags"]) for s, r in df.iterrows() if not r["feasible_alone"]]
     for s, flags in not_alone:
-        console.print(f"  {s} cannot host the request alone: {'; '.join(flags)}", highlight=False)
+        # a hanging indent keeps each site's reason one block at 80 columns
+        console.print(Padding(f"{s} cannot host the request alone: {'; '.join(flags)}", (0, 0, 0, 2)),
+                      highlight=False)
     console.print(
         "W western candidate, N other national cluster, E eastern baseline.  cost = annual cost / "
         "(kW IT x 12); score = 100 x cheapest / this site; yuan/kWh all in (demand charge at the load factor).  "
