@@ -76,3 +76,13 @@ def test_geojson_to_stdout_parses() -> None:
     document = json.loads(run("sites", "--geojson", "-"))
     assert document["type"] == "FeatureCollection"
     assert len(document["features"]) >= 4
+
+
+def test_sites_table_fits_80_columns_with_every_id_whole() -> None:
+    """The ids are what a request names: at 80 columns each must print whole (they once read 'z…')."""
+    out = run("sites")
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    ids = [line.split()[0].rstrip("*") for line in out.splitlines()
+           if line.split() and line.split()[-1].isdigit() and len(line.split()) >= 7]
+    catalog = json.loads(run("sites", "--json"))
+    assert ids == [row["site"] for row in catalog]

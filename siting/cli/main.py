@@ -98,19 +98,25 @@ def sites(
     if as_csv:
         sys.stdout.write(df.to_csv())
         return
-    t = Table(title=f"Site catalog ({len(df)} sites)", title_justify="left")
-    for c in ["site", "name", "province", "role", "tariff yuan/kWh", "bandwidth yuan/Gbps/mo",
-              "grid tCO2/MWh", "capacity MW"]:
-        t.add_column(c, justify="right" if c[0].islower() and " " in c else "left", no_wrap=True, max_width=24)
+    # 80 columns: the id whole (it is what requests name), the role as a letter, units in the footer
+    t = Table(title=f"Site catalog ({len(df)} sites)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+              padding=(0, 1), collapse_padding=True)
+    for c in ["site", "", "name", "province", "yuan/kWh", "bw", "tCO2/MWh", "MW"]:
+        t.add_column(c, justify="left" if c in ("site", "", "name", "province") else "right",
+                     no_wrap=True, max_width=None if c in ("site", "") else 12, overflow="ellipsis")
     for s, r in df.iterrows():
         t.add_row(
-            str(s) + (" *" if r["default_candidate"] else ""), str(r["name_zh"]), r["province"],
-            r["role"], f"{r['electricity_price_list_yuan_per_kwh']:.3f}",
-            _fmt(r["bandwidth_price_yuan_per_gbps_month"]), _fmt(r["grid_emission_factor_t_per_mwh"], 3),
+            str(s) + ("*" if r["default_candidate"] else ""), _ROLE_MARK.get(str(r["role"]), "?"),
+            str(r["name_zh"]), r["province"], f"{r['electricity_price_list_yuan_per_kwh']:.3f}",
+            _fmt(r["bandwidth_price_yuan_per_gbps_month"] / 1000, 0), _fmt(r["grid_emission_factor_t_per_mwh"], 3),
             _fmt(r["available_capacity_mw"]),
         )
     console.print(t)
-    console.print("* default candidate.  Sources: siting sites --json, sites/*.csv, or GET /v1/sites.")
+    console.print("* default candidate.  W western candidate, N other national cluster, E eastern baseline.  "
+                  "yuan/kWh = list electricity price (siting rank adds time of use and demand charges); bw = bandwidth "
+                  "[thousand yuan per Gbps per month]; tCO2/MWh = grid emission factor; MW = IT capacity a new "
+                  "project can obtain.  Sources: siting sites --json, sites/*.csv, or GET /v1/sites.",
+                  highlight=False, markup=False)
     console.print("Negotiated deals and policy prices are opt-in packages: siting packages.")
 
 
