@@ -86,3 +86,15 @@ def test_sites_table_fits_80_columns_with_every_id_whole() -> None:
            if line.split() and line.split()[-1].isdigit() and len(line.split()) >= 7]
     catalog = json.loads(run("sites", "--json"))
     assert ids == [row["site"] for row in catalog]
+
+
+def test_tornado_table_fits_80_columns_with_every_parameter_whole() -> None:
+    """The tornado once cut its last four columns off at 80 columns and its parameter names with '…'."""
+    args = ["sweep", str(SCENARIOS / "monte-carlo.yaml"), "--tornado"]
+    out = run(*args)
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    assert "…" not in out
+    parameters = json.loads(run(*args, "--json"))["tornado"]["parameters"]
+    assert len(parameters) >= 5
+    for p in parameters:
+        assert p["parameter"] in out

@@ -316,8 +316,9 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     if result.status not in ("optimal", "time_limit"):
         return
     assert result.objective_yuan_per_year is not None
+    # one space between columns so that 200+ MW plans (four-digit costs) fit 80 columns untruncated
     t = Table(title="Chosen sites: cost in million yuan/yr", title_justify="left", box=box.SIMPLE_HEAD,
-              pad_edge=False, collapse_padding=True)
+              pad_edge=False, collapse_padding=True, padding=(0, 0))
     cb = result.cost_breakdown
     grouped = {"energy": ["energy"], "capex": ["capex"], "other": ["land", "labour", "water", "fixed"],
                "bw": ["bandwidth"], "carbon": ["carbon"], "subs": ["subsidies"]}

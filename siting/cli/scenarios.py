@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from siting.cli.options import (
     CatalogOpt,
@@ -230,23 +232,29 @@ def _print_comparison(comp: Any, console: Any) -> None:
 
 
 def _print_tornado(t: Any, console: Any) -> None:
-    tab = Table(title=f"Tornado for '{t.scenario}': optimal cost {t.base_objective_yuan_per_year / _MIO:,.2f} "
-                      "million yuan/yr at the base ("
-                      + ", ".join(f"{s} {m:.1f} MW" for s, m in t.base_sites.items()) + ")", title_justify="left")
-    widths = {"base": 9, "cost low": 8, "cost high": 9, "*": 1}
-    for h in ["parameter", "base", "low .. high", "cost low", "cost high", "*", "sites low", "sites high"]:
-        tab.add_column(h, justify="left" if h in ("parameter", "sites low", "sites high") else "right",
-                       no_wrap=h not in ("sites low", "sites high"), min_width=widths.get(h))
+    """The tornado at 80 columns: the two cost changes first, then the parameter with its base and range
+    (wrapping under itself), and which sites the plan moves to where it changes."""
+    console.print(f"Tornado for '{t.scenario}': optimal cost {t.base_objective_yuan_per_year / _MIO:,.2f} million "
+                  "yuan/yr at the base (" + ", ".join(f"{s} {m:.1f} MW" for s, m in t.base_sites.items()) + ")",
+                  highlight=False, markup=False)
+    tab = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    tab.add_column("cost low", justify="right", no_wrap=True)
+    tab.add_column("cost high", justify="right", no_wrap=True)
+    tab.add_column("*", no_wrap=True)
+    tab.add_column("parameter (base; low .. high)", overflow="fold")
+
+    def num(v: Any) -> str:
+        return "-" if v is None or v != v else f"{v:,.4g}"
+
     for r in t.frame.to_dict("records"):
-        def num(v: Any) -> str:
-            return "-" if v is None or v != v else f"{v:,.4g}"
         low_high = (f"{num(r['low_value'])} .. {num(r['high_value'])}"
                     if r["low_value"] is not None and r["low_value"] == r["low_value"] else r["change"])
         known = r["base_value"] is not None and r["base_value"] == r["base_value"]
-        base = num(r["base_value"]) if known else "per site"
-        tab.add_row(r["parameter"], base, low_high,
-                    _m(r["delta_low_yuan_per_year"], 2, True), _m(r["delta_high_yuan_per_year"], 2, True),
-                    "*" if r["sites_change"] else "", r["sites_low"], r["sites_high"])
+        what = f"{r['parameter']} ({num(r['base_value']) if known else 'per site'}; {low_high})"
+        if r["sites_change"]:
+            what += f"; sites at low: {r['sites_low'] or '-'}; at high: {r['sites_high'] or '-'}"
+        tab.add_row(_m(r["delta_low_yuan_per_year"], 2, True), _m(r["delta_high_yuan_per_year"], 2, True),
+                    "*" if r["sites_change"] else "", Text(what))
     console.print(tab)
     console.print("cost low/high: change of the optimal cost in million yuan/yr when the parameter is at its low/high "
                   "end, all else at the base.  * the chosen sites change.  sites.*: every candidate together.",
