@@ -98,3 +98,17 @@ def test_tornado_table_fits_80_columns_with_every_parameter_whole() -> None:
     assert len(parameters) >= 5
     for p in parameters:
         assert p["parameter"] in out
+
+
+def test_rank_wide_splits_costs_in_a_second_table_within_80_columns() -> None:
+    """--wide once squeezed 14 columns into 80 and printed '757…', '1…'; the split is now its own table, and
+    its total is the site's total of the JSON ranking."""
+    out = run("rank", "--wide")
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= 80
+    assert "…" not in out
+    split = out[out.index("Cost split of each site"):]
+    rows = json.loads(run("rank", "--json"))["sites"]
+    assert len(rows) == 14
+    for r in rows:
+        line = next(x for x in split.splitlines() if x.split() and x.split()[0] == r["site"])
+        assert line.split()[6] == f"{r['total_yuan_per_year'] / 1e6:,.1f}"

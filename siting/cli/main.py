@@ -191,38 +191,39 @@ _ROLE_MARK = {"western": "W", "national_cluster": "N", "eastern_baseline": "E"}
 
 
 def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
-    """The ranking as a table: 80 columns by default (costs in one column), the cost split with ``wide``."""
+    """The ranking as a table at 80 columns (costs in one column); ``wide`` adds a second table, also within
+    80 columns, with each site's cost split in million yuan a year."""
     first = req.classes[0]
     t = Table(
         title=f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling; "
               "cost in yuan per kW of IT per month",
         title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True,
     )
-    heads = ["#", "site", "", "cost", "score", "yuan/kWh", "PUE"]
-    if wide:
-        heads += ["energy", "capex", "other", "bw net", "carbon", "total"]
-    heads += ["RTT ms", "SLA", "alone"]
-    if wide:
-        heads += ["ktCO2"]
+    heads = ["#", "site", "", "cost", "score", "yuan/kWh", "PUE", "RTT ms", "SLA", "alone"]
     for h in heads:
         t.add_column(h, justify="left" if h in ("site", "", "alone") else "right", no_wrap=True)
-    mio = 1e6
     for s, r in df.iterrows():
         row = [str(int(r["rank"])), str(s), _ROLE_MARK.get(str(r["role"]), "?"),
                _fmt(r["levelised_cost_yuan_per_kw_month"], 1), _fmt(r["score"], 0),
                _fmt(r["price_yuan_per_kwh"], 3), _fmt(r["pue"], 3)]
-        if wide:
-            other = r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]
-            other += r["fixed_yuan_per_year"] - r["other_subsidies_yuan_per_year"]
-            row += [_fmt(r["energy_yuan_per_year"] / mio, 1), _fmt(r["capex_yuan_per_year"] / mio, 1),
-                    _fmt(other / mio, 1), _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2),
-                    _fmt(r["carbon_yuan_per_year"] / mio, 1), _fmt(r["total_yuan_per_year"] / mio, 1)]
         row += [f"{_fmt(r.get(f'rtt_mean_ms[{first.name}]'), 1)}/{_fmt(r.get(f'rtt_max_ms[{first.name}]'), 0)}",
                 f"{100 * r.get(f'within_sla_share[{first.name}]', float('nan')):.0f}%",
                 "yes" if r["feasible_alone"] else "[bold]no[/]"]
-        if wide:
-            row += [_fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1)]
         t.add_row(*row)
+    if wide:
+        console.print(t)
+        mio = 1e6
+        t = Table(title="Cost split of each site hosting the whole request, million yuan/yr", title_justify="left",
+                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True)
+        for h in ["site", "energy", "capex", "other", "bw net", "carbon", "total", "ktCO2/yr"]:
+            t.add_column(h, justify="left" if h == "site" else "right", no_wrap=True)
+        for s, r in df.iterrows():
+            other = r["land_yuan_per_year"] + r["labour_yuan_per_year"] + r["water_yuan_per_year"]
+            other += r["fixed_yuan_per_year"] - r["other_subsidies_yuan_per_year"]
+            t.add_row(str(s), _fmt(r["energy_yuan_per_year"] / mio, 1), _fmt(r["capex_yuan_per_year"] / mio, 1),
+                      _fmt(other / mio, 1), _fmt(r["bandwidth_net_yuan_per_year"] / mio, 2),
+                      _fmt(r["carbon_yuan_per_year"] / mio, 1), _fmt(r["total_yuan_per_year"] / mio, 1),
+                      _fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1))
     console.print(t)
     limit = f"{first.max_rtt_ms:g} ms" if first.max_rtt_ms is not None else "no limit"
     not_alone = [(s, r["flags"]) for s, r in df.iterrows() if not r["feasible_alone"]]
