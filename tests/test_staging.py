@@ -109,6 +109,11 @@ def test_cli_prints_and_exports_the_plan() -> None:
     human = CliRunner().invoke(app, ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--years", "10", "--price", "900"],
                                env={"COLUMNS": "100"})
     assert human.exit_code == 0 and "Staged build-out from 2027" in human.stdout and "IRR" in human.stdout
+    assert "no revenue was given" not in human.stdout
+    costs_only = CliRunner().invoke(app, ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--years", "10"],
+                                    env={"COLUMNS": "200"})
+    assert costs_only.exit_code == 0 and "IRR" not in costs_only.stdout
+    assert "no revenue was given, so the net is the cost alone: --price" in costs_only.stdout
 
 
 def _net_pv(plan: siting.optimization.staging.StagedPlan, rate: float) -> float:

@@ -526,6 +526,9 @@ def print_staged(plan: Any) -> None:
                  "in loss (cumulative)")
     if plan.residual_value_yuan:
         line += f"; residual value {plan.residual_value_yuan / 1e6:,.1f} M yuan credited in {plan.years[-1]}"
+    if plan.npv_yuan is None:
+        line += ("; no revenue was given, so the net is the cost alone: --price (yuan per kW of IT per month) "
+                 "adds revenue, NPV, IRR and payback")
     console.print(line + ".", highlight=False)
 
 
