@@ -6,9 +6,12 @@ either, only conversion of engine results into JSON-safe data.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import siting
 from siting.analysis import scenarios
@@ -27,6 +30,25 @@ from siting.serialize import frame_records, to_jsonable
 from .errors import NotFoundError
 
 log = logging.getLogger("api.engine")
+
+_REQUEST_FIELDS = frozenset(SiteRequest.model_fields)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_request_body(fn: F) -> F:
+    """The engine names a bad field relative to the site request (``packages[0]``,
+    ``classes[0].demand_regions``); over HTTP the request sits under ``request`` in the body, so the
+    error's field is the body path (``request.packages[0]``), spelt like the validation errors'."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SitingError as exc:
+            head = re.split(r"[.\[]", exc.field or "", maxsplit=1)[0]
+            if head in _REQUEST_FIELDS:
+                exc.field = f"request.{exc.field}"
+            raise
+    return wrapper  # type: ignore[return-value]
 
 
 def catalog() -> Catalog:
@@ -74,11 +96,13 @@ def site_feature(site_id: str) -> dict[str, Any]:
     raise NotFoundError(f"no site with id {site_id!r}", field="site_id")  # pragma: no cover
 
 
+@in_request_body
 def validate_ids(req: SiteRequest) -> None:
     """Check the request against the catalog (unknown site/centre ids) without solving."""
     build_site_problem(catalog(), req)
 
 
+@in_request_body
 def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> dict[str, Any]:
     cat = catalog()
     df = siting.rank(req, cat, all_sites=all_sites)
@@ -89,6 +113,7 @@ def score(req: SiteRequest, all_sites: bool | None, with_provenance: bool) -> di
     return {"request": req.model_dump(mode="json"), "sites": rows}
 
 
+@in_request_body
 def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
              robust: dict[str, Any] | None = None) -> dict[str, Any]:
     cat = catalog()
@@ -107,6 +132,7 @@ def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
     return to_jsonable(out)
 
 
+@in_request_body
 def export(req: SiteRequest, fmt: str, time_limit_s: float, explain_: bool) -> tuple[bytes, str, str]:
     """The optimisation result of ``req`` as a file: (content, media type, file name).
 
@@ -134,18 +160,21 @@ def export(req: SiteRequest, fmt: str, time_limit_s: float, explain_: bool) -> t
     return content, exports.MEDIA_TYPES[fmt], f"{stem}.{fmt}"
 
 
+@in_request_body
 def pareto(req: SiteRequest, criterion: str, points: int, time_limit_s: float) -> dict[str, Any]:
     frontier = run_pareto(req, catalog(), criterion=criterion, points=points,  # type: ignore[arg-type]
                           time_limit_s=time_limit_s)
     return to_jsonable(frontier.to_dict())
 
 
+@in_request_body
 def classic(req: SiteRequest, p: int | None, radius_ms: float | None) -> dict[str, Any]:
     from siting.analysis.classic import classic_views
 
     return to_jsonable(classic_views(req, catalog(), p=p, radius_ms=radius_ms).to_dict())
 
 
+@in_request_body
 def stage(req: SiteRequest, options: dict[str, Any], time_limit_s: float) -> dict[str, Any]:
     from siting.optimization.staging import StagingOptions
     from siting.optimization.staging import stage as run_stage

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from siting.errors import CatalogError, RequestError, SitingError, SolverError, UnknownIdError
+from siting.errors import CatalogError, RequestError, SitingError, SolverError, UnknownIdError, field_path
 
 log = logging.getLogger("api")
 
@@ -105,10 +105,10 @@ def domain_error_response(exc: SitingError) -> JSONResponse:
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(x) for x in loc]
+    parts = list(loc)
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    return field_path(parts) or "body"
 
 
 def format_validation_errors(errors: list[Any]) -> tuple[str, str | None]:

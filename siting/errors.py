@@ -7,7 +7,21 @@ the offending field, the value and the limit where there is one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+
+
+def field_path(loc: Iterable[Any]) -> str:
+    """One spelling of a field's place in a document, for every error the engine and the API report:
+    names joined by dots, list positions in brackets: ``("classes", 0, "max_pga_g")`` ->
+    ``classes[0].max_pga_g`` (the form the diagnosis and the engine's own errors use)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
 
 
 class SitingError(Exception):

@@ -27,9 +27,9 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
                            field="scenarios")
     documents: list[tuple[str, dict[str, Any]]] = []
     for i, sid in enumerate(body.scenario_ids):
-        row = scenario_store.get_owned(db, key.id, sid, field=f"scenario_ids.{i}")
-        documents.append((f"scenario_ids.{i}", row.document))
-    documents += [(f"scenarios.{i}", doc.document(settings.max_samples)) for i, doc in enumerate(body.scenarios)]
+        row = scenario_store.get_owned(db, key.id, sid, field=f"scenario_ids[{i}]")
+        documents.append((f"scenario_ids[{i}]", row.document))
+    documents += [(f"scenarios[{i}]", doc.document(settings.max_samples)) for i, doc in enumerate(body.scenarios)]
     parsed = []
     for where, doc in documents:
         scenario = engine.parse_scenario(doc, field=where)

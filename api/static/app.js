@@ -89,10 +89,12 @@ function fieldOf(apiField) {
   if (/api.?key/i.test(f)) return "key";
   if (f.startsWith("robust")) return "robust";
   if (jsonEdited && f.startsWith("request")) return "json";
+  // the request's fields are named from the body (request.classes[0].max_rtt_ms): match the form on the rest
+  const g = f.replace(/^request\./, "");
   for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction", "max_pga_g",
-                    "min_flood_return_period_years"]) if (f.endsWith(id)) return id;
-  if (f.startsWith("green_options")) return "min_green_share_fraction";
-  if (f.endsWith("share_fraction")) return "share";
+                    "min_flood_return_period_years"]) if (g.endsWith(id)) return id;
+  if (g.startsWith("green_options")) return "min_green_share_fraction";
+  if (g.endsWith("share_fraction")) return "share";
   if (f === "name") return "scenario_name";
   if (f === "points") return "frontier_points";
   if (f === "price_yuan_per_kw_month") return "stage_price";

@@ -49,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from siting.data.catalog import Catalog, Subsidy, default_catalog
 from siting.data.request import PRINTABLE, SiteRequest, WorkloadClass, load_mapping, parse_request
-from siting.errors import RequestError, SitingError
+from siting.errors import RequestError, SitingError, field_path
 from siting.optimization.problem import candidate_sites, effective_price_parameter
 
 #: Virtual site parameter: the electricity price actually used [yuan/kWh].
@@ -261,8 +261,8 @@ def _validation_error(exc: ValidationError, prefix: str = "") -> RequestError:
     parts = []
     first = None
     for err in exc.errors():
-        loc = [str(x) for x in err["loc"] if x not in ("uniform", "normal", "triangular", "discrete")]
-        where = prefix + ".".join(loc) if loc else (prefix.rstrip(".") or "scenario")
+        loc = [x for x in err["loc"] if x not in ("uniform", "normal", "triangular", "discrete")]
+        where = prefix + field_path(loc) if loc else (prefix.rstrip(".") or "scenario")
         first = first or where
         value = err.get("input")
         shown = "" if isinstance(value, dict | list) else f" = {value!r}"
@@ -447,8 +447,9 @@ def _apply_request_overrides(base: SiteRequest, overrides: Iterable[Override], p
         for ploc, where, value in reversed(locs):
             if loc == ploc or loc.startswith(ploc + ".") or (not loc and ploc in msg):
                 raise RequestError(f"{where} = {value!r}: {msg}", field=where) from None
-        raise RequestError(f"{prefix}request (after overrides) {loc or ''}: {msg}".replace("  ", " "),
-                           field=f"{prefix}request.{loc}" if loc else f"{prefix}request") from None
+        shown = field_path(err["loc"])
+        raise RequestError(f"{prefix}request (after overrides) {shown or ''}: {msg}".replace("  ", " "),
+                           field=f"{prefix}request.{shown}" if shown else f"{prefix}request") from None
 
 
 def current_value(path: str, request: SiteRequest, catalog: Catalog) -> float:

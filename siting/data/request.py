@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from siting.errors import RequestError
+from siting.errors import RequestError, field_path
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # names and notes: no NUL or other control characters
@@ -203,7 +203,7 @@ def _format_validation_error(exc: ValidationError) -> RequestError:
     parts = []
     first_field = None
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "request"
+        loc = field_path(err["loc"]) or "request"
         first_field = first_field or loc
         value = err.get("input")
         shown = "" if isinstance(value, dict | list) else f" = {value!r}"

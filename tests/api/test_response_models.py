@@ -150,9 +150,9 @@ def test_a_scenario_document_is_typed_and_stored_as_sent(client: TestClient, key
     assert r.json()["document"] == doc  # nothing filled in, nothing lost
     assert ScenarioDocument.model_validate(doc).document(200) == doc
     bad = client.post("/v1/compare", json={"scenarios": [{**doc, "colour": "red"}]}, headers=key)
-    assert bad.status_code == 422 and bad.json()["error"]["field"] == "scenarios.0.colour"
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "scenarios[0].colour"
     bad = client.post("/v1/compare", json={"scenarios": [{**doc, "request": {"it_load_mw": -1}}]}, headers=key)
-    assert bad.status_code == 422 and bad.json()["error"]["field"] == "scenarios.0.request.it_load_mw"
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "scenarios[0].request.it_load_mw"
     assert "-1" in bad.json()["error"]["message"]
 
 

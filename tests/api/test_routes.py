@@ -98,8 +98,21 @@ def test_flood_limit_over_http_flags_and_re_sites(client: TestClient, key: dict[
 def test_score_unknown_candidate_is_422_naming_it(client: TestClient, key: dict[str, str]) -> None:
     r = client.post("/v1/score", json={"request": {"candidates": ["zhongwei", "atlantis"]}},
                     headers=key)
-    err = assert_error(r, 422, "unknown_id")
+    err = assert_error(r, 422, "unknown_id", "request.candidates[1]")
     assert "atlantis" in err["message"]
+
+
+def test_engine_and_validation_errors_spell_fields_alike(client: TestClient, key: dict[str, str]) -> None:
+    """A field is named from the body, list positions in brackets, whether pydantic or the engine found it."""
+    cases = [({"classes": [{"name": "a", "share_fraction": 1, "max_pga_g": 3}]}, "request_invalid",
+              "request.classes[0].max_pga_g"),
+             ({"packages": ["nope"]}, "unknown_id", "request.packages[0]"),
+             ({"green_options": ["gec", "nope"]}, "unknown_id", "request.green_options[1]"),
+             ({"classes": [{"name": "a", "share_fraction": 1, "demand_regions": ["atlantis"]}]}, "request_invalid",
+              "request.classes[0].demand_regions[0]")]
+    for request, code, field in cases:
+        for path in ("/v1/score", "/v1/optimize"):
+            assert_error(client.post(path, json={"request": request}, headers=key), 422, code, field)
 
 
 def test_validation_errors_name_field_value_and_limit(client: TestClient,
@@ -200,7 +213,7 @@ def test_non_finite_and_boolean_numbers_are_rejected(client: TestClient, key: di
     for body, field in ((b'{"request": {"budget_yuan_per_year": Infinity}}', "request.budget_yuan_per_year"),
                         (b'{"request": {"it_load_mw": true}}', "request.it_load_mw"),
                         (b'{"request": {"classes": [{"name": "a", "share_fraction": 1, '
-                         b'"demand_weights": {"shanghai": 1e308}}]}}', "request.classes.0.demand_weights.shanghai")):
+                         b'"demand_weights": {"shanghai": 1e308}}]}}', "request.classes[0].demand_weights.shanghai")):
         r = client.post("/v1/optimize", content=body, headers={**key, "Content-Type": "application/json"})
         assert r.status_code == 422, r.text
         assert r.json()["error"]["field"] == field

@@ -35,7 +35,7 @@ def test_scenarios_are_stored_per_key(backend_url: str) -> None:
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
         assert c.get("/v1/scenarios", headers=bob).json()["total"] == 0
         r = c.post("/v1/compare", json={"scenario_ids": [made[0]["id"]]}, headers=bob)
-        assert r.status_code == 404 and r.json()["error"]["field"] == "scenario_ids.0"
+        assert r.status_code == 404 and r.json()["error"]["field"] == "scenario_ids[0]"
 
 
 @pytest.mark.parametrize(("doc", "field", "words"), [
