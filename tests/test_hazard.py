@@ -147,3 +147,12 @@ def test_every_reason_a_site_is_barred_is_kept(catalog: Catalog) -> None:
     assert flags == ["core may not use it: seismic PGA 0.2 g > 0.1 g (gb50011-2010-appxA-json, sourced) and "
                      "flood protection 20-year < 50-year (zgslb-2018-zhongwei-levee, sourced) and "
                      "water-scarce region (jiang-2025-appene, sourced) and avoid_water_scarce_sites is set"]
+
+
+def test_a_bar_resting_on_an_assumption_says_so_once(catalog: Catalog) -> None:
+    # Gui'an's flood protection is an assumption (50 years, range 20-100): its row's source is the word itself
+    assert catalog.provenance("guian", "flood_protection_return_period_years")["source"] == "assumption"
+    req = {"classes": [{"name": "core", "share_fraction": 1.0, "min_flood_return_period_years": 100,
+                        "demand_regions": ["east"]}]}
+    assert siting.rank(req, catalog).at["guian", "flags"] == [
+        "core may not use it: flood protection 50-year < 100-year (assumption)"]

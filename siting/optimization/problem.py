@@ -573,6 +573,10 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     allowed = np.ones((K, I, J), dtype=bool)
     class_site_reason: dict[tuple[int, str], str] = {}
 
+    def _cite(row: Mapping[str, Any]) -> str:
+        """``source, status`` of a catalog row; an assumption (whose source is the word itself) once."""
+        return "assumption" if row["source"] == "assumption" else f"{row['source']}, {row['status']}"
+
     def bar(k: int, site: str, why: str) -> None:
         """Record why class k may not use a site; every reason is kept (joined with 'and')."""
         before = class_site_reason.get((k, site))
@@ -593,7 +597,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
                 if pga > cls.max_pga_g + 1e-12:
                     site_ok[j] = False
                     row = catalog.provenance(s, "seismic_pga_g")
-                    bar(k, s, f"seismic PGA {pga:g} g > {cls.max_pga_g:g} g ({row['source']}, {row['status']})")
+                    bar(k, s, f"seismic PGA {pga:g} g > {cls.max_pga_g:g} g ({_cite(row)})")
         if cls.min_flood_return_period_years is not None:
             flood = "flood_protection_return_period_years"
             need = cls.min_flood_return_period_years
@@ -606,13 +610,13 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
                     else:
                         row = catalog.provenance(s, flood)
                         bar(k, s, f"flood protection {protected:g}-year < {need:g}-year "
-                                  f"({row['source']}, {row['status']})")
+                                  f"({_cite(row)})")
         if request.avoid_water_scarce_sites:
             for j, s in enumerate(sites):
                 if catalog.site_value(s, "water_scarce_region") == 1.0:
                     site_ok[j] = False
                     row = catalog.provenance(s, "water_scarce_region")
-                    bar(k, s, f"water-scarce region ({row['source']}, {row['status']}) and "
+                    bar(k, s, f"water-scarce region ({_cite(row)}) and "
                               "avoid_water_scarce_sites is set")
         allowed[k] &= site_ok[None, :]
 
