@@ -59,3 +59,28 @@ def test_cost_on_assumptions_counts_assumption_inputs(catalog: Catalog) -> None:
     energy = float(result.cost_breakdown["energy"].sum()) / float(result.cost_breakdown["total"].sum())
     assert "qingyang.electricity_price_list_yuan_per_kwh" in names
     assert share >= energy
+
+
+def test_how_sure_names_the_alternatives_with_their_numbers(catalog: Catalog) -> None:
+    """The story's 'How sure' gives the expected cost of the least-expected-cost plan and the maximum regret of
+    the least-max-regret plan, the numbers the robust analysis computed; where the nominal plan is both, it says
+    so instead of naming it twice."""
+    from siting.analysis.explain import explain
+
+    req = siting.parse_request({})
+    res = siting.optimize(req, catalog, explain=False)
+    r = robust(req, catalog, samples=60, seed=3)
+    how_sure = next(s for s in explain(res, req, catalog, r) if s.key == "how_sure")
+    line = how_sure.sentences[1]
+    le, lr = r.least_expected_cost, r.least_max_regret
+    assert le["sites"] != r.nominal_sites
+    assert (f"Least expected cost: {'+'.join(le['sites'])} ({le['expected_cost_yuan_per_year'] / 1e6:,.1f} M "
+            "yuan/yr expected") in line
+    assert f"least maximum regret: {'+'.join(lr['sites'])} (max regret {lr['regret_max_yuan_per_year'] / 1e6:,.2f}" \
+        in line
+    # a single candidate is nominal, least expected cost and least maximum regret at once
+    only = siting.parse_request({"candidates": ["guian"]})
+    r1 = robust(only, catalog, samples=20, seed=3)
+    s1 = next(s for s in explain(siting.optimize(only, catalog, explain=False), only, catalog, r1)
+              if s.key == "how_sure")
+    assert s1.sentences[1] == "It also has the least expected cost and the least maximum regret of the plans sampled."

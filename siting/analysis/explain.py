@@ -211,11 +211,22 @@ def how_sure(robust: Any | None) -> Section:
          f"{r['expected_cost_yuan_per_year'] / _MIO:,.1f} M yuan/yr (P90 {r['p90_cost_yuan_per_year'] / _MIO:,.1f}), "
          f"mean regret {r['regret_mean_yuan_per_year'] / _MIO:,.2f} M yuan/yr (max "
          f"{r['regret_max_yuan_per_year'] / _MIO:,.2f}).",
-         f"Least expected cost: {'+'.join(r['least_expected_cost']['sites'])}; least maximum regret: "
-         f"{'+'.join(r['least_max_regret']['sites'])}.",
+         _alternatives(r),
          "Chosen in: " + ", ".join(f"{site} {100 * v:.0f} %" for site, v in
                                    sorted(r["p_chosen"].items(), key=lambda x: (-x[1], x[0]))) + " of the samples."]
     return Section("how_sure", "How sure", s)
+
+
+def _alternatives(r: dict[str, Any]) -> str:
+    """The plans a cautious planner would weigh against the nominal one, with the numbers that rank them."""
+    le, lr = r["least_expected_cost"], r["least_max_regret"]
+    if le["sites"] == r["nominal_sites"] and lr["sites"] == r["nominal_sites"]:
+        return "It also has the least expected cost and the least maximum regret of the plans sampled."
+    exp = f"{le['expected_cost_yuan_per_year'] / _MIO:,.1f}"
+    regret = f"{lr['regret_max_yuan_per_year'] / _MIO:,.2f}"
+    return (f"Least expected cost: {'+'.join(le['sites'])} ({exp} M yuan/yr expected, "
+            f"{le['cost_at_catalog_values_yuan_per_year'] / _MIO:,.1f} at the catalog values); least maximum "
+            f"regret: {'+'.join(lr['sites'])} (max regret {regret} M yuan/yr).")
 
 
 def assumption_share(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> tuple[float, list[str]]:
