@@ -14,50 +14,46 @@ def test_readme_python_examples_run() -> None:
     assert result.failed == 0
 
 
+def _siting_at_80(*args: str) -> str:
+    """What a user sees: the installed console script at 80 columns, no colour, from the repository root."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
+    exe = Path(sys.executable).with_name("siting")
+    return subprocess.run([str(exe), *args], cwd=README.parent, env=env, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _readme_block(pattern: str) -> str:
+    import re
+
+    block = re.search(pattern, README.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    return block.group(1)
+
+
+def _lines(text: str) -> list[str]:  # trailing blanks of the terminal's padding are invisible in the README
+    return [line.rstrip() for line in text.splitlines()]
+
+
 def test_readme_rank_table_is_what_command_1_prints() -> None:
     """The README shows command 1's output (``siting rank`` on the default request, 80 columns): keep it
     true when the catalog changes (a Gansu time-of-use table once changed Qingyang's row unseen)."""
-    import os
     import re
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).parent.parent
-    text = (root / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```\n(Sites ranked for .*?siting packages\)\.)\n```", text, re.S)
-    assert block is not None
-    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
-    exe = Path(sys.executable).with_name("siting")
-    out = subprocess.run([str(exe), "rank"], cwd=root, env=env, capture_output=True,
-                         text=True, check=True).stdout
-    printed = re.search(r"(Sites ranked for .*?siting packages\)\.)", out, re.S)
+    block = _readme_block(r"```\n(Sites ranked for .*?siting packages\)\.)\n```")
+    printed = re.search(r"(Sites ranked for .*?siting packages\)\.)", _siting_at_80("rank"), re.S)
     assert printed is not None
-    def lines(text: str) -> list[str]:  # trailing blanks of the terminal's padding are invisible in the README
-        return [line.rstrip() for line in text.splitlines()]
-
-    assert lines(printed.group(1)) == lines(block.group(1))
+    assert _lines(printed.group(1)) == _lines(block)
 
 
 def test_readme_story_excerpt_is_what_optimize_prints() -> None:
     """The README quotes the end of `siting optimize examples/default.yaml` at 80 columns (how sure, what would
     change it, what it rests on; '  ...' marks lines left out): every quoted line is printed, in that order."""
-    import os
-    import re
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).parent.parent
-    text = (root / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"```\n(How sure\n.*?)\n```", text, re.S)
-    assert block is not None
-    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"}
-    exe = Path(sys.executable).with_name("siting")
-    out = subprocess.run([str(exe), "optimize", "examples/default.yaml"], cwd=root, env=env, capture_output=True,
-                         text=True, check=True).stdout
-    printed = [line.rstrip() for line in out.splitlines()]
-    quoted = [line.rstrip() for line in block.group(1).splitlines() if line.strip() != "..."]
+    printed = _lines(_siting_at_80("optimize", "examples/default.yaml"))
+    quoted = [line for line in _lines(_readme_block(r"```\n(How sure\n.*?)\n```")) if line.strip() != "..."]
     assert len(quoted) >= 15
     at = 0
     for line in quoted:
