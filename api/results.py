@@ -245,9 +245,11 @@ class ProvenanceValue(_Doc):
     value: float
     unit: str
     source: str
-    year: float
+    year: int
     status: str
     note: str = ""
+    low: float | None = Field(default=None, description="Low end of the row's range (every assumption has one)")
+    high: float | None = Field(default=None, description="High end of the row's range")
     url: str | None = None
     package: str | None = Field(default=None, description="The package that set this value, if any")
 

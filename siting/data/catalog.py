@@ -291,14 +291,14 @@ class Catalog:
         return [s for s in self.subsidies if s.site == site]
 
     def provenance(self, site: str, parameter: str) -> dict[str, Any]:
-        """The catalog row behind a site parameter: value, unit, source, year, status, note, url."""
+        """The catalog row behind a site parameter: value, unit, source, year, status, note, low, high, url."""
         rows = self.site_parameters[
             (self.site_parameters["site"] == site) & (self.site_parameters["parameter"] == parameter)
         ]
         if rows.empty:
             raise CatalogError(f"site {site!r} has no value for {parameter!r}", field=parameter)
         row = rows.iloc[-1]
-        out = {c: to_jsonable(row[c]) for c in PROVENANCE_COLUMNS}
+        out = _row_provenance(row)
         out["url"] = to_jsonable(self.sources.set_index("key")["url"].get(row["source"], ""))
         return out
 
@@ -380,10 +380,7 @@ class Catalog:
                 "id": site,
                 **{c: to_jsonable(row[c]) for c in ("name_en", "name_zh", "province", "hub", "cluster", "role")},
                 "default_candidate": bool(row["default_candidate"]),
-                "parameters": {
-                    p.parameter: {c: to_jsonable(getattr(p, c)) for c in PROVENANCE_COLUMNS}
-                    for p in params.itertuples(index=False)
-                },
+                "parameters": {p["parameter"]: _row_provenance(p) for _, p in params.iterrows()},
                 "subsidies": [s.to_dict() for s in self.subsidies_of(str(site))],
             }
             features.append({
@@ -399,6 +396,18 @@ class Catalog:
         out = self.sites.reset_index()
         out["default_candidate"] = out["default_candidate"].astype(bool)
         return gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+
+
+def _row_provenance(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One provenance row as data: value, unit, source, the year as an integer, status, note and the range
+    (``low``/``high``, null where the row gives none)."""
+    out = {c: to_jsonable(row[c]) for c in PROVENANCE_COLUMNS}
+    year = row["year"]
+    out["year"] = int(year) if year is not None and np.isfinite(float(year)) else None
+    for end in ("low", "high"):
+        text = row.get(end)
+        out[end] = _float_or_none(text) if isinstance(text, str) else None
+    return out
 
 
 def _schema_row(schema: pd.DataFrame, table: str, parameter: str) -> Mapping[str, Any] | None:

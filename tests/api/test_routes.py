@@ -36,7 +36,14 @@ def test_sites_geojson_with_units_and_sources(client: TestClient) -> None:
     zw = next(f for f in fc["features"] if f["id"] == "zhongwei")
     assert zw["geometry"]["type"] == "Point"
     price = zw["properties"]["parameters"]["electricity_price_list_yuan_per_kwh"]
-    assert {"value", "unit", "source", "year", "status"} <= set(price)
+    assert {"value", "unit", "source", "year", "status", "low", "high"} <= set(price)
+    # years are integers, and every assumption carries its range (an integrator samples from it)
+    params = [p for f in fc["features"] for p in f["properties"]["parameters"].values()]
+    assert all(isinstance(p["year"], int) for p in params)
+    assumed = [p for p in params if p["status"] == "assumption"]
+    assert assumed and all(p["low"] <= p["value"] <= p["high"] for p in assumed)
+    land = zw["properties"]["parameters"]["land_price_yuan_per_m2"]
+    assert (land["status"], land["low"], land["value"], land["high"]) == ("assumption", 60, 90, 150)
 
 
 def test_site_by_id_and_unknown_id_is_404(client: TestClient) -> None:
@@ -76,6 +83,10 @@ def test_score_cards_with_provenance(client: TestClient, key: dict[str, str]) ->
     assert sites[0]["score"] == 100.0
     assert sites[0]["provenance"]["price"]["source"]
     assert r.json()["request"]["it_load_mw"] == 20
+    bw = {s["site"]: s["provenance"]["bandwidth_price"] for s in sites}
+    # Gui'an's bandwidth is derived from the national carrier list, with the range of its note
+    assert (bw["guian"]["status"], bw["guian"]["year"], bw["guian"]["low"], bw["guian"]["high"]) == (
+        "derived", 2026, 18000, 45000)
 
 
 def test_flood_limit_over_http_flags_and_re_sites(client: TestClient, key: dict[str, str]) -> None:
