@@ -37,6 +37,7 @@ from siting.cli.options import (
     _records,
     _request,
     checked_solver,
+    compact_table,
     console,
     domain_errors,
     err_console,
@@ -99,8 +100,7 @@ def sites(
         sys.stdout.write(df.to_csv())
         return
     # 80 columns: the id whole (it is what requests name), the role as a letter, units in the footer
-    t = Table(title=f"Site catalog ({len(df)} sites)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-              padding=(0, 1), collapse_padding=True)
+    t = compact_table(f"Site catalog ({len(df)} sites)")
     for c in ["site", "", "name", "province", "yuan/kWh", "bw", "tCO2/MWh", "MW"]:
         t.add_column(c, justify="left" if c in ("site", "", "name", "province") else "right",
                      no_wrap=True, max_width=None if c in ("site", "") else 12, overflow="ellipsis")
@@ -194,11 +194,8 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
     """The ranking as a table at 80 columns (costs in one column); ``wide`` adds a second table, also within
     80 columns, with each site's cost split in million yuan a year."""
     first = req.classes[0]
-    t = Table(
-        title=f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling; "
-              "cost in yuan per kW of IT per month",
-        title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True,
-    )
+    t = compact_table(f"Sites ranked for '{req.name}': {req.it_load_mw:g} MW IT, {req.cooling} cooling; "
+                      "cost in yuan per kW of IT per month")
     heads = ["#", "site", "", "cost", "score", "yuan/kWh", "PUE", "RTT ms", "SLA", "alone"]
     for h in heads:
         t.add_column(h, justify="left" if h in ("site", "", "alone") else "right", no_wrap=True)
@@ -213,8 +210,7 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
     if wide:
         console.print(t)
         mio = 1e6
-        t = Table(title="Cost split of each site hosting the whole request, million yuan/yr", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True)
+        t = compact_table("Cost split of each site hosting the whole request, million yuan/yr")
         for h in ["site", "energy", "capex", "other", "bw net", "carbon", "total", "ktCO2/yr"]:
             t.add_column(h, justify="left" if h == "site" else "right", no_wrap=True)
         for s, r in df.iterrows():
@@ -318,8 +314,7 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
         return
     assert result.objective_yuan_per_year is not None
     # one space between columns so that 200+ MW plans (four-digit costs) fit 80 columns untruncated
-    t = Table(title="Chosen sites: cost in million yuan/yr", title_justify="left", box=box.SIMPLE_HEAD,
-              pad_edge=False, collapse_padding=True, padding=(0, 0))
+    t = compact_table("Chosen sites: cost in million yuan/yr", padding=(0, 0))
     cb = result.cost_breakdown
     grouped = {"energy": ["energy"], "capex": ["capex"], "other": ["land", "labour", "water", "fixed"],
                "bw": ["bandwidth"], "carbon": ["carbon"], "subs": ["subsidies"]}
@@ -335,8 +330,7 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
                   "/kW/mo = yuan per kW of IT per month; the full split: --json", highlight=False)
     if not result.latency.empty:
         lat = result.latency
-        t2 = Table(title="Latency by class (demand-weighted over centres, ms)", title_justify="left",
-                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        t2 = compact_table("Latency by class (demand-weighted over centres, ms)")
         for h in ["class", "MW", "mean", "worst", "at", "limit", "sites used (MW)"]:
             t2.add_column(h, justify="left" if h in ("class", "at", "sites used (MW)") else "right")
         for cls, g in lat.groupby("class", sort=False):
@@ -508,8 +502,7 @@ def print_staged(plan: Any) -> None:
         console.print(f"staged build-out: {plan.status}. {plan.message}", highlight=False)
         return
     used = [s for s in plan.sites if plan.open_year[s] is not None]
-    t = Table(title=f"Staged build-out from {plan.start_year}: IT capacity built [MW] and cash flows [M yuan]",
-              title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    t = compact_table(f"Staged build-out from {plan.start_year}: IT capacity built [MW] and cash flows [M yuan]")
     for h in ["year", "load", *used, "capex", "opex", "subs", "revenue", "net", "cum."]:
         t.add_column(h, justify="right", no_wrap=True)
     for n, cf in enumerate(plan.cash_flows):

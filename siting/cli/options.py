@@ -12,7 +12,9 @@ from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
 from siting.data.catalog import default_catalog, load_catalog
 from siting.data.request import SiteRequest, load_request, parse_request
@@ -35,6 +37,13 @@ GreenOpt = Annotated[list[str] | None, typer.Option(
                     "gec, green-trade, ppa-nx-pv, onsite-pv)")]
 SolverOpt = Annotated[str, typer.Option("--solver", help="highs (default) or cbc")]
 TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", help="Time limit per solve [s]", min=0.01)]
+
+
+def compact_table(title: str | None = None, *, padding: tuple[int, int] = (0, 1)) -> Table:
+    """The CLI's table style, made to fit 80 columns: a rule under the header only, no padding at the
+    edges and one gap between columns (``padding=(0, 0)`` leaves only the column separator)."""
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=padding,
+                 collapse_padding=True)
 
 
 def with_packages(req: SiteRequest, packages: list[str] | None) -> SiteRequest:

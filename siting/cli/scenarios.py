@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -19,6 +18,7 @@ from siting.cli.options import (
     _catalog,
     _json_out,
     checked_solver,
+    compact_table,
     console,
     domain_errors,
     err_console,
@@ -237,7 +237,7 @@ def _print_tornado(t: Any, console: Any) -> None:
     console.print(f"Tornado for '{t.scenario}': optimal cost {t.base_objective_yuan_per_year / _MIO:,.2f} million "
                   "yuan/yr at the base (" + ", ".join(f"{s} {m:.1f} MW" for s, m in t.base_sites.items()) + ")",
                   highlight=False, markup=False)
-    tab = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True)
+    tab = compact_table()
     tab.add_column("cost low", justify="right", no_wrap=True)
     tab.add_column("cost high", justify="right", no_wrap=True)
     tab.add_column("*", no_wrap=True)
