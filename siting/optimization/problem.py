@@ -543,6 +543,11 @@ def _green_arrays(p: SiteProblem, request: SiteRequest, inputs: list[SiteInputs]
             "carbon_price_yuan_per_t": float(request.carbon_price_yuan_per_t)}
 
 
+def _cite(row: Mapping[str, Any]) -> str:
+    """``source, status`` of a catalog row; an assumption (whose source is the word itself) once."""
+    return "assumption" if row["source"] == "assumption" else f"{row['source']}, {row['status']}"
+
+
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
     packages = applied_packages(catalog, request)
@@ -572,10 +577,6 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     rtt_arr = rtt.to_numpy()
     allowed = np.ones((K, I, J), dtype=bool)
     class_site_reason: dict[tuple[int, str], str] = {}
-
-    def _cite(row: Mapping[str, Any]) -> str:
-        """``source, status`` of a catalog row; an assumption (whose source is the word itself) once."""
-        return "assumption" if row["source"] == "assumption" else f"{row['source']}, {row['status']}"
 
     def bar(k: int, site: str, why: str) -> None:
         """Record why class k may not use a site; every reason is kept (joined with 'and')."""
