@@ -397,7 +397,7 @@ def _apply_subsidy_override(cat: Catalog, parts: list[str], value: Any, where: s
 
 def _apply_request_overrides(base: SiteRequest, overrides: Iterable[Override], prefix: str) -> SiteRequest:
     data = base.model_dump()
-    locs: list[tuple[str, str, Any]] = []  # (pydantic loc, where, value)
+    locs: list[tuple[str, str, Any]] = []  # (pydantic loc spelt by field_path, where, value)
     for o in overrides:
         where = prefix + o.path
         parts = o.path.split(".")[1:]
@@ -429,27 +429,26 @@ def _apply_request_overrides(base: SiteRequest, overrides: Iterable[Override], p
                 cls["demand_weights"] = {**(cls["demand_weights"] or {}), parts[3]: o.value}
             else:
                 raise RequestError(f"{where}: path is too long", field=where)
-            locs.append((f"classes.{idx}.{parts[2]}", where, o.value))
+            locs.append((f"classes[{idx}].{parts[2]}", where, o.value))
         elif f0 == "phases" and data["phases"] and len(parts) == 3 and parts[1].isdigit():
             n = int(parts[1])
             if n >= len(data["phases"]) or parts[2] not in ("year_offset", "it_load_mw"):
                 raise RequestError(f"{where}: no such phase field", field=where)
             data["phases"][n][parts[2]] = o.value
-            locs.append((f"phases.{n}.{parts[2]}", where, o.value))
+            locs.append((f"phases[{n}].{parts[2]}", where, o.value))
         else:
             raise RequestError(f"{where}: {f0} has no sub-fields", field=where)
     try:
         return SiteRequest.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
+        loc = field_path(err["loc"])  # the spelling of the paths in locs
         msg = err["msg"].removeprefix("Value error, ")
         for ploc, where, value in reversed(locs):
             if loc == ploc or loc.startswith(ploc + ".") or (not loc and ploc in msg):
                 raise RequestError(f"{where} = {value!r}: {msg}", field=where) from None
-        shown = field_path(err["loc"])
-        raise RequestError(f"{prefix}request (after overrides) {shown or ''}: {msg}".replace("  ", " "),
-                           field=f"{prefix}request.{shown}" if shown else f"{prefix}request") from None
+        raise RequestError(f"{prefix}request (after overrides) {loc or ''}: {msg}".replace("  ", " "),
+                           field=f"{prefix}request.{loc}" if loc else f"{prefix}request") from None
 
 
 def current_value(path: str, request: SiteRequest, catalog: Catalog) -> float:
