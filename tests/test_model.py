@@ -29,7 +29,8 @@ from .helpers import DATA
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 GAP = 1e-9
-ALL_FAMILIES = {"demand", "site-capacity", "link", "site-share", "site-count-min", "site-count-max", "green-share",
+ALL_FAMILIES = {"demand", "site-capacity", "link", "site-share", "site-min-load", "service-level", "site-count-min",
+                "site-count-max", "green-share",
                 "green-cap", "green-total", "emissions-cap", "mean-rtt-cap", "budget", "subsidy-base", "subsidy-cap"}
 EPSILON_FAMILIES = {"emissions-cap", "mean-rtt-cap"}  # set by the frontier, not by a request
 
@@ -124,6 +125,14 @@ def random_request(catalog: Catalog, seed: int) -> dict[str, Any]:
         req["eligibility"] = ["ai"]
     if rng.random() < 0.2:
         req["apply_subsidies"] = False
+    for cls in classes:  # service levels below 1 keep the far pairs and add a service-level row
+        if "max_rtt_ms" in cls and rng.random() < 0.5:
+            cls["service_level_fraction"] = float(rng.choice([0.8, 0.95]))
+    u = rng.random()  # campus size: the catalog default (lowered for small requests), none, or a large one
+    if u < 0.2:
+        req["min_site_it_load_mw"] = 0.0
+    elif u < 0.35:
+        req["min_site_it_load_mw"] = float(load * rng.choice([0.3, 0.6]))
     return req
 
 
@@ -150,10 +159,12 @@ def test_random_requests_cover_every_family_and_rule(random_models: list[tuple[d
     families = {f.name for _, arrays in random_models for f in arrays.families}
     assert families == ALL_FAMILIES - EPSILON_FAMILIES
     requests = [data for data, _ in random_models]
-    for rule in ("locked_sites", "excluded_sites", "max_pue", "phases", "budget_yuan_per_year", "max_sites"):
+    for rule in ("locked_sites", "excluded_sites", "max_pue", "phases", "budget_yuan_per_year", "max_sites",
+                 "min_site_it_load_mw"):
         assert any(rule in r for r in requests), rule
     assert any("allowed_sites" in c for r in requests for c in r["classes"])
     assert any("forbidden_sites" in c for r in requests for c in r["classes"])
+    assert any("service_level_fraction" in c for r in requests for c in r["classes"])
     statuses = {HighsModel(arrays).solve(mip_gap=GAP).outcome.status for _, arrays in random_models}
     assert {"optimal", "infeasible"} <= statuses  # both outcomes are compared, not only optima
 

@@ -40,6 +40,15 @@ _PROVENANCE_OF = {
 _MULTI_SITE_FAMILIES = ("site-share", "site-count-min")
 
 
+def within_share(p: SiteProblem, k: int, j: int) -> float:
+    """Share of class k's demand that site j serves within the class's RTT limit and residency rules [fraction]."""
+    w = p.demand_mw[k]
+    if w.sum() <= 0:
+        return 1.0
+    ok = p.allowed[k, :, j] if p.within_rtt is None else p.allowed[k, :, j] & p.within_rtt[k, :, j]
+    return float(w[ok].sum() / w.sum())
+
+
 def _alone(p: SiteProblem, j: int, evaluation: Evaluation) -> tuple[bool, list[str]]:
     """Could site j host the whole request alone (latency per class, capacity, residency, PUE cap,
     green share, budget), and the short reasons why not."""
@@ -50,13 +59,15 @@ def _alone(p: SiteProblem, j: int, evaluation: Evaluation) -> tuple[bool, list[s
         if barred is not None and w.sum() > 0:  # the class may not use the site at all
             flags.append(f"{cls} may not use it: {barred}")
             continue
-        share = float(w[p.allowed[k, :, j]].sum() / w.sum()) if w.sum() > 0 else 1.0
-        if share < 1.0 - 1e-9:
+        share = within_share(p, k, j)
+        need = p.service_level[k] if p.service_level else 1.0
+        if share < need - 1e-9:
             limit = p.max_rtt_ms[k] if p.max_rtt_ms else None
             where = f" within {limit:g} ms" if limit is not None else " (residency)"
-            flags.append(f"serves {100 * share:.1f} % of {cls} demand{where}")
+            level = f" (service level {100 * need:g} %)" if need < 1.0 else ""
+            flags.append(f"serves {100 * share:.1f} % of {cls} demand{where}{level}")
     for v in evaluation.violations:
-        if v.family in _MULTI_SITE_FAMILIES or v.family == "allowed":
+        if v.family in _MULTI_SITE_FAMILIES or v.family in ("allowed", "service-level"):  # flagged above
             continue
         if v.family == "site-capacity":
             why = p.capacity_reason.get(p.sites[j])
@@ -113,7 +124,7 @@ def score_problem(problem: SiteProblem) -> pd.DataFrame:
                 rtt = p.rtt_ms[:, j]
                 row[f"rtt_mean_ms[{cls}]"] = float((rtt * w).sum() / w.sum())
                 row[f"rtt_max_ms[{cls}]"] = float(rtt[w > 0].max())
-                row[f"within_sla_share[{cls}]"] = float(w[p.allowed[k, :, j]].sum() / w.sum())
+                row[f"within_sla_share[{cls}]"] = within_share(p, k, j)
             heaviest = np.argsort(-p.demand_mw.sum(axis=0))[:MAIN_CENTRES]
             for i in heaviest:
                 row[f"rtt_ms[{p.centres[i]}]"] = float(p.rtt_ms[i, j])

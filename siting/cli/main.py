@@ -222,6 +222,8 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
                       _fmt(r.get("emissions_t_per_year", float("nan")) / 1000, 1))
     console.print(t)
     limit = f"{first.max_rtt_ms:g} ms" if first.max_rtt_ms is not None else "no limit"
+    if first.max_rtt_ms is not None and first.service_level_fraction < 1.0:
+        limit += f" (service level {100 * first.service_level_fraction:g} %)"
     not_alone = [(s, r["flags"]) for s, r in df.iterrows() if not r["feasible_alone"]]
     for s, flags in not_alone:
         # a hanging indent keeps each site's reason one block at 80 columns

@@ -27,6 +27,8 @@ MAX_IT_LOAD_MW = 5000.0
 MIN_IT_LOAD_MW = 0.1
 MAX_CLASSES = 10
 MAX_CANDIDATES = 1000
+#: Service level of the default interactive class: 95 % of its users within the limit (README, "Service levels").
+DEFAULT_SERVICE_LEVEL = 0.95
 
 
 class _Strict(BaseModel):
@@ -42,6 +44,11 @@ class WorkloadClass(_Strict):
     max_rtt_ms: float | None = Field(
         default=None, gt=0, le=1000, description="Latency limit to every demand centre served [ms]; none = no limit"
     )
+    service_level_fraction: float = Field(
+        default=1.0, gt=0, le=1,
+        description="Service level: the share of the class's demand (weighted by its demand weights) that must be "
+                    "served within max_rtt_ms [fraction]; the rest may be served from any allowed site. 1 = every "
+                    "demand centre within the limit; 0.95 = 95 % of the users")
     egress_gbps_per_mw: float = Field(default=0.2, ge=0, le=100, description="Egress bandwidth per MW of IT [Gbps/MW]")
     flexible_share_fraction: float = Field(
         default=0.0, ge=0, le=0.9,
@@ -69,6 +76,9 @@ class WorkloadClass(_Strict):
     def _weights_positive(self) -> WorkloadClass:
         if self.demand_weights is not None and sum(self.demand_weights.values()) <= 0:
             raise ValueError("demand_weights must contain at least one positive weight")
+        if self.service_level_fraction < 1.0 and self.max_rtt_ms is None:
+            raise ValueError(f"service_level_fraction = {self.service_level_fraction:g} needs max_rtt_ms: a service "
+                             "level is the share of demand within a latency limit")
         return self
 
 
@@ -82,8 +92,8 @@ class Phase(_Strict):
 def _default_classes() -> list[WorkloadClass]:
     return [
         WorkloadClass(
-            name="interactive", share_fraction=0.3, max_rtt_ms=30.0, egress_gbps_per_mw=1.0, demand_regions=["east"]
-        ),
+            name="interactive", share_fraction=0.3, max_rtt_ms=30.0, service_level_fraction=DEFAULT_SERVICE_LEVEL,
+            egress_gbps_per_mw=1.0, demand_regions=["east"]),
         WorkloadClass(name="batch", share_fraction=0.7, max_rtt_ms=None, egress_gbps_per_mw=0.2,
                       demand_regions=["east"]),
     ]
@@ -114,6 +124,11 @@ class SiteRequest(_Strict):
     min_sites: int = Field(default=1, ge=0, le=MAX_CANDIDATES)
     max_sites: int | None = Field(default=None, ge=1, le=MAX_CANDIDATES)
     max_share_per_site: float = Field(default=1.0, gt=0, le=1, description="Redundancy: max share of load per site")
+    min_site_it_load_mw: float | None = Field(
+        default=None, ge=0, le=MAX_IT_LOAD_MW,
+        description="Minimum IT load of every site the plan uses (a campus smaller than this is not built) [MW]; "
+                    "default: the catalog's min_campus_it_load_mw (sites/defaults.csv), lowered to the request's "
+                    "load divided by its minimum number of sites when that is smaller; 0 = no minimum")
     locked_sites: list[Id] = Field(default_factory=list, description="Sites that must be used (existing campuses)")
     excluded_sites: list[Id] = Field(default_factory=list, description="Sites that must not be used")
     min_green_share_fraction: float = Field(default=0.0, ge=0, le=1, description="Min renewable share of energy")

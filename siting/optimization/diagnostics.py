@@ -88,6 +88,12 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
                            + (f"({'; '.join(barred)})" if barred else "(residency rules and exclusions leave none)"),
                 "centre": p.centres[i], "class": p.classes[k],
             })
+    must_use = max(p.min_sites, int(p.is_locked().sum()))
+    if p.min_site_mw > 0 and must_use * p.min_site_mw > total + 1e-9:
+        findings.append({"code": "campus_too_large", "severity": "error", "field": "min_site_it_load_mw",
+                         "message": f"min_site_it_load_mw {p.min_site_mw:g} MW x {must_use} site(s) the request must "
+                                    f"use = {must_use * p.min_site_mw:g} MW > the {total:g} MW asked",
+                         "min_site_mw": p.min_site_mw, "requested_mw": total})
     n_usable = int(usable.sum())
     if p.min_sites > n_usable:
         findings.append({"code": "too_few_sites", "severity": "error", "field": "min_sites",
@@ -123,6 +129,11 @@ def presolve_checks(p: SiteProblem) -> list[Finding]:
     return findings
 
 
+def _amount(value: float) -> str:
+    """A shortfall with two decimals, or two significant digits when it is smaller than 0.01 (never '0.00')."""
+    return f"{value:,.2f}" if abs(value) >= 0.01 else f"{value:.2g}"
+
+
 def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
                       time_limit_s: float | None = None) -> list[Finding]:
     """Re-solve with penalised slacks; report each constraint family that had to be relaxed."""
@@ -143,17 +154,20 @@ def elastic_diagnosis(p: SiteProblem, solver: SolverName = "highs",
                 site = p.sites[int(fam.keys[row][0])]
                 why = p.capacity_reason.get(site)
                 label = f"{label} ({p.capacity_mw[int(fam.keys[row][0])]:,.0f} MW" + (f": {why})" if why else ")")
-            by_group.setdefault(str(fam.field), []).append((label, val))
+            group = str(fam.field)
+            if fam.name == "service-level":  # a class's own field
+                group = f"classes[{int(fam.keys[row][0])}].service_level_fraction"
+            by_group.setdefault(group, []).append((label, val))
     units = {"budget_yuan_per_year": "yuan/yr", "min_sites": "site(s)", "max_sites": "site(s)",
              "min_green_share_fraction": "MWh of renewable energy/yr"}
     findings: list[Finding] = []
     for group, items in by_group.items():
         total = sum(v for _, v in items)
         unit = units.get(group, "MW")
-        worst = ", ".join(f"{n} by {v:,.2f}" for n, v in sorted(items, key=lambda x: -x[1])[:5])
+        worst = ", ".join(f"{n} by {_amount(v)}" for n, v in sorted(items, key=lambda x: -x[1])[:5])
         findings.append({
             "code": "must_relax", "severity": "error", "field": group,
-            "message": f"relax {group}: {len(items)} constraint(s) short by {total:,.2f} {unit} in total ({worst})",
+            "message": f"relax {group}: {len(items)} constraint(s) short by {_amount(total)} {unit} in total ({worst})",
             "amount": total, "unit": unit,
         })
     if not findings:

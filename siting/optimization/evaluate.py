@@ -218,6 +218,18 @@ def _messages(p: SiteProblem, fam: Family, rows: npt.NDArray[np.int64], act: Flo
             out.append(Violation(fam.name, fam.field, f"max_share_per_site: {p.sites[j]} {mw_j[j]:,.1f} MW > "
                                  f"{limit:,.1f} MW ({100 * p.max_share_per_site:g} % of {total_mw:,.1f} MW)",
                                  mw_j[j] - limit, "MW"))
+        elif fam.name == "site-min-load":
+            j = int(key[0])
+            out.append(Violation(fam.name, fam.field, f"min_site_it_load_mw: {p.sites[j]} carries {mw_j[j]:,.2f} MW "
+                                 f"< the minimum campus of {p.min_site_mw:,.1f} MW", p.min_site_mw - mw_j[j], "MW"))
+        elif fam.name == "service-level":
+            k = int(key[0])
+            need = float(fam.lower[r])
+            total_k = float(p.demand_mw[k].sum())
+            out.append(Violation(fam.name, f"classes[{k}].service_level_fraction",
+                                 f"classes[{k}].service_level_fraction: {100 * float(act[r]) / total_k:.1f} % of "
+                                 f"{p.classes[k]} demand within {p.max_rtt_ms[k]:g} ms < "
+                                 f"{100 * p.service_level[k]:g} %", need - float(act[r]), "MW"))
         elif fam.name in ("site-count-min", "site-count-max"):
             n = int((opened > 0.5).sum())
             bound = p.min_sites if fam.name == "site-count-min" else p.max_sites

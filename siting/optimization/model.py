@@ -13,7 +13,9 @@ Sets
 - ``J``: candidate sites j (ids, e.g. ``zhongwei``)
 - ``I``: demand centres i (ids, e.g. ``shanghai``)
 - ``K``: workload classes k (ids, e.g. ``interactive``)
-- ``A``: allowed triples (k, i, j): RTT(i, j) <= SLA_k and class k permitted at j
+- ``A``: allowed triples (k, i, j): class k permitted at j (residency, hazard limits) and, for a class whose
+  service level is 1, RTT(i, j) <= R_k
+- ``W``: the triples of A within their class's RTT limit, RTT(i, j) <= R_k (all of A for a class without one)
 - ``S``: subsidy terms s, each at one site j(s) on one cost component
 
 Parameters (units)
@@ -24,6 +26,7 @@ Parameters (units)
   ``phi[s]`` subsidy factor [1], ``U[s]`` annual cap [yuan/yr];
 - ``e[j]`` energy [MWh/(MW*yr)], ``g[j]`` renewable share [1], ``G`` green-share floor [1];
 - ``sigma`` max share of the load at one site [1]; ``n_min``, ``n_max`` site counts;
+  ``m`` minimum IT load of a used site (campus size) [MW]; ``s[k]`` service level of class k [1];
   ``B`` budget [yuan/yr].
 
 Variables (column order)
@@ -49,6 +52,9 @@ Constraint families (row labels as in :attr:`Family.labels`)
                             (omitted where the linking rows already imply it: :func:`capacity_binding`)
 - ``link[k,i,j]``:          alloc[k,i,j] <= d[k,i] open[j]                   (strong formulation)
 - ``site-share[j]``:        sum_{k,i} alloc[k,i,j] <= sigma sum_{k,i} d[k,i]  (when sigma < 1)
+- ``site-min-load[j]``:     sum_{k,i} alloc[k,i,j] - m open[j] >= 0        (when m > 0: alloc is semi-continuous,
+                            0 or at least a campus)
+- ``service-level[k]``:     sum_{(k,i,j) in W} alloc[k,i,j] >= s[k] sum_i d[k,i]  (classes with a limit and s[k] < 1)
 - ``site-count-min/max``:   n_min <= sum_j open[j] <= n_max
 - ``green-share``:          sum_A (g[j] - G) e[j] alloc[k,i,j] + sum_o green[o] >= 0
 - ``green-cap[j:o]``:       green[o] <= u[o] sum_{k,i} alloc[k,i,j(o)]   (u[o] = c[o] (1 - g[j]) e[j]: buy only
@@ -309,6 +315,37 @@ def site_share(p: SiteProblem, c: Columns) -> Family | None:
                    np.full(J, -INF), np.full(J, limit), np.arange(J), lambda key: f"site-share[{p.sites[key[0]]}]")
 
 
+def site_min_load(p: SiteProblem, c: Columns) -> Family | None:
+    """``site-min-load[j]``: sum_{k,i} alloc[k,i,j] - m open[j] >= 0 (a used site carries at least a campus)."""
+    if p.min_site_mw <= 0:
+        return None
+    J = len(p.sites)
+    return _family("site-min-load", "min_site_it_load_mw",
+                   np.concatenate([c.js, np.arange(J)]), np.concatenate([c.alloc_cols, np.arange(J)]),
+                   np.concatenate([np.ones(c.n_alloc), np.full(J, -float(p.min_site_mw))]),
+                   np.zeros(J), np.full(J, INF), np.arange(J), lambda key: f"site-min-load[{p.sites[key[0]]}]")
+
+
+def service_level_classes(p: SiteProblem) -> list[int]:
+    """Classes with an RTT limit and a service level below 1 (the others keep far pairs out of ``A``)."""
+    return [k for k, level in enumerate(p.service_level)
+            if level < 1.0 and p.max_rtt_ms and p.max_rtt_ms[k] is not None and p.demand_mw[k].sum() > 0]
+
+
+def service_level(p: SiteProblem, c: Columns) -> Family | None:
+    """``service-level[k]``: sum_{(k,i,j) in W} alloc[k,i,j] >= s[k] sum_i d[k,i] [MW within the limit]."""
+    classes = service_level_classes(p)
+    if not classes or p.within_rtt is None:
+        return None
+    row_of = np.full(len(p.classes), -1, dtype=np.int64)
+    row_of[classes] = np.arange(len(classes))
+    sel = np.nonzero((row_of[c.ks] >= 0) & p.within_rtt[c.ks, c.is_, c.js])[0]
+    need = np.array([p.service_level[k] * float(p.demand_mw[k].sum()) for k in classes])
+    return _family("service-level", "service_level_fraction", row_of[c.ks[sel]], c.alloc_cols[sel],
+                   np.ones(len(sel)), need, np.full(len(classes), INF), np.array(classes),
+                   lambda key: f"service-level[{p.classes[key[0]]}]")
+
+
 def site_count_min(p: SiteProblem, c: Columns) -> Family | None:
     """``site-count-min``: sum_j open[j] >= n_min."""
     if p.min_sites <= 0:
@@ -468,7 +505,8 @@ def subsidy_cap(p: SiteProblem, c: Columns) -> Family | None:
 
 #: The constraint families, in order.  One function each; ``define`` calls them all.
 FAMILIES: tuple[Callable[[SiteProblem, Columns], Family | None], ...] = (
-    demand, site_capacity, link, site_share, site_count_min, site_count_max, green_share, green_cap, green_total,
+    demand, site_capacity, link, site_share, site_min_load, service_level, site_count_min, site_count_max,
+    green_share, green_cap, green_total,
     emissions_cap, mean_rtt_cap, budget, subsidy_base, subsidy_cap,
 )
 

@@ -78,6 +78,12 @@ class SiteProblem:
     pue: FloatArray | None = None
     rtt_ms: FloatArray | None = None
     max_rtt_ms: list[float | None] = field(default_factory=list)
+    # service levels: per class, the share of its demand that must be within its RTT limit (1: every centre,
+    # enforced through ``allowed``; below 1, ``allowed`` keeps the far pairs and the service-level row counts
+    # the load on the pairs in ``within_rtt`` (K, I, J), True where the RTT is within the class's limit)
+    service_level: list[float] = field(default_factory=list)
+    within_rtt: BoolArray | None = None
+    min_site_mw: float = 0.0  # minimum IT load of a used site (campus size) [MW]; 0: none
     flexible_share: list[float] = field(default_factory=list)  # per class: share of daily energy it may shift
     # capacity by year: phase p is in service in phase_years[p] with load share phase_share[p] of the peak;
     # grid_capacity_mw[p, j] is the site's grid capacity that year (NaN: its available_capacity_mw)
@@ -548,6 +554,17 @@ def _cite(row: Mapping[str, Any]) -> str:
     return "assumption" if row["source"] == "assumption" else f"{row['source']}, {row['status']}"
 
 
+def min_site_load_mw(catalog: Catalog, request: SiteRequest) -> float:
+    """Minimum IT load of a used site [MW]: the request's ``min_site_it_load_mw``, or the catalog default
+    ``min_campus_it_load_mw`` lowered to what the request can give each of the sites it must use (its load over
+    max(min_sites, locked sites), and at most its max_share_per_site), so that a default never makes a small request infeasible."""
+    if request.min_site_it_load_mw is not None:
+        return float(request.min_site_it_load_mw)
+    default = float(catalog.defaults.get("min_campus_it_load_mw", 0.0))
+    must_use = max(1, request.min_sites, len(set(request.locked_sites)))
+    return min(default, request.it_load_mw / must_use, request.max_share_per_site * request.it_load_mw)
+
+
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     """Turn a request into a :class:`SiteProblem` (costs, PUE, RTT, demand, rules)."""
     packages = applied_packages(catalog, request)
@@ -583,9 +600,12 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         before = class_site_reason.get((k, site))
         class_site_reason[k, site] = why if before is None else f"{before} and {why}"
 
+    within = np.ones((K, I, J), dtype=bool)
     for k, cls in enumerate(request.classes):
         if cls.max_rtt_ms is not None:
-            allowed[k] &= rtt_arr <= cls.max_rtt_ms
+            within[k] = rtt_arr <= cls.max_rtt_ms
+            if cls.service_level_fraction >= 1.0:  # every centre within the limit: far pairs are not variables
+                allowed[k] &= within[k]
         site_ok = np.array([
             (cls.allowed_sites is None or s in cls.allowed_sites) and s not in cls.forbidden_sites for s in sites
         ])
@@ -639,6 +659,8 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         demand_mw=demand, unit_cost=np.zeros((K, I, J)), allowed=allowed,
         fixed_cost=np.zeros(J), capacity_mw=np.zeros(J),
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
+        service_level=[c.service_level_fraction for c in request.classes], within_rtt=within,
+        min_site_mw=min_site_load_mw(catalog, request),
         flexible_share=[c.flexible_share_fraction for c in request.classes],
         phase_years=years, phase_share=shares, grid_capacity_mw=grid, capacity_reason=grid_why,
         green_offers=_green_offers(catalog, request, sites, a),
