@@ -6,6 +6,8 @@ explanation; this module writes it.  It is plain data: an ordered list of :class
 
 The sections follow the questions a planner is asked by a board:
 
+``headline``   one plain sentence: what to build where, at what cost, and how close the nearest
+               alternatives are (their cost difference and, with ``robust``, how often each wins);
 ``question``   what was asked (load, classes and their latency limits, year, carbon price);
 ``answer``     where, how much, at what cost (or why there is no answer: the diagnosis);
 ``why``        what each chosen site costs and what it is for, e.g. a second site that
@@ -62,10 +64,70 @@ def packages_sentence(packages: list[dict[str, Any]]) -> str:
         f"{p['package_id']} ({p['kind'].replace('_', ' ')} {p['year']}: {p['changes']})" for p in packages) + "."
 
 
+#: A next-best plan within this share of the optimum's cost makes the answer a close call [fraction].
+CLOSE_CALL_FRACTION = 0.05
+
+
+def plan_words(sites: dict[str, float]) -> str:
+    """'zhongwei' for one site, 'zhongwei 15 + guian 5 MW' for several."""
+    if len(sites) == 1:
+        return next(iter(sites))
+    return " + ".join(f"{s} {mw:,.0f}" for s, mw in sites.items()) + " MW"
+
+
+def _share(robust: Any | None, sites: list[str]) -> float | None:
+    """How often exactly this site set is the optimum over the robust samples, or None without them."""
+    return None if robust is None or not hasattr(robust, "optimal_share") else float(robust.optimal_share(sites))
+
+
+#: The optimum is *contested* when it is the cheapest plan in fewer than this share of the samples.
+CONTESTED_SHARE = 0.8
+
+
+def headline(result: OptimizationResult, robust: Any | None = None) -> Section:
+    """The answer in one sentence (two at most): where, what it costs, and how close the alternatives are.
+
+    A next-best plan within ``CLOSE_CALL_FRACTION`` of the cost is a close call, unless the robust samples
+    show the optimum to be the cheapest plan in at least ``CONTESTED_SHARE`` of them.
+    """
+    if result.objective_yuan_per_year is None:
+        first = (result.diagnosis[0]["message"] if result.diagnosis else result.message) or result.status
+        return Section("headline", "In short", [f"No plan meets every rule of this request: {first}."])
+    chosen = result.sites.loc[result.chosen_sites].sort_values("it_mw", ascending=False)
+    sites = [str(s) for s in chosen.index]
+    where = plan_words({str(s): float(r["it_mw"]) for s, r in chosen.iterrows()})
+    mw = f"{result.it_load_mw:,.0f} MW at " if len(chosen) == 1 else "at "
+    lead = (f"Build {mw}{where}: {result.objective_yuan_per_year / _MIO:,.1f} M yuan/yr "
+            f"({result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month)")
+    share = _share(robust, sites)
+    if share is not None:
+        lead += f", the cheapest plan in {100 * share:.0f} % of {robust.feasible_samples} samples of the catalog's ranges"
+    alts = result.alternatives or []
+    if not alts:
+        return Section("headline", "In short", [lead + (". No other set of sites meets every rule."
+                                                        if result.alternatives is not None else ".")])
+    close = [a for a in alts if a["more_than_best_fraction"] <= CLOSE_CALL_FRACTION]
+
+    def alt(a: dict[str, Any]) -> str:
+        wins = _share(robust, list(a["sites"]))
+        return (f"{plan_words(a['sites'])} costs {100 * a['more_than_best_fraction']:.1f} % more"
+                + (f" and is the cheapest in {100 * wins:.0f} %" if wins is not None else ""))
+
+    if not close:
+        return Section("headline", "In short", [f"{lead}. Clear choice: the nearest alternative, {alt(alts[0])}."])
+    if share is not None and share >= CONTESTED_SHARE:
+        word = "Close in cost, but it holds over the ranges"
+    else:
+        word = "Close call"
+    return Section("headline", "In short", [f"{lead}. {word}: " + "; ".join(alt(a) for a in close) + "."])
+
+
 def question(request: SiteRequest, catalog: Catalog) -> Section:
     classes = []
     for c in request.classes:
         limit = f"RTT at most {c.max_rtt_ms:g} ms" if c.max_rtt_ms is not None else "no latency limit"
+        if c.max_rtt_ms is not None and c.service_level_fraction < 1:
+            limit += f" for {100 * c.service_level_fraction:g} % of its demand"
         flexible = (f", {100 * c.flexible_share_fraction:.0f} % of its energy flexible"
                     if getattr(c, "flexible_share_fraction", 0) else "")
         classes.append(f"{c.name} {100 * c.share_fraction:.0f} % ({limit}{flexible})")
@@ -177,8 +239,27 @@ def why(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> S
     return Section("why", "Why these sites", s)
 
 
+def latency_sentence(case: dict[str, Any]) -> str:
+    """What keeps a site out by latency, the pairs that decide it and the limits at which it would enter."""
+    pairs = case["deciding_pairs"]
+    shown = "; ".join(f"{q['centre']} {q['rtt_ms']:.1f} ms ({q['how']}; {100 * q['demand_share_fraction']:.1f} % of "
+                      "the demand)" for q in pairs[:3]) + (f" and {len(pairs) - 3} more" if len(pairs) > 3 else "")
+    level = case["service_level_fraction"]
+    s = (f"Latency keeps {case['site']} out for {case['class']}: it serves "
+         f"{100 * case['within_share_fraction']:.1f} % of that demand within {case['limit_ms']:g} ms"
+         + (f" (service level {100 * level:g} %)" if level < 1 else "") + f"; beyond the limit: {shown}.")
+    enters = []
+    if case["enters_at_limit_ms"] is not None:
+        enters.append(f"max_rtt_ms {case['enters_at_limit_ms']:g}")
+    if case["enters_at_service_level_fraction"] is not None:
+        enters.append(f"service_level_fraction {case['enters_at_service_level_fraction']:g}")
+    if enters:
+        s += f" It would enter at {' or '.join(enters)} (verified by re-solving); measure these pairs."
+    return s
+
+
 def change(result: OptimizationResult) -> Section:
-    s: list[str] = []
+    s: list[str] = [latency_sentence(c) for c in result.latency_cases or []]
     if result.break_even is not None and not result.break_even.empty:
         for r in result.break_even.to_dict("records"):
             notes: list[str] = []
@@ -252,7 +333,7 @@ def rests_on(result: OptimizationResult, request: SiteRequest, catalog: Catalog)
 def explain(result: OptimizationResult, request: SiteRequest, catalog: Catalog,
             robust: Any | None = None) -> list[Section]:
     """The whole story of ``result`` (see the module docstring), in reading order."""
-    sections = [question(request, catalog), answer(result)]
+    sections = [headline(result, robust), question(request, catalog), answer(result)]
     if result.objective_yuan_per_year is not None:
         sections += [why(result, request, catalog), how_sure(robust), change(result)]
     sections.append(rests_on(result, request, catalog))

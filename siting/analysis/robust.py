@@ -139,6 +139,12 @@ class RobustResult:
     least_max_regret: dict[str, Any]
     candidates: list[dict[str, Any]] = field(default_factory=list)
     drawn: list[str] = field(default_factory=list)
+    plan_shares: dict[str, float] = field(default_factory=dict)  # site set ('a+b', catalog order) -> share optimal
+
+    def optimal_share(self, sites: list[str] | set[str]) -> float:
+        """Share of the feasible samples in which exactly this site set is optimal [fraction]."""
+        want = set(sites)
+        return sum(v for k, v in self.plan_shares.items() if set(k.split("+")) == want)
 
     def summary_line(self) -> str:
         share = 100 * self.nominal_optimal_share
@@ -249,7 +255,7 @@ def robust(
         regret_p90_yuan_per_year=nom["regret_p90_yuan_per_year"],
         regret_max_yuan_per_year=nom["regret_max_yuan_per_year"],
         least_expected_cost=least_expected, least_max_regret=least_regret, candidates=candidates,
-        drawn=paths,
+        drawn=paths, plan_shares={k: v / n_ok for k, v in sorted(counts.items(), key=lambda x: -x[1])},
     )
 
 

@@ -63,6 +63,8 @@ Constraint families (row labels as in :attr:`Family.labels`)
 - ``green-total[j]``:       sum_{o at j} green[o] <= (1 - g[j]) e[j] sum_{k,i} alloc[k,i,j]   (sites with
                             two or more offers)
 - ``budget``:               objective <= B
+- ``other-plan[n]``:        sum_{j in P_n} open[j] - sum_{j not in P_n} open[j] <= |P_n| - 1  (no-good cut: the
+                            plan may not use exactly the site set P_n; the next-best plans)
 - ``emissions-cap``:        sum_A m[j] alloc[k,i,j] - sum_o cr[o] green[o] <= E_max   (m[j] tCO2/(MW*yr);
   epsilon bound of a frontier)
 - ``mean-rtt-cap``:         sum_A rtt[i,j] alloc[k,i,j] <= R_max * sum d  (demand-weighted mean RTT [ms])
@@ -471,6 +473,25 @@ def budget(p: SiteProblem, c: Columns) -> Family | None:
                    np.array([-INF]), np.array([float(p.budget_yuan_per_year)]), _ONE_KEY, lambda key: "budget")
 
 
+def other_plan(p: SiteProblem, c: Columns) -> Family | None:
+    """``other-plan[n]``: the open sites differ from the site set P_n in at least one site (a no-good cut)."""
+    if not p.excluded_plans or not np.any(c.integer[:c.n_open]):
+        return None
+    J = len(p.sites)
+    rows, cols, vals, upper = [], [], [], []
+    for n, plan in enumerate(p.excluded_plans):
+        inside = np.zeros(J, dtype=bool)
+        inside[list(plan)] = True
+        rows.append(np.full(J, n))
+        cols.append(np.arange(J))
+        vals.append(np.where(inside, 1.0, -1.0))
+        upper.append(float(inside.sum()) - 1.0)
+    n_rows = len(p.excluded_plans)
+    return _family("other-plan", None, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
+                   np.full(n_rows, -INF), np.array(upper), np.arange(n_rows),
+                   lambda key: "other-plan[" + "+".join(p.sites[j] for j in p.excluded_plans[key[0]]) + "]")
+
+
 def subsidy_base(p: SiteProblem, c: Columns) -> Family | None:
     """``subsidy-base[s]``: subsidy[s] - phi[s] sum_{k,i} b[s,k] alloc[k,i,j(s)] <= 0."""
     if not p.subsidies:
@@ -507,7 +528,7 @@ def subsidy_cap(p: SiteProblem, c: Columns) -> Family | None:
 FAMILIES: tuple[Callable[[SiteProblem, Columns], Family | None], ...] = (
     demand, site_capacity, link, site_share, site_min_load, service_level, site_count_min, site_count_max,
     green_share, green_cap, green_total,
-    emissions_cap, mean_rtt_cap, budget, subsidy_base, subsidy_cap,
+    emissions_cap, mean_rtt_cap, budget, other_plan, subsidy_base, subsidy_cap,
 )
 
 

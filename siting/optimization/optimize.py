@@ -7,6 +7,7 @@ from typing import Any
 
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
+from siting.optimization.alternatives import latency_cases, next_best_plans
 from siting.optimization.backends import solve
 from siting.optimization.diagnostics import elastic_diagnosis, presolve_checks
 from siting.optimization.explain import break_even, shadow_prices
@@ -90,6 +91,12 @@ def _optimize_problem(
         result.shadow_prices, result.capacity_values = shadow_prices(problem, opened, solver,
                                                                      _left(budget, deadline))
         result.break_even = break_even(problem, opened, mip_gap, _left(budget, deadline), outcome.objective, solver)
+        if outcome.status == "optimal" and outcome.objective is not None:
+            result.alternatives = [a.to_dict() for a in next_best_plans(
+                problem, opened, outcome.objective, solver=solver, mip_gap=mip_gap,
+                time_limit_s=_left(budget, deadline))]
+            result.latency_cases = [c.to_dict() for c in latency_cases(
+                problem, opened, solver=solver, mip_gap=mip_gap, time_limit_s=_left(budget, deadline))]
     return result
 
 

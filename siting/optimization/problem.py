@@ -32,7 +32,7 @@ from siting.models.costs import (
 )
 from siting.models.finance import capital_recovery_factor
 from siting.models.green import PV_DEFAULTS, GreenOffer, onsite_pv_mwh_per_mw_year, pv_lcoe_yuan_per_mwh
-from siting.models.latency import rtt_matrix_ms
+from siting.models.latency import geodesic_km, rtt_matrix_ms
 from siting.models.pue import HOURS_PER_MONTH, pue_monthly
 from siting.models.subsidies import SubsidyTerm, subsidy_term
 from siting.models.tariffs import flat_equivalent_price_yuan_per_kwh
@@ -84,6 +84,12 @@ class SiteProblem:
     service_level: list[float] = field(default_factory=list)
     within_rtt: BoolArray | None = None
     min_site_mw: float = 0.0  # minimum IT load of a used site (campus size) [MW]; 0: none
+    site_ok: BoolArray | None = None  # (K, J) class k may use site j at all (residency, hazard limits)
+    distance_km: FloatArray | None = None  # (I, J) geodesic distance behind a modelled RTT
+    rtt_measured: BoolArray | None = None  # (I, J) the RTT is a measurement, not the model
+    route_factor: float = 1.5  # of the modelled RTTs [1]
+    # site sets a plan may not use exactly (the next-best plans: siting.optimization.alternatives)
+    excluded_plans: list[tuple[int, ...]] = field(default_factory=list)
     flexible_share: list[float] = field(default_factory=list)  # per class: share of daily energy it may shift
     # capacity by year: phase p is in service in phase_years[p] with load share phase_share[p] of the peak;
     # grid_capacity_mw[p, j] is the site's grid capacity that year (NaN: its available_capacity_mw)
@@ -172,6 +178,20 @@ class SiteProblem:
         price = self.price_yuan_per_kwh.copy()
         price[j] = price_yuan_per_kwh
         return replace(self, components=components, unit_cost=unit_cost, price_yuan_per_kwh=price)
+
+    def with_rtt_limit(self, k: int, limit_ms: float, service_level: float) -> SiteProblem:
+        """A copy in which class k has RTT limit ``limit_ms`` [ms] and service level ``service_level`` [1]."""
+        if self.rtt_ms is None or self.site_ok is None or self.within_rtt is None:
+            raise ValueError("this problem has no RTT matrix to limit")
+        within = self.within_rtt.copy()
+        within[k] = self.rtt_ms <= limit_ms
+        allowed = self.allowed.copy()
+        allowed[k] = self.site_ok[k][None, :] & (within[k] if service_level >= 1.0 else True)
+        limits = list(self.max_rtt_ms)
+        limits[k] = limit_ms
+        levels = list(self.service_level)
+        levels[k] = service_level
+        return replace(self, within_rtt=within, allowed=allowed, max_rtt_ms=limits, service_level=levels)
 
     def with_cost_scaled(self, site: str, factor: float) -> SiteProblem:
         """A copy in which every cost of ``site`` (per-MW and fixed) is multiplied by ``factor``."""
@@ -574,10 +594,11 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     rows = catalog.sites.loc[sites].drop(columns="geometry").to_dict("index")
     inputs = [site_inputs(catalog, request, s, rows[s]) for s in sites]
     d = catalog.defaults
+    measured = measured_rtt_frame(catalog, request, sites)
     rtt = rtt_matrix_ms(
         catalog.sites.loc[sites], catalog.centres,
         route_factor=d["route_factor"], fibre_km_per_s=d["fibre_km_per_s"], equipment_ms=d["equipment_ms"],
-        measured=measured_rtt_frame(catalog, request, sites),
+        measured=measured,
     )
     weights = [demand_weights(catalog, request, k) for k in range(len(request.classes))]
     used = np.zeros(len(catalog.centres), dtype=bool)
@@ -586,6 +607,14 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     centres = [c for c, u in zip(catalog.centre_ids, used, strict=True) if u]
     rtt = rtt.loc[centres]
     K, I, J = len(request.classes), len(centres), len(sites)
+    c_ll, s_ll = catalog.centres.loc[centres], catalog.sites.loc[sites]
+    distance = geodesic_km(c_ll["lat_deg"].to_numpy()[:, None], c_ll["lon_deg"].to_numpy()[:, None],
+                           s_ll["lat_deg"].to_numpy()[None, :], s_ll["lon_deg"].to_numpy()[None, :])
+    is_measured = np.zeros((I, J), dtype=bool)
+    if measured is not None:
+        for row in measured.itertuples(index=False):
+            if row.centre in centres:
+                is_measured[centres.index(row.centre), sites.index(row.site)] = True
 
     demand = np.array([
         cls.share_fraction * request.it_load_mw * w.loc[centres].to_numpy()
@@ -593,6 +622,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
     ])
     rtt_arr = rtt.to_numpy()
     allowed = np.ones((K, I, J), dtype=bool)
+    site_ok_all = np.ones((K, J), dtype=bool)
     class_site_reason: dict[tuple[int, str], str] = {}
 
     def bar(k: int, site: str, why: str) -> None:
@@ -640,6 +670,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
                     bar(k, s, f"water-scarce region ({_cite(row)}) and "
                               "avoid_water_scarce_sites is set")
         allowed[k] &= site_ok[None, :]
+        site_ok_all[k] = site_ok
 
     start = int(request.in_service_year or catalog.defaults["in_service_year"])
     phases = request.phases or []
@@ -660,7 +691,8 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         fixed_cost=np.zeros(J), capacity_mw=np.zeros(J),
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
         service_level=[c.service_level_fraction for c in request.classes], within_rtt=within,
-        min_site_mw=min_site_load_mw(catalog, request),
+        min_site_mw=min_site_load_mw(catalog, request), site_ok=site_ok_all, distance_km=distance,
+        rtt_measured=is_measured, route_factor=float(d["route_factor"]),
         flexible_share=[c.flexible_share_fraction for c in request.classes],
         phase_years=years, phase_share=shares, grid_capacity_mw=grid, capacity_reason=grid_why,
         green_offers=_green_offers(catalog, request, sites, a),

@@ -52,6 +52,8 @@ class OptimizationResult:
     shadow_prices: pd.DataFrame | None = None
     capacity_values: pd.DataFrame | None = None
     break_even: pd.DataFrame | None = None
+    alternatives: list[dict[str, Any]] | None = None  # next-best plans (siting.optimization.alternatives)
+    latency_cases: list[dict[str, Any]] | None = None  # sites latency keeps out, with the deciding pairs
     message: str = ""
     problem: SiteProblem | None = field(default=None, repr=False, compare=False)  # what was solved (not exported)
 
@@ -91,6 +93,8 @@ class OptimizationResult:
             "shadow_prices": records(self.shadow_prices, index=False),
             "capacity_values": records(self.capacity_values, index=False),
             "break_even": records(self.break_even, index=False),
+            "alternatives": self.alternatives,
+            "latency_cases": self.latency_cases,
             "message": self.message,
         }
 
