@@ -10,6 +10,8 @@ from siting.data.catalog import Catalog
 from siting.optimization.evaluate import evaluate_plan, green_purchases, plan_from_site_mw
 from siting.optimization.problem import build_site_problem
 
+from .helpers import EVERY_CITY
+
 BASE = {"min_green_share_fraction": 0.8, "candidates": ["zhongwei", "yaan", "guian", "chongqing"]}
 
 
@@ -99,7 +101,7 @@ def test_the_cheaper_green_option_is_bought_and_the_dearer_one_costs_its_premium
     (5.22 yuan/MWh, October 2025): with both, only certificates are bought; with trading alone the
     renewable energy costs its premium; a dearer premium can only cost more, by at most the premium difference
     on the certificate plan's MWh."""
-    req = {"min_green_share_fraction": 0.9}
+    req = {**EVERY_CITY, "min_green_share_fraction": 0.9}
     both = siting.optimize({**req, "green_options": ["gec", "green-trade"]}, catalog)
     trade = siting.optimize({**req, "green_options": ["green-trade"]}, catalog)
     gec = siting.optimize({**req, "green_options": ["gec"]}, catalog)

@@ -8,6 +8,8 @@ import siting
 from siting.data.catalog import Catalog
 from siting.optimization.problem import build_site_problem
 
+from .helpers import EVERY_CITY
+
 
 def measured(catalog: Catalog, site: str, ms: float) -> dict[str, object]:
     return {"measured_rtt_ms": {site: {c: ms for c in catalog.centre_ids}},
@@ -28,12 +30,13 @@ def test_only_the_named_pairs_change(catalog: Catalog) -> None:
 
 def test_rank_and_optimise_follow_the_measurements(catalog: Catalog) -> None:
     # modelled, Zhongwei serves 98.2 % of the interactive demand within 30 ms; measured at 20 ms: all of it
-    before = siting.rank({}, catalog).loc["zhongwei"]
-    after = siting.rank(measured(catalog, "zhongwei", 20.0), catalog).loc["zhongwei"]
+    before = siting.rank(EVERY_CITY, catalog).loc["zhongwei"]
+    after = siting.rank({**EVERY_CITY, **measured(catalog, "zhongwei", 20.0)}, catalog).loc["zhongwei"]
     assert before["within_sla_share[interactive]"] == pytest.approx(0.982, abs=1e-3)
     assert not before["feasible_alone"]
     assert after["within_sla_share[interactive]"] == 1.0 and after["feasible_alone"]
-    cands = {"candidates": ["zhongwei", "yaan", "chongqing"]}  # Gui'an aside: Zhongwei is then the cheapest
+    # Gui'an aside: Zhongwei is then the cheapest
+    cands = {**EVERY_CITY, "candidates": ["zhongwei", "yaan", "chongqing"]}
     r0 = siting.optimize(cands, catalog)
     r1 = siting.optimize({**measured(catalog, "zhongwei", 20.0), **cands}, catalog)
     assert r0.chosen_sites == ["zhongwei", "yaan"]  # yaan only for the centres zhongwei cannot reach

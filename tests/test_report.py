@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from siting.cli.main import app
 from siting.data.catalog import Catalog
 
+from .helpers import EVERY_CITY
+
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
@@ -39,7 +41,7 @@ def test_report_says_what_the_answer_rests_on(catalog: Catalog) -> None:
     from siting import optimize, parse_request, rank
     from siting.report.html import render_report
 
-    req = parse_request({"packages": ["zhongwei-aws-2015"]})
+    req = parse_request({**EVERY_CITY, "packages": ["zhongwei-aws-2015"]})
     page = render_report(catalog, req, rank(req, catalog), optimize(req, catalog))
     assert "What it rests on" in page
     assert "Packages applied: zhongwei-aws-2015 (negotiated deal 2015:" in page
@@ -78,8 +80,8 @@ def test_report_tells_the_same_story_as_the_cli_and_links_every_number(catalog: 
     positions = [page.index(str(escape(s))) for s in sentences]
     assert positions == sorted(positions)
     titles = re.findall(r"<h2>([^<]+)</h2>", page)
-    assert titles[:6] == ["The question", "The answer", "Why these sites", "How sure", "What would change it",
-                          "What it rests on"]
+    assert titles[:7] == ["In short", "The question", "The answer", "Why these sites", "How sure",
+                          "What would change it", "What it rests on"]
     # every link in a table points at a catalog row of the page, and that row at a listed source
     links = set(re.findall(r'href="#(row-[^"]+)"', page))
     assert len(links) >= 20

@@ -9,6 +9,8 @@ import siting
 from siting.analysis.robust import cost_on_assumptions, robust, sample_ranges
 from siting.data.catalog import Catalog
 
+from .helpers import EVERY_CITY
+
 
 def test_samples_stay_in_range_and_shared_drivers_move_together(catalog: Catalog) -> None:
     sites = ["zhongwei", "guian", "yaan", "chengdu", "chongqing", "shaoguan", "guangzhou"]
@@ -67,7 +69,7 @@ def test_how_sure_names_the_alternatives_with_their_numbers(catalog: Catalog) ->
     so instead of naming it twice."""
     from siting.analysis.explain import explain
 
-    req = siting.parse_request({})
+    req = siting.parse_request(EVERY_CITY)
     res = siting.optimize(req, catalog, explain=False)
     r = robust(req, catalog, samples=60, seed=3)
     how_sure = next(s for s in explain(res, req, catalog, r) if s.key == "how_sure")

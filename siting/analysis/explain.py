@@ -101,7 +101,8 @@ def headline(result: OptimizationResult, robust: Any | None = None) -> Section:
             f"({result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month)")
     share = _share(robust, sites)
     if share is not None:
-        lead += f", the cheapest plan in {100 * share:.0f} % of {robust.feasible_samples} samples of the catalog's ranges"
+        lead += (f", the cheapest plan in {100 * share:.0f} % of {robust.feasible_samples} samples of the "
+                 "catalog's ranges")
     alts = result.alternatives or []
     if not alts:
         return Section("headline", "In short", [lead + (". No other set of sites meets every rule."

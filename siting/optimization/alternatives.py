@@ -60,7 +60,8 @@ class Alternative:
         return "+".join(self.sites)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sites": {s: round(mw, 6) for s, mw in self.sites.items()}, "cost_yuan_per_year": self.cost_yuan_per_year,
+        return {"sites": {s: round(mw, 6) for s, mw in self.sites.items()},
+                "cost_yuan_per_year": self.cost_yuan_per_year,
                 "levelised_cost_yuan_per_kw_month": self.levelised_cost_yuan_per_kw_month,
                 "more_than_best_fraction": self.more_than_best_fraction}
 

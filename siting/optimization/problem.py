@@ -577,7 +577,8 @@ def _cite(row: Mapping[str, Any]) -> str:
 def min_site_load_mw(catalog: Catalog, request: SiteRequest) -> float:
     """Minimum IT load of a used site [MW]: the request's ``min_site_it_load_mw``, or the catalog default
     ``min_campus_it_load_mw`` lowered to what the request can give each of the sites it must use (its load over
-    max(min_sites, locked sites), and at most its max_share_per_site), so that a default never makes a small request infeasible."""
+    max(min_sites, locked sites), and at most its max_share_per_site), so that a default never makes a small
+    request infeasible."""
     if request.min_site_it_load_mw is not None:
         return float(request.min_site_it_load_mw)
     default = float(catalog.defaults.get("min_campus_it_load_mw", 0.0))
