@@ -100,7 +100,7 @@ def headline(result: OptimizationResult, robust: Any | None = None) -> Section:
     lead = (f"Build {mw}{where}: {result.objective_yuan_per_year / _MIO:,.1f} M yuan/yr "
             f"({result.levelised_cost_yuan_per_kw_month:,.1f} yuan/kW/month)")
     share = _share(robust, sites)
-    if share is not None:
+    if share is not None and robust is not None:
         lead += (f", the cheapest plan in {100 * share:.0f} % of {robust.feasible_samples} samples of the "
                  "catalog's ranges")
     alts = result.alternatives or []
