@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import siting
 from siting.analysis import scenarios
 from siting.analysis.compare import compare_scenarios
-from siting.analysis.explain import assumption_share
+from siting.analysis.explain import assumption_share, leading
 from siting.analysis.explain import explain as tell_story
 from siting.analysis.pareto import pareto as run_pareto
 from siting.analysis.robust import robust as run_robust
@@ -124,6 +124,7 @@ def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
     if result.status in ("optimal", "time_limit"):
         share, names = assumption_share(result, req, cat)
         out["cost_on_assumptions"] = {"share": share, "values": names}
+        out["leading_inputs"] = leading(result, req, cat)
         if robust is not None:
             robust_result = run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]), workers=1)
             out["robust"] = robust_result.to_dict()

@@ -166,8 +166,53 @@ class BreakEven(_Doc):
 
 
 class CostOnAssumptions(_Doc):
-    share: float = Field(description="Share of the plan's cost that rests on `assumption` catalog values")
-    values: list[str] = Field(description="Those values, by site and parameter")
+    share: float = Field(description="Share of the plan's cost computed from at least one `assumption` value "
+                                     "(site values, and the planning defaults the request leaves to the catalog)")
+    values: list[str] = Field(description="Those values, as site.parameter or defaults.parameter")
+
+
+class LeadingInput(_Doc):
+    """A ranged input and the optimal cost at both ends of its catalog range (the tornado's largest swings)."""
+
+    parameter: str
+    value: float
+    low: float
+    high: float
+    cost_low_yuan_per_year: float
+    cost_high_yuan_per_year: float
+    swing_yuan_per_year: float
+    sites_low: str
+    sites_high: str
+    sites_change: bool
+
+
+class Alternative(_Doc):
+    """A next-best plan: the cheapest with a different set of sites than the plans before it."""
+
+    sites: dict[str, float] = Field(description="IT load by site [MW], largest first")
+    cost_yuan_per_year: float
+    levelised_cost_yuan_per_kw_month: float
+    more_than_best_fraction: float = Field(description="Cost above the optimum [fraction]")
+
+
+class DecidingPair(_Doc):
+    centre: str
+    rtt_ms: float
+    demand_share_fraction: float
+    how: str = Field(description="measured, or modelled: distance x route factor in fibre")
+
+
+class LatencyCase(_Doc):
+    """A site that latency keeps out of the plan for one class, and the limits at which it would enter."""
+
+    site: str
+    class_: str = Field(alias="class")
+    limit_ms: float
+    service_level_fraction: float
+    within_share_fraction: float
+    deciding_pairs: list[DecidingPair]
+    enters_at_limit_ms: Number = None
+    enters_at_service_level_fraction: Number = None
 
 
 class RobustPlan(_Doc):
@@ -200,10 +245,12 @@ class RobustSummary(_Doc):
     least_max_regret: RobustPlan
     candidates: list[RobustPlan]
     drawn: list[str] = Field(description="The catalog values sampled")
+    plan_shares: dict[str, float] = Field(
+        default_factory=dict, description="Share of the feasible samples in which each site set ('a+b') is optimal")
 
 
 class StorySection(_Doc):
-    key: Literal["question", "answer", "why", "how_sure", "change", "rests_on"]
+    key: Literal["headline", "question", "answer", "why", "how_sure", "change", "rests_on"]
     title: str
     sentences: list[str]
 
@@ -232,8 +279,14 @@ class OptimizationResultPublic(_Doc):
     shadow_prices: list[ShadowPrice] | None = None
     capacity_values: list[CapacityValue] | None = None
     break_even: list[BreakEven] | None = None
+    alternatives: list[Alternative] | None = Field(
+        default=None, description="The next-best plans in order of cost (with explanations)")
+    latency_cases: list[LatencyCase] | None = Field(
+        default=None, description="Sites that latency keeps out, with the deciding pairs (with explanations)")
     message: str = ""
     cost_on_assumptions: CostOnAssumptions | None = None
+    leading_inputs: list[LeadingInput] | None = Field(
+        default=None, description="The ranged inputs that move the optimal cost most over their ranges")
     robust: RobustSummary | None = None
     explanation: list[StorySection] = Field(
         default_factory=list, description="The story the CLI prints and the report tells")

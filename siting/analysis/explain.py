@@ -322,12 +322,40 @@ def assumption_share(result: OptimizationResult, request: SiteRequest, catalog: 
     return cached
 
 
+def leading(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> list[dict[str, Any]]:
+    """The inputs that move the optimal cost most over their ranges (siting.analysis.robust.leading_inputs),
+    computed once per result for the JSON field and the story alike."""
+    from siting.analysis.robust import leading_inputs
+
+    cached = result.__dict__.get("_leading_inputs")
+    if cached is None:
+        cached = result.__dict__["_leading_inputs"] = leading_inputs(catalog, request)
+    return cached
+
+
+def _num(x: float) -> str:
+    """A parameter value as a planner writes it: 5,000,000 rather than 5e+06; 0.7 and 15 as they are."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:g}"
+
+
+def _leading_sentence(rows: list[dict[str, Any]]) -> str:
+    parts = [f"{r['parameter']} {_num(r['value'])} (range {_num(r['low'])}-{_num(r['high'])}): "
+             f"{r['cost_low_yuan_per_year'] / _MIO:,.1f} to {r['cost_high_yuan_per_year'] / _MIO:,.1f} M yuan/yr"
+             + (f", plan {r['sites_low']} / {r['sites_high']} MW" if r["sites_change"] else "") for r in rows]
+    moved = any(r["sites_change"] for r in rows)
+    return ("The inputs that move the cost most over their ranges: " + "; ".join(parts)
+            + ("." if moved else "; none of them changes the sites."))
+
+
 def rests_on(result: OptimizationResult, request: SiteRequest, catalog: Catalog) -> Section:
     s = [packages_sentence(result.packages)]
     if result.objective_yuan_per_year is not None:
         share, names = assumption_share(result, request, catalog)
-        s.append(f"{100 * share:.0f} % of this cost is computed from catalog values that are assumptions"
-                 + (f" ({_list(names)})" if names else "") + "; each has a range in the catalog.")
+        s.append(f"{100 * share:.0f} % of this cost is computed from at least one value that is an assumption"
+                 + (f" ({_list(names, 6)})" if names else "") + "; each has a range in the catalog.")
+        rows = leading(result, request, catalog)
+        if rows:
+            s.append(_leading_sentence(rows))
     return Section("rests_on", "What it rests on", s)
 
 

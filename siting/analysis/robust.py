@@ -267,25 +267,73 @@ _COMPONENT_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def cost_on_assumptions(catalog: Catalog, request: SiteRequest, cost_breakdown: Any) -> tuple[float, list[str]]:
-    """(share of the total cost computed from site values that are assumptions, those values).
+#: Planning defaults (sites/defaults.csv) each cost component is computed from (the request may set them).
+_COMPONENT_DEFAULTS: dict[str, tuple[str, ...]] = {
+    "energy": ("utilisation_fraction",), "capex": ("horizon_years", "discount_rate_fraction"),
+    "land": ("land_m2_per_mw", "horizon_years", "discount_rate_fraction"), "labour": ("staff_per_mw",),
+    "water": ("utilisation_fraction",), "carbon": ("utilisation_fraction",),
+    "fixed": ("fixed_site_cost_yuan_per_year",),
+}
 
-    ``cost_breakdown``: the result's table (index site, columns components and ``total``).  Only the
-    site data count; the planning defaults (horizon, utilisation, staffing) are the planner's to set.
+
+def cost_on_assumptions(catalog: Catalog, request: SiteRequest, cost_breakdown: Any) -> tuple[float, list[str]]:
+    """(share of the total cost computed from at least one value that is an assumption, those values).
+
+    ``cost_breakdown``: the result's table (index site, columns components and ``total``).  A component
+    counts when a site value it is computed from is an assumption, or a planning default
+    (``defaults.csv``: utilisation, horizon, staffing, the fixed site cost) that the request leaves to the
+    catalog is one; a default the request sets is the planner's own figure and does not count.
     """
     status_of = {(r["site"], r["parameter"]): r["status"] for r in catalog.site_parameters.to_dict("records")}
+    default_status = dict(zip(catalog.defaults_table["parameter"], catalog.defaults_table["status"], strict=True))
+    set_by_request = {k for k, v in request.model_dump().items() if v is not None}
     packaged = catalog.with_packages(request.packages)
     total = float(cost_breakdown["total"].sum())
     on_assumptions = 0.0
     names: set[str] = set()
     for site, row in cost_breakdown.iterrows():
-        for comp, params in _COMPONENT_INPUTS.items():
+        for comp in {*_COMPONENT_INPUTS, *_COMPONENT_DEFAULTS}:
             if comp not in row or abs(float(row[comp])) < 1e-9:
                 continue
-            for prm in params:
+            found = []
+            for prm in _COMPONENT_INPUTS.get(comp, ()):
                 prm = effective_price_parameter(packaged.sites.loc[site], request) if prm == "<price>" else prm
                 if status_of.get((site, prm)) == "assumption":
-                    on_assumptions += float(row[comp])
-                    names.add(f"{site}.{prm}")
+                    found.append(f"{site}.{prm}")
+            found += [f"defaults.{d}" for d in _COMPONENT_DEFAULTS.get(comp, ())
+                      if d not in set_by_request and default_status.get(d) == "assumption"]
+            if found:
+                on_assumptions += float(row[comp])
+                names.update(found)
     share = on_assumptions / total if total > 0 else 0.0
     return share, sorted(names)
+
+
+#: How many of the inputs that move the answer most the story names.
+LEADING_INPUTS = 3
+
+
+def leading_inputs(catalog: Catalog, request: SiteRequest, n: int = LEADING_INPUTS,
+                   solver: SolverName = "highs") -> list[dict[str, Any]]:
+    """The ``n`` ranged inputs that move the optimal cost most over their catalog ranges (a tornado).
+
+    Every planning default with a range that the request leaves to the catalog and every ranged value of
+    a candidate site that the optimisation reads is re-solved at its low and high end
+    (:func:`siting.analysis.sensitivity.tornado`); rows give the parameter, its value and range, the cost
+    at both ends [yuan/yr] and whether the plan's sites change.
+    """
+    from siting.analysis.scenarios import SweepRange
+    from siting.analysis.sensitivity import tornado
+
+    scenario = parse_scenario({"name": f"{request.name}-inputs", "request": request.model_dump(mode="json")},
+                              catalog=catalog)
+    sites = build_site_problem(catalog, request).sites
+    params: dict[str, SweepRange | None] = {path: SweepRange(low=low, high=high)
+              for path, low, _, high in ranged_paths(catalog, request, sites) if high > low}
+    if not params:
+        return []
+    frame = tornado(scenario, catalog, parameters=params, solver=solver).frame
+    rows = frame.head(n).to_dict("records")
+    keys = ("cost_low_yuan_per_year", "cost_high_yuan_per_year", "swing_yuan_per_year", "sites_low", "sites_high")
+    return [{"parameter": r["parameter"], "value": r["base_value"], "low": r["low_value"], "high": r["high_value"],
+             **{k: r[k] for k in keys}, "sites_change": bool(r["sites_change"])} for r in rows]

@@ -18,7 +18,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from siting.analysis.explain import Section, assumption_share
+from siting.analysis.explain import Section, assumption_share, leading
 from siting.analysis.explain import explain as tell_story
 from siting.analysis.scorecard import provenance_for, rank
 from siting.cli.options import (
@@ -297,6 +297,7 @@ def optimize_cmd(
         if ok:
             share, names = assumption_share(result, req, cat)
             out["cost_on_assumptions"] = {"share": share, "values": names}
+            out["leading_inputs"] = leading(result, req, cat)
         if robust_result is not None:
             out["robust"] = robust_result.to_dict()
         _json_out(out)

@@ -27,7 +27,8 @@ def test_api_explanation_is_the_cli_explanation(client: TestClient, key: dict[st
     cli = CliRunner().invoke(app, ["optimize", str(path), "--robust", "0", "--json"])
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.stdout)["explanation"] == api_story
-    assert [s["key"] for s in api_story] == ["question", "answer", "why", "how_sure", "change", "rests_on"]
+    assert [s["key"] for s in api_story] == ["headline", "question", "answer", "why", "how_sure", "change",
+                                            "rests_on"]
     human = CliRunner().invoke(app, ["optimize", str(path), "--robust", "0"], env={"COLUMNS": "200"})
     printed = " ".join(human.stdout.split())  # wrapped by the terminal width
     for section in api_story:  # the human output prints every sentence too
