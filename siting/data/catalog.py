@@ -22,6 +22,7 @@ centre_parameters   per-centre numbers (long): coordinates, population
 defaults.csv        global planning defaults (discount rate, route factor, ...)
 sources.csv         bibliography: key, title, publisher, url, year
 schema.csv          the allowed parameters with type, unit, range, description
+monthly_prices.csv  12 monthly energy prices of one year per province (optional)
 ================== ==========================================================
 """
 
@@ -210,6 +211,23 @@ class Catalog:
     tou_periods: pd.DataFrame | None = None  # the long table they come from (provenance)
     grid_capacity: pd.DataFrame | None = None  # site, from_year, value [MW], provenance: capacity by year
     green_options: dict[str, GreenOption] = field(default_factory=dict)  # certificates, PPAs a request may buy
+    monthly_prices: pd.DataFrame | None = None  # province, year, month, parameter, value [yuan/kWh], provenance
+
+    def monthly_base_price_yuan_per_kwh(self, site: str) -> np.ndarray | None:
+        """The 12 monthly delivered flat-period energy prices of ``site``'s province [yuan/kWh], January first.
+
+        Same definition as the site's ``electricity_price_list_yuan_per_kwh`` (sites/monthly_prices.csv holds
+        12 months of one year per province); ``None`` where the province has no monthly table.
+        """
+        self.check_site(site)
+        if self.monthly_prices is None or self.monthly_prices.empty:
+            return None
+        mp = self.monthly_prices
+        rows = mp[(mp["province"] == self.sites.at[site, "province"])
+                  & (mp["parameter"] == "electricity_price_list_yuan_per_kwh")]
+        if rows.empty:
+            return None
+        return rows.sort_values("month")["value"].to_numpy(dtype=float)
 
     def capacity_in(self, site: str, year: int) -> tuple[float, str]:
         """MW of grid capacity for new data-centre load at ``site`` in ``year``, and where it comes from.
@@ -619,6 +637,63 @@ def _load_tou(d: Path, provinces: set[str], source_keys: set[str], errors: list[
     return schedules, raw
 
 
+_MONTHLY_COLUMNS = ("province", "year", "month", "parameter", "value", "unit", "source", "status", "note", "low",
+                    "high")
+#: The parts of capex_yuan_per_mw (site_parameters.csv); where a site has both, they must sum to it.
+CAPEX_PARTS = ("capex_equipment_yuan_per_mw", "capex_regional_yuan_per_mw")
+#: Largest difference accepted between capex_yuan_per_mw and the sum of its parts [yuan/MW] (rounding).
+CAPEX_PART_TOLERANCE_YUAN_PER_MW = 1.0
+
+
+def _load_monthly_prices(d: Path, provinces: set[str], schema: pd.DataFrame, source_keys: set[str],
+                         errors: list[str]) -> pd.DataFrame:
+    """monthly_prices.csv (optional file): per province and parameter, months 1-12 of one year once each.
+
+    Each row is checked like a long provenance row (schema unit and range, source key, status, note and range
+    of an assumption); returns the table with numeric ``value``, ``year`` and ``month``.
+    """
+    if not (d / "monthly_prices.csv").exists():
+        return pd.DataFrame(columns=list(_MONTHLY_COLUMNS))
+    raw = _read_csv(d, "monthly_prices.csv", _MONTHLY_COLUMNS, errors)
+    months: list[float] = []
+    for n, row in enumerate(raw.to_dict("records"), start=2):
+        who = f"monthly_prices.csv line {n} (province={row['province']}, month={row['month']})"
+        if row["province"] not in provinces:
+            errors.append(f"{who}: province {row['province']!r} is not a province of sites.csv")
+        try:
+            month = int(row["month"])
+        except ValueError:
+            errors.append(f"{who}: month {row['month']!r} is not an integer 1-12")
+            month = 0
+        if not 1 <= month <= 12:
+            errors.append(f"{who}: month {row['month']!r} is outside 1-12")
+        months.append(float(month))
+    out = _validate_long(raw, "monthly_prices.csv", "monthly_prices", "province", schema, source_keys, errors)
+    out["month"] = months
+    for (prov, param), sub in out.groupby(["province", "parameter"]):
+        years = sorted(set(sub["year"].dropna().astype(int)))
+        got = sorted(int(m) for m in sub["month"])
+        if len(years) != 1 or got != list(range(1, 13)):
+            errors.append(f"monthly_prices.csv: province {prov!r} parameter {param!r} needs months 1-12 of one year "
+                          f"once each, has years {years} and months {got}")
+    return out
+
+
+def _capex_part_errors(sp: pd.DataFrame) -> list[str]:
+    """Where a site has both capex parts, capex_yuan_per_mw must equal their sum (to CAPEX_PART_TOLERANCE)."""
+    wide = sp.pivot_table(index="site", columns="parameter", values="value", aggfunc="last")
+    if not set(CAPEX_PARTS) <= set(wide.columns) or "capex_yuan_per_mw" not in wide.columns:
+        return []
+    out = []
+    for site, row in wide.iterrows():
+        parts = [float(row[p]) for p in CAPEX_PARTS]
+        total = float(row["capex_yuan_per_mw"])
+        if all(np.isfinite(parts)) and abs(sum(parts) - total) > CAPEX_PART_TOLERANCE_YUAN_PER_MW:
+            out.append(f"site_parameters.csv ({site}): capex_yuan_per_mw {total:,.0f} is not the sum of "
+                       f"{' + '.join(CAPEX_PARTS)} = {sum(parts):,.0f} yuan/MW")
+    return out
+
+
 _PACKAGE_COLUMNS = ("package_id", "title", "kind", "requires", "conditions", "source", "year", "status", "note")
 _TERM_COLUMNS = ("package_id", "site", "parameter", "value", "unit", "source", "year", "status", "note")
 
@@ -764,6 +839,8 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
 
     packages = _load_packages(d, schema, site_ids, source_keys, subsidies, errors)
     tou, tou_raw = _load_tou(d, set(sites_id["province"]), source_keys, errors)
+    monthly = _load_monthly_prices(d, set(sites_id["province"]), schema, source_keys, errors)
+    errors.extend(_capex_part_errors(sp))
     green_options: dict[str, GreenOption] = {}
     scopes = {"national", *site_ids, *sites_id["province"]}
     for n, row in enumerate(_read_csv(d, "green_options.csv", ("option_id", "title", "kind", "price_basis", "scope",
@@ -839,6 +916,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         sites=sites_gdf, centres=centres_gdf, climate=cl, subsidies=tuple(subsidies), defaults=defaults,
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
         packages=packages, tou=tou, tou_periods=tou_raw, grid_capacity=gc, green_options=green_options,
+        monthly_prices=monthly,
     )
     # monthly normals are read on every problem build: pivot them once
     cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})
