@@ -1,8 +1,8 @@
 """The cost data of issue 23: capex per site from its parts, monthly prices, honest ranges.
 
 Expected values are computed by hand from the published inputs quoted in sites/sources.csv
-(Cushman & Wakefield 2025: USD 7.11 M/MW x 7.10 CNY/USD, rounded to 50.48 M yuan/MW; a 63/37 equipment/regional split; NBS 2021
-urban non-private average wages), never copied from the loader's output.
+(Cushman & Wakefield 2025: USD 7.11 M/MW x 7.10 CNY/USD, rounded to 50.48 M yuan/MW; a 63/37
+equipment/regional split; NBS 2021 urban non-private average wages), never copied from the loader's output.
 """
 
 from __future__ import annotations

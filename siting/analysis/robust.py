@@ -5,7 +5,9 @@ Sampling (``samples`` draws, seeded): every catalog value that carries a range
 ``assumption`` row has one) is drawn from a triangular distribution
 (low, value, high).  Shared drivers are correlated:
 
-- one construction-cost shock for every site: capex x triangular(1 - s, 1, 1 + s), s = ``CAPEX_SHOCK``;
+- construction cost: each site's capex is drawn from its own range (the regional share of the build, one
+  quantile shared by every site, since it is one uncertain split), then every site's draw is multiplied by one
+  common shock triangular(1 - s, 1, 1 + s), s = ``CAPEX_SHOCK`` (tenders for comparable halls);
 - one price shock per grid region (province): the sites of a province take the same quantile
   of their own price ranges;
 - every other ranged parameter is drawn independently.
@@ -102,10 +104,13 @@ def sample_ranges(catalog: Catalog, request: SiteRequest, sites: list[str], samp
     price_u: dict[str, FloatArray] = {}
     paths: list[str] = []
     cols: list[FloatArray] = []
+    capex_range_u: FloatArray | None = None
     for path, low, value, high in ranged:
         parts = path.split(".")
         if parts[0] == "sites" and parts[2] == EFFECTIVE_PRICE:
             u = price_u.setdefault(province[parts[1]], rng.random(samples))
+        elif parts[0] == "sites" and parts[2] == "capex_yuan_per_mw":
+            u = capex_range_u = capex_range_u if capex_range_u is not None else rng.random(samples)
         else:
             u = rng.random(samples)
         paths.append(path)
@@ -113,8 +118,12 @@ def sample_ranges(catalog: Catalog, request: SiteRequest, sites: list[str], samp
     capex_u = rng.random(samples)
     shock = _triangular_quantile(capex_u, 1 - CAPEX_SHOCK, 1.0, 1 + CAPEX_SHOCK)
     for s in sites:
-        paths.append(f"sites.{s}.capex_yuan_per_mw")
-        cols.append(shock * catalog.site_value(s, "capex_yuan_per_mw"))
+        path = f"sites.{s}.capex_yuan_per_mw"
+        if path in paths:  # drawn from its range above: the common shock scales the draw
+            cols[paths.index(path)] = cols[paths.index(path)] * shock
+        else:
+            paths.append(path)
+            cols.append(shock * catalog.site_value(s, "capex_yuan_per_mw"))
     return paths, np.column_stack(cols) if cols else np.zeros((samples, 0))
 
 
