@@ -44,8 +44,12 @@ def test_robust_answer_is_consistent(catalog: Catalog) -> None:
     assert nominal["sites"] == r.nominal_sites
     # regret is the plan's cost minus each sample's optimum: never negative, zero where it is optimal
     assert nominal["regret_mean_yuan_per_year"] >= -1e-6 * r.nominal_cost_yuan_per_year
-    assert r.least_max_regret["regret_max_yuan_per_year"] <= nominal["regret_max_yuan_per_year"] + 1e-6
-    assert r.least_expected_cost["expected_cost_yuan_per_year"] <= nominal["expected_cost_yuan_per_year"] + 1e-6
+    # plans are ranked by the share of samples whose rules they break first, then by the figure
+    lr, le = r.least_max_regret, r.least_expected_cost
+    assert (lr["infeasible_share"], lr["regret_max_yuan_per_year"]) <= (
+        nominal["infeasible_share"], nominal["regret_max_yuan_per_year"] + 1e-6)
+    assert (le["infeasible_share"], le["expected_cost_yuan_per_year"]) <= (
+        nominal["infeasible_share"], nominal["expected_cost_yuan_per_year"] + 1e-6)
     assert "How sure:" in r.summary_line()
 
 
@@ -71,8 +75,9 @@ def test_how_sure_names_the_alternatives_with_their_numbers(catalog: Catalog) ->
     so instead of naming it twice."""
     from siting.analysis.explain import explain
 
-    # a candidate set whose nominal optimum (qingyang) is not the plan of least expected cost
-    req = siting.parse_request({"candidates": ["zhongwei", "guian", "yaan", "qingyang"]})
+    # the default request: its nominal optimum breaks the latency rule in some samples (route factor drawn), so
+    # another plan has the least expected cost among the plans feasible more often
+    req = siting.parse_request({})
     res = siting.optimize(req, catalog, explain=False)
     r = robust(req, catalog, samples=60, seed=3)
     how_sure = next(s for s in explain(res, req, catalog, r) if s.key == "how_sure")

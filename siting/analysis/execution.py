@@ -66,6 +66,8 @@ from siting.optimization.solve import SolverName
 
 FloatArray = npt.NDArray[np.float64]
 
+#: The fibre route factor: the patcher rescales the modelled RTTs (SiteProblem.with_route_factor).
+ROUTE_FACTOR = "defaults.route_factor"
 #: Site parameters the patcher recomputes without rebuilding the problem.
 FAST_SITE_PARAMETERS = frozenset({
     "electricity_price_list_yuan_per_kwh", "electricity_price_package_yuan_per_kwh", EFFECTIVE_PRICE,
@@ -127,6 +129,8 @@ class ProblemPatcher:
         self.inert = frozenset(p for p in INERT_SITE_PARAMETERS if not limited.get(p, False))
 
     def is_fast(self, path: str) -> bool:
+        if path == ROUTE_FACTOR:
+            return True
         parts = path.split(".")
         if parts[0] == "sites" and len(parts) == 3:
             return parts[2] in FAST_SITE_PARAMETERS or parts[2] in self.inert
@@ -145,6 +149,11 @@ class ProblemPatcher:
         if not all(self.is_fast(p) for p in values):
             req, cat = self.scenario.apply(values, self.user_catalog)
             return build_site_problem(cat, req)
+        values = dict(values)
+        route_factor = values.pop(ROUTE_FACTOR, None)
+        if route_factor is not None:  # latency geometry: the RTTs scale, the costs do not
+            patched = self.problem(values) if values else self.base
+            return patched.with_route_factor(float(route_factor))
         rows: dict[str, dict[str, Any]] = {}
         defaults: dict[str, float] = {}
         req_update: dict[str, float] = {}

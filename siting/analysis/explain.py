@@ -292,11 +292,34 @@ def how_sure(robust: Any | None) -> Section:
          f"{r['feasible_samples']} samples of the catalog's ranges; its expected cost "
          f"{r['expected_cost_yuan_per_year'] / _MIO:,.1f} M yuan/yr (P90 {r['p90_cost_yuan_per_year'] / _MIO:,.1f}), "
          f"mean regret {r['regret_mean_yuan_per_year'] / _MIO:,.2f} M yuan/yr (max "
-         f"{r['regret_max_yuan_per_year'] / _MIO:,.2f}).",
+         f"{r['regret_max_yuan_per_year'] / _MIO:,.2f})"
+         + (f"; it breaks a rule of the request in {100 * r['candidates'][0]['infeasible_share']:.0f} % of them "
+            "(latency or capacity as drawn)" if r["candidates"] and r["candidates"][0]["infeasible_share"] > 0
+            else "") + ".",
          _alternatives(r),
          "Chosen in: " + ", ".join(f"{site} {100 * v:.0f} %" for site, v in
                                    sorted(r["p_chosen"].items(), key=lambda x: (-x[1], x[0]))) + " of the samples."]
+    if r.get("route_factor"):
+        s.append(_route_sentence(r["route_factor"]))
     return Section("how_sure", "How sure", s)
+
+
+#: A site whose chance of being chosen differs by more than this above and below the catalog's route factor is
+#: one that latency decides [fraction].
+ROUTE_FACTOR_DECIDES = 0.1
+
+
+def _route_sentence(rf: dict[str, Any]) -> str:
+    """Whether the drawn fibre route factor (latency) changes which sites are chosen."""
+    at = rf["value"]
+    moved = [(s, rf["p_chosen_below"][s], rf["p_chosen_above"][s]) for s in rf["p_chosen_below"]
+             if abs(rf["p_chosen_below"][s] - rf["p_chosen_above"][s]) > ROUTE_FACTOR_DECIDES]
+    if not moved:
+        return (f"Latency does not decide: with the fibre route factor drawn over its range (one draw for every "
+                f"pair), each site is chosen about as often below {at:g} as above it.")
+    return ("Latency decides: with the fibre route factor drawn over its range (one draw for every pair), "
+            + "; ".join(f"{s} is chosen in {100 * lo:.0f} % of samples below {at:g} and {100 * hi:.0f} % above"
+                        for s, lo, hi in moved) + ". Measured RTTs (measured_rtt_ms) would settle it.")
 
 
 def _alternatives(r: dict[str, Any]) -> str:

@@ -10,6 +10,8 @@ Sampling (``samples`` draws, seeded): every catalog value that carries a range
   common shock triangular(1 - s, 1, 1 + s), s = ``CAPEX_SHOCK`` (tenders for comparable halls);
 - one price shock per grid region (province): the sites of a province take the same quantile
   of their own price ranges;
+- the fibre route factor (``defaults.route_factor``): one draw shared by every modelled RTT, so the pairs
+  within each class's limit follow it (latency is uncertain too);
 - every other ranged parameter is drawn independently.
 
 For each sample the MILP is solved again (the Monte Carlo machinery of
@@ -38,6 +40,7 @@ import numpy.typing as npt
 from siting.analysis.execution import (
     FAST_DEFAULTS,
     FAST_SITE_PARAMETERS,
+    ROUTE_FACTOR,
     ProblemPatcher,
     SweepSetup,
     run_samples,
@@ -46,7 +49,7 @@ from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, parse_scenario
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
 from siting.errors import RequestError
-from siting.optimization.evaluate import plan_total_yuan_per_year
+from siting.optimization.evaluate import meets_sampled_rules, plan_total_yuan_per_year
 from siting.optimization.optimize import optimize_problem
 from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
 from siting.optimization.solve import SolverName
@@ -89,8 +92,8 @@ def ranged_paths(catalog: Catalog, request: SiteRequest, sites: list[str]) -> li
     for r in df[df["low"].astype(str).str.strip() != ""].to_dict("records"):
         if r["parameter"] in request_set:
             continue  # the request fixes it
-        if r["parameter"] not in FAST_DEFAULTS:
-            continue  # latency geometry (changes the allowed pairs) and the planner's date: not drawn here
+        if r["parameter"] not in FAST_DEFAULTS and f"defaults.{r['parameter']}" != ROUTE_FACTOR:
+            continue  # the other latency constants and the planner's date: not drawn here
         out.append((f"defaults.{r['parameter']}", float(r["low"]), float(r["value"]), float(r["high"])))
     return out
 
@@ -149,6 +152,8 @@ class RobustResult:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     drawn: list[str] = field(default_factory=list)
     plan_shares: dict[str, float] = field(default_factory=dict)  # site set ('a+b', catalog order) -> share optimal
+    # latency: how often each site is chosen when the drawn route factor is below / above the catalog's value
+    route_factor: dict[str, Any] = field(default_factory=dict)
 
     def optimal_share(self, sites: list[str] | set[str]) -> float:
         """Share of the feasible samples in which exactly this site set is optimal [fraction]."""
@@ -237,7 +242,7 @@ def robust(
         opened, alloc = plan
         cost = np.full(samples, np.nan)
         for r, p in enumerate(problems):
-            if p is not None and bool(np.all(alloc.sum(axis=(0, 1)) <= p.capacity_mw + 1e-6)):
+            if p is not None and meets_sampled_rules(p, alloc):
                 cost[r] = plan_total_yuan_per_year(p, opened, alloc)
         regret = cost - opt
         fine = np.isfinite(cost) & ok
@@ -251,6 +256,15 @@ def robust(
             "regret_p90_yuan_per_year": float(np.percentile(regret[fine], 90)) if fine.any() else float("inf"),
             "regret_max_yuan_per_year": float(np.max(regret[fine])) if fine.any() else float("inf"),
         })
+    route: dict[str, Any] = {}
+    if ROUTE_FACTOR in paths:
+        rf = values[:, paths.index(ROUTE_FACTOR)]
+        at = float(cat.defaults["route_factor"])
+        below, above = ok & (rf < at), ok & (rf >= at)
+        if below.any() and above.any():
+            route = {"value": at, "samples_below": int(below.sum()), "samples_above": int(above.sum()),
+                     "p_chosen_below": {s: float(batch.open[below, j].mean()) for j, s in enumerate(batch.sites)},
+                     "p_chosen_above": {s: float(batch.open[above, j].mean()) for j, s in enumerate(batch.sites)}}
     nom = candidates[0]
     least_expected = min(candidates, key=lambda c: (c["infeasible_share"], c["expected_cost_yuan_per_year"]))
     least_regret = min(candidates, key=lambda c: (c["infeasible_share"], c["regret_max_yuan_per_year"]))
@@ -264,7 +278,8 @@ def robust(
         regret_p90_yuan_per_year=nom["regret_p90_yuan_per_year"],
         regret_max_yuan_per_year=nom["regret_max_yuan_per_year"],
         least_expected_cost=least_expected, least_max_regret=least_regret, candidates=candidates,
-        drawn=paths, plan_shares={k: v / n_ok for k, v in sorted(counts.items(), key=lambda x: -x[1])},
+        drawn=paths, route_factor=route,
+        plan_shares={k: v / n_ok for k, v in sorted(counts.items(), key=lambda x: -x[1])},
     )
 
 

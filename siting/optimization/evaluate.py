@@ -339,6 +339,24 @@ def evaluate(request: Any, catalog: Any, plan: Mapping[str, float] | FloatArray)
     return evaluate_plan(p, None, alloc)
 
 
+def meets_sampled_rules(p: SiteProblem, alloc: FloatArray) -> bool:
+    """Whether a plan meets the rules that change between samples of one request's ranges: capacity, and the
+    latency pairs and service levels the route factor moves.  The other rules (site counts, shares, campus
+    sizes, residency) do not depend on the sampled values, so a plan that met them once meets them in every
+    sample; :func:`evaluate_plan` checks everything."""
+    mw_j = alloc.sum(axis=(0, 1))
+    if bool(np.any(mw_j > p.capacity_mw + MW_TOLERANCE)):
+        return False
+    if bool(np.any((alloc > MW_TOLERANCE) & ~p.allowed)):
+        return False
+    if p.within_rtt is not None and p.service_level:
+        for k, level in enumerate(p.service_level):
+            need = level * float(p.demand_mw[k].sum())
+            if level < 1.0 and float(alloc[k][p.within_rtt[k]].sum()) < need - MW_TOLERANCE * max(1.0, need):
+                return False
+    return True
+
+
 def plan_total_yuan_per_year(p: SiteProblem, opened: FloatArray, alloc: FloatArray) -> float:
     """Total of :func:`plan_cost` in numpy only, for many evaluations (robustness, regret).
 

@@ -88,6 +88,7 @@ class SiteProblem:
     distance_km: FloatArray | None = None  # (I, J) geodesic distance behind a modelled RTT
     rtt_measured: BoolArray | None = None  # (I, J) the RTT is a measurement, not the model
     route_factor: float = 1.5  # of the modelled RTTs [1]
+    equipment_ms: float = 1.0  # fixed delay in every modelled RTT [ms]
     # site sets a plan may not use exactly (the next-best plans: siting.optimization.alternatives)
     excluded_plans: list[tuple[int, ...]] = field(default_factory=list)
     flexible_share: list[float] = field(default_factory=list)  # per class: share of daily energy it may shift
@@ -192,6 +193,19 @@ class SiteProblem:
         levels = list(self.service_level)
         levels[k] = service_level
         return replace(self, within_rtt=within, allowed=allowed, max_rtt_ms=limits, service_level=levels)
+
+    def with_route_factor(self, route_factor: float) -> SiteProblem:
+        """A copy whose modelled RTTs use ``route_factor`` [1] (measured pairs keep their value); the pairs within
+        each class's limit, and for classes at service level 1 the allowed pairs, follow."""
+        if self.rtt_ms is None or self.site_ok is None or self.within_rtt is None:
+            raise ValueError("this problem has no RTT matrix")
+        measured = self.rtt_measured if self.rtt_measured is not None else np.zeros(self.rtt_ms.shape, dtype=bool)
+        scaled = self.equipment_ms + (self.rtt_ms - self.equipment_ms) * (route_factor / self.route_factor)
+        out = replace(self, rtt_ms=np.where(measured, self.rtt_ms, scaled), route_factor=float(route_factor))
+        for k, limit in enumerate(self.max_rtt_ms):
+            if limit is not None:
+                out = out.with_rtt_limit(k, limit, self.service_level[k] if self.service_level else 1.0)
+        return out
 
     def with_cost_scaled(self, site: str, factor: float) -> SiteProblem:
         """A copy in which every cost of ``site`` (per-MW and fixed) is multiplied by ``factor``."""
@@ -693,7 +707,7 @@ def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
         rtt_ms=rtt_arr, max_rtt_ms=[c.max_rtt_ms for c in request.classes],
         service_level=[c.service_level_fraction for c in request.classes], within_rtt=within,
         min_site_mw=min_site_load_mw(catalog, request), site_ok=site_ok_all, distance_km=distance,
-        rtt_measured=is_measured, route_factor=float(d["route_factor"]),
+        rtt_measured=is_measured, route_factor=float(d["route_factor"]), equipment_ms=float(d["equipment_ms"]),
         flexible_share=[c.flexible_share_fraction for c in request.classes],
         phase_years=years, phase_share=shares, grid_capacity_mw=grid, capacity_reason=grid_why,
         green_offers=_green_offers(catalog, request, sites, a),
