@@ -126,9 +126,10 @@ def pv_yield_kwh_per_kwp_year(weather: HourlyWeather, lat_deg: float, lon_deg: f
     tilt = abs(lat_deg) if tilt_deg is None else tilt_deg
     times = pd.date_range("2005-01-01 00:30", periods=weather.n_hours, freq="h", tz=f"Etc/GMT-{UTC_OFFSET_H}")
     pos = pvlib.solarposition.get_solarposition(times, lat_deg, lon_deg, method="nrel_numpy")
-    dni_extra = pvlib.irradiance.get_extra_radiation(times)
+    doy = np.asarray(times.day_of_year, dtype=float)  # day numbers: pvlib's datetime path warns under pandas 3
+    dni_extra = pd.Series(pvlib.irradiance.get_extra_radiation(doy), index=times)
     ghi = pd.Series(weather.ghi_w_per_m2, index=times)
-    split = pvlib.irradiance.erbs(ghi, pos["zenith"], times)
+    split = pvlib.irradiance.erbs(ghi, pos["zenith"], doy)
     poa = pvlib.irradiance.get_total_irradiance(
         tilt, s["azimuth_deg"], pos["apparent_zenith"], pos["azimuth"], split["dni"], ghi, split["dhi"],
         dni_extra=dni_extra, albedo=s["albedo"], model="haydavies")
