@@ -133,7 +133,8 @@ def test_onsite_solar_pays_for_itself_at_zhongwei_by_hand(catalog: Catalog) -> N
     """PV on the campus's own land at Zhongwei, by hand from the catalog rows (siting.models.green):
     LCOE = (4.13e6 CRF(8 %, 25) + 0.045e6) / H with H the yield from Zhongwei's hours (about 1,500 kWh/kWp),
     below the 440 yuan/MWh grid price, so the optimiser takes the whole output with no green floor:
-    2222 m2/MW x 0.3 / 20,000 m2/MWp x H MWh per MW of IT.  The objective falls by (440 - LCOE) x MWh; the energy row by 440 x MWh; the green row is
+    2222 m2/MW x 0.3 / 20,000 m2/MWp x H MWh per MW of IT.  The objective falls by (440 - LCOE) x MWh;
+    the energy row by 440 x MWh; the green row is
     LCOE x MWh; location-based emissions fall by ef x MWh (the grid draw itself is lower)."""
     d = catalog.defaults
     hours = catalog.pv_yield_kwh_per_kwp("zhongwei")
