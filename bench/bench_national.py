@@ -95,7 +95,24 @@ def write_synthetic_catalog(directory: Path, n_sites: int, n_centres: int, seed:
                      (s, m + 1, "temp_min_c", tmean[m] - span / 2, "degC"), (s, m + 1, "rh_pct", rh[m], "%")]
     cl = pd.DataFrame(clim, columns=["site", "month", "parameter", "value", "unit"])
     cl["source"], cl["year"], cl["status"], cl["note"] = "synthetic", 2026, "assumption", "synthetic benchmark"
-    cl.to_csv(directory / "climate.csv", index=False)
+    cl.to_csv(directory / "climate.csv", index=False)  # kept for reference; the engine reads the hours below
+    # hourly weather: each synthetic site takes the typical year of the nearest shipped site (its series file is
+    # copied once and shared), so PUE, tariffs and PV run on real hours as in the shipped catalog
+    stations = pd.read_csv(src / "weather_stations.csv", dtype=str, keep_default_na=False)
+    real = pd.read_csv(src / "site_parameters.csv", dtype=str, keep_default_na=False)
+    real = real[real["parameter"].isin(["lat_deg", "lon_deg"])].pivot(index="site", columns="parameter",
+                                                                       values="value").astype(float)
+    (directory / "weather").mkdir(exist_ok=True)
+    rows_w = []
+    for j, s in enumerate(ids):
+        d2 = (real["lat_deg"] - lat[j]) ** 2 + ((real["lon_deg"] - lon[j]) * np.cos(np.radians(lat[j]))) ** 2
+        near = str(d2.idxmin())
+        st = stations[stations["site"] == near].iloc[0].to_dict()
+        if not (directory / "weather" / st["file"]).exists():
+            shutil.copy(src / "weather" / st["file"], directory / "weather" / st["file"])
+        rows_w.append({**st, "site": s, "source": "synthetic", "year": "2026", "status": "assumption",
+                       "note": f"synthetic benchmark: the typical year of the nearest shipped site, {near}"})
+    pd.DataFrame(rows_w).to_csv(directory / "weather_stations.csv", index=False)
     cids = [f"c{i:03d}" for i in range(n_centres)]
     regions = np.where(rng.uniform(size=n_centres) < 0.5, "east", "central")
     pd.DataFrame({"centre": cids, "name_en": cids, "name_zh": cids, "province": "synthetic", "region": regions}

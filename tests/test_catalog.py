@@ -15,7 +15,7 @@ from siting.errors import CatalogError, UnknownIdError
 REQUIRED_SITES = ["zhongwei", "guian", "yaan", "chongqing"]
 OTHER_SITES = ["chengdu", "helinger", "qingyang", "zhangjiakou", "shaoguan", "wuhu", "beijing", "shanghai",
                "guangzhou"]
-LONG_TABLES = ["site_parameters.csv", "climate.csv", "centre_parameters.csv", "defaults.csv"]
+LONG_TABLES = ["site_parameters.csv", "centre_parameters.csv", "defaults.csv"]
 
 
 def test_sites_present(catalog: Catalog) -> None:

@@ -46,7 +46,7 @@ def test_rank_json_has_the_four_criteria_with_provenance() -> None:
         assert prov["climate"]["sources"]
     # by default: the published tariff, no deal
     assert data["packages"] == []
-    assert sites["zhongwei"]["price_yuan_per_kwh"] == 0.44
+    assert sites["zhongwei"]["price_yuan_per_kwh"] == pytest.approx(0.44)
     assert sites["zhongwei"]["provenance"]["price"]["source"] == "36kr-2022"
     assert sites["zhongwei"]["bandwidth_subsidy_yuan_per_year"] == 0
 

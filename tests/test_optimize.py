@@ -265,8 +265,8 @@ def test_pue_cap_excludes_but_a_locked_site_is_kept_with_a_notice(catalog: Catal
     assert r.status == "optimal"
     assert "chongqing" in r.chosen_sites
     codes = {f["code"]: f["message"] for f in r.diagnosis}
-    assert "is kept: PUE 1.188" in codes["locked_despite_rule"]
-    assert "yaan is excluded: PUE 1.161" in " ".join(f["message"] for f in r.diagnosis if f["code"] == "pue_excluded")
+    assert "is kept: PUE 1.189" in codes["locked_despite_rule"]
+    assert "yaan is excluded: PUE 1.165" in " ".join(f["message"] for f in r.diagnosis if f["code"] == "pue_excluded")
     assert "yaan" not in r.chosen_sites and "guian" not in r.chosen_sites
 
 

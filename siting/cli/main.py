@@ -576,3 +576,7 @@ def main() -> None:  # pragma: no cover
 
 register_scenarios(app)
 register_service(app)
+
+from siting.cli.climate import climate_app  # noqa: E402
+
+app.add_typer(climate_app, name="climate")

@@ -15,7 +15,8 @@ Tables (all in ``sites/``, shipped as the package ``siting.catalog_data``):
 ================== ==========================================================
 sites.csv           identity: id, names, province, hub, cluster, role
 site_parameters.csv per-site numbers (long)
-climate.csv         monthly normals per site (long, with ``month``)
+weather_stations.csv per site: the station of its hourly typical-year weather, provenance
+weather/<site>.csv.gz 8,760 hours of dry bulb, dew point, RH, pressure, wet bulb, irradiance
 subsidies.csv       structured subsidy records (kind, amount/rate, cap, duration)
 centres.csv         demand-centre identity
 centre_parameters   per-centre numbers (long): coordinates, population
@@ -40,11 +41,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from siting.data.weather import STATION_COLUMNS, read_series
 from siting.errors import CatalogError, UnknownIdError
-from siting.models.green import PRICE_BASES
-from siting.models.pue import MonthlyClimate
+from siting.models.green import PRICE_BASES, pv_yield_kwh_per_kwp_year
+from siting.models.pue import MonthlyClimate, PueHours, monthly_normals, pue_hours
 from siting.models.tariffs import PERIODS as TOU_PERIODS
-from siting.models.tariffs import TouSchedule
+from siting.models.tariffs import TouSchedule, parse_clock_hours
+from siting.models.weather import HourlyWeather
 from siting.serialize import to_jsonable
 
 STATUSES = ("sourced", "derived", "assumption")
@@ -184,7 +187,10 @@ class Catalog:
     centres : GeoDataFrame
         One row per demand centre (index ``centre``) with coordinates and population.
     climate : DataFrame
-        Long monthly normals ``site, month, parameter, value, unit, ...``.
+        Where each site's weather comes from (``weather_stations.csv``: station, WMO, distance,
+        elevation difference, lapse correction, source, year, status, note).
+    weather : dict
+        Each site's typical-year hours (:class:`~siting.models.weather.HourlyWeather`).
     subsidies : tuple of Subsidy
     defaults : dict
         Global planning defaults by parameter name (values in schema units).
@@ -204,7 +210,10 @@ class Catalog:
     sources: pd.DataFrame
     schema: pd.DataFrame
     overrides: tuple[tuple[str, str, float], ...] = field(default=())
-    climate_by_site: dict[str, MonthlyClimate] = field(default_factory=dict)
+    weather: dict[str, HourlyWeather] = field(default_factory=dict)
+    # PUE hours per (site, cooling, dust days) and PV yield per site: computed once, shared by copies
+    _pue_cache: dict[tuple[str, str, float], PueHours] = field(default_factory=dict, repr=False, compare=False)
+    _pv_cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     packages: dict[str, Package] = field(default_factory=dict)
     applied_packages: tuple[str, ...] = ()  # packages whose terms are in ``sites`` (see with_packages)
     tou: dict[str, TouSchedule] = field(default_factory=dict)  # time-of-use schedules by province
@@ -280,24 +289,46 @@ class Catalog:
             raise CatalogError(f"unknown site parameter {parameter!r}", field=parameter)
         return float(self.sites.at[site, parameter])
 
-    def climate_of(self, site: str) -> MonthlyClimate:
-        """Monthly normals of ``site`` as a :class:`~siting.models.pue.MonthlyClimate`."""
+    def weather_of(self, site: str) -> HourlyWeather:
+        """The typical-year hours of ``site`` (``weather_stations.csv`` names the station)."""
         self.check_site(site)
-        if site in self.climate_by_site:
-            return self.climate_by_site[site]
-        sub = self.climate[self.climate["site"] == site]
-        wide = sub.pivot(index="month", columns="parameter", values="value").sort_index()
-        return MonthlyClimate.from_mapping({c: wide[c].to_numpy(dtype=float) for c in wide.columns})
+        if site not in self.weather:
+            raise CatalogError(f"site {site!r} has no weather: add a weather_stations.csv row (siting climate import)",
+                               field=site)
+        return self.weather[site]
+
+    def climate_of(self, site: str) -> MonthlyClimate:
+        """Monthly normals of ``site`` derived from its hours (:func:`~siting.models.pue.monthly_normals`)."""
+        return monthly_normals(self.weather_of(site))
+
+    def pue_hours_of(self, site: str, cooling: str, dust_days_per_year: float = 0.0) -> PueHours:
+        """Hourly, monthly, monthly-peak and annual PUE of ``site`` (cached per site, cooling and dust days)."""
+        key = (site, cooling, float(dust_days_per_year))
+        if key not in self._pue_cache:
+            self._pue_cache[key] = pue_hours(self.weather_of(site), cooling, dust_days_per_year)
+        return self._pue_cache[key]
+
+    def pv_yield_kwh_per_kwp(self, site: str) -> float:
+        """On-site PV yield [kWh/kWp/yr] from the site's irradiance hours (:mod:`siting.models.green`), cached."""
+        if site not in self._pv_cache:
+            lat, lon = self.site_value(site, "lat_deg"), self.site_value(site, "lon_deg")
+            self._pv_cache[site] = pv_yield_kwh_per_kwp_year(self.weather_of(site), lat, lon)
+        return self._pv_cache[site]
+
+    def has_irradiance(self, site: str) -> bool:
+        """Whether the site's weather carries solar irradiance (a full year with some GHI)."""
+        w = self.weather.get(site)
+        return w is not None and w.is_full_year and bool((w.ghi_w_per_m2 > 0).any())
 
     def green_offered_at(self, option_id: str, site: str) -> bool:
         """Whether a green option is offered at a site: its ``scope`` names the site, its province or the
-        nation, and an on-site solar option (``price_basis: lcoe``) also needs the site's sourced PV
-        full-load hours (:mod:`siting.models.green`)."""
+        nation, and an on-site solar option (``price_basis: lcoe``) also needs the site's hourly irradiance
+        (its weather, :mod:`siting.models.green`)."""
         o = self.green_options[option_id]
         if not o.applies_to(site, str(self.sites.at[site, "province"])):
             return False
         if o.price_basis == "lcoe":
-            return bool(np.isfinite(self.site_value(site, "pv_full_load_hours_per_year")))
+            return self.has_irradiance(site)
         return True
 
     def green_option_records(self) -> list[dict[str, Any]]:
@@ -604,6 +635,8 @@ def _load_tou(d: Path, provinces: set[str], source_keys: set[str], errors: list[
     raw = _read_csv(d, "tou_periods.csv", _TOU_COLUMNS, errors)
     hours: dict[str, np.ndarray] = {}
     mult: dict[str, np.ndarray] = {}
+    clock: dict[str, np.ndarray] = {}  # (12, 24) period index per clock hour, -1 where no row names the hour
+    no_clock: set[str] = set()
     for n, row in enumerate(raw.to_dict("records"), start=2):
         who = f"tou_periods.csv line {n} ({row['province']}, {row['months']}, {row['period']})"
         prov = row["province"]
@@ -623,12 +656,34 @@ def _load_tou(d: Path, provinces: set[str], source_keys: set[str], errors: list[
             errors.append(f"{who}: months 1-12, hours in (0, 24], multiplier in (0, 5] expected")
             continue
         p = TOU_PERIODS.index(row["period"])
+        text = str(row.get("clock_hours", "")).strip()
+        clock_hours: list[int] = []
+        if text:
+            try:
+                clock_hours = parse_clock_hours(text)
+            except ValueError as exc:
+                errors.append(f"{who}: {exc}")
+                continue
+            if len(clock_hours) != h:
+                errors.append(f"{who}: clock_hours {text!r} cover {len(clock_hours)} h, hours_per_day says {h:g}")
+                continue
+        else:
+            no_clock.add(prov)
         for m in months:
             hours.setdefault(prov, np.zeros((12, len(TOU_PERIODS))))[m - 1, p] += h
             mult.setdefault(prov, np.ones((12, len(TOU_PERIODS))))[m - 1, p] = r
+            grid = clock.setdefault(prov, np.full((12, 24), -1, dtype=np.int64))
+            for hr in clock_hours:
+                if grid[m - 1, hr] >= 0:
+                    errors.append(f"{who}: clock hour {hr}:00 of month {m} is already in period "
+                                  f"{TOU_PERIODS[grid[m - 1, hr]]}")
+                grid[m - 1, hr] = p
     schedules = {}
     for prov in hours:
-        sched = TouSchedule(hours[prov], mult[prov], f"{prov} time-of-use")
+        prov_grid = clock.get(prov)
+        complete = prov not in no_clock and prov_grid is not None and bool((prov_grid >= 0).all())
+        period_of_hour = prov_grid if complete else None
+        sched = TouSchedule(hours[prov], mult[prov], f"{prov} time-of-use", period_of_hour)
         try:
             sched.check()
         except ValueError as exc:
@@ -692,6 +747,47 @@ def _capex_part_errors(sp: pd.DataFrame) -> list[str]:
             out.append(f"site_parameters.csv ({site}): capex_yuan_per_mw {total:,.0f} is not the sum of "
                        f"{' + '.join(CAPEX_PARTS)} = {sum(parts):,.0f} yuan/MW")
     return out
+def _load_weather(d: Path, site_ids: list[str], source_keys: set[str], errors: list[str]
+                  ) -> tuple[pd.DataFrame, dict[str, HourlyWeather]]:
+    """weather_stations.csv and the series it names (each file read once, shared by the sites naming it)."""
+    table = _read_csv(d, "weather_stations.csv", STATION_COLUMNS, errors)
+    weather: dict[str, HourlyWeather] = {}
+    files: dict[str, HourlyWeather] = {}
+    for n, row in enumerate(table.to_dict("records"), start=2):
+        who = f"weather_stations.csv line {n} ({row['site']})"
+        if row["site"] not in site_ids:
+            errors.append(f"{who}: site {row['site']!r} is not in sites.csv")
+            continue
+        errors.extend(_source_status_errors(row, who, source_keys))
+        try:
+            year = int(row["year"])
+            float(row["distance_km"]), float(row["elevation_m"]), float(row["drybulb_correction_k"])
+        except ValueError:
+            errors.append(f"{who}: year, distance_km, elevation_m and drybulb_correction_k must be numbers")
+            continue
+        if not 1900 <= year <= 2100:
+            errors.append(f"{who}: year {year} is outside 1900-2100")
+        name = row["file"]
+        if name not in files:
+            path = d / "weather" / name
+            if not path.is_file():
+                errors.append(f"{who}: weather/{name} is missing")
+                continue
+            try:
+                files[name] = read_series(path)
+            except CatalogError as exc:
+                errors.append(f"{who}: {exc}")
+                continue
+        if row["site"] in weather:
+            errors.append(f"{who}: a second row for the site")
+        weather[row["site"]] = files[name]
+    for sid in site_ids:
+        if sid not in weather and not any(sid == r for r in table["site"]):
+            errors.append(f"weather_stations.csv: site {sid!r} has no weather (add a row and weather/<site>.csv.gz, "
+                          "e.g. with siting climate import)")
+    out = table.copy()
+    out["year"] = pd.to_numeric(out["year"], errors="coerce")
+    return out, weather
 
 
 _PACKAGE_COLUMNS = ("package_id", "title", "kind", "requires", "conditions", "source", "year", "status", "note")
@@ -786,15 +882,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     sp = _validate_long(sp, "site_parameters.csv", "site_parameters", "site", schema, source_keys, errors)
     _check_required(sp, "site_parameters", "site", site_ids, schema, "site_parameters.csv", errors)
 
-    cl = _read_csv(d, "climate.csv", ("site", "month", *long_cols), errors)
-    cl = _validate_long(cl, "climate.csv", "climate", "site", schema, source_keys, errors)
-    cl["month"] = pd.to_numeric(cl["month"], errors="coerce")
-    for sid in site_ids:
-        sub = cl[cl["site"] == sid]
-        for p in schema[(schema["table"] == "climate") & (schema["required"] == "all")]["parameter"]:
-            months = sorted(sub[sub["parameter"] == p]["month"].dropna().astype(int))
-            if months != list(range(1, 13)):
-                errors.append(f"climate.csv: site {sid!r} parameter {p!r} needs months 1-12 once each, has {months}")
+    cl, weather = _load_weather(d, site_ids, source_keys, errors)
 
     centres_id = _read_csv(d, "centres.csv", ("centre", "name_en", "name_zh", "province", "region"), errors)
     centre_ids = list(centres_id["centre"])
@@ -917,9 +1005,8 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
         site_parameters=sp, centre_parameters=cp, defaults_table=df, sources=sources, schema=schema,
         packages=packages, tou=tou, tou_periods=tou_raw, grid_capacity=gc, green_options=green_options,
         monthly_prices=monthly,
+        weather=weather,
     )
-    # monthly normals are read on every problem build: pivot them once
-    cat.climate_by_site.update({s: cat.climate_of(s) for s in site_ids})
     return cat
 
 

@@ -28,11 +28,12 @@ dry-cooler systems use water only for humidification or adiabatic assist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
-from siting.models.tariffs import TouSchedule, energy_cost_by_period
+from siting.models.tariffs import PERIODS, TouSchedule, energy_cost_by_period
 
 HOURS_PER_YEAR = 8760.0
 COST_COMPONENTS = ("energy", "capex", "land", "labour", "water", "bandwidth", "carbon")
@@ -123,6 +124,10 @@ class SiteInputs:
     price_adder_yuan_per_kwh: float = 0.0  # demand charge per kWh at the load factor
     tou: TouSchedule | None = None
     pue_monthly: tuple[float, ...] | None = None
+    # hour by hour (siting.models.tariffs): the 8,760 hourly PUE, each month's peak PUE, the demand charge
+    pue_hourly: npt.NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
+    pue_monthly_peak: tuple[float, ...] | None = None
+    demand_charge_yuan_per_kw_month: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -142,13 +147,28 @@ class Assumptions:
     wue_l_per_kwh: float
 
 
+def energy_cost_of_site_by_period(site: SiteInputs, utilisation: float, flexible_share: float = 0.0
+                                  ) -> npt.NDArray[np.float64]:
+    """(12, periods) energy cost of 1 MW of IT [yuan/yr]: hour by hour where the site has hourly PUE and its
+    schedule clock hours, else over the periods at the monthly PUE (``siting.models.tariffs``); a site without
+    a schedule pays its all-in price in one flat period."""
+    if site.tou is None or site.price_flat_yuan_per_kwh is None or site.pue_monthly is None:
+        out = np.zeros((12, len(PERIODS)))
+        days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+        pue_m = np.asarray(site.pue_monthly) if site.pue_monthly is not None else np.full(12, site.pue)
+        out[:, PERIODS.index("flat")] = days * 24.0 * utilisation * pue_m * 1000.0 * site.price_yuan_per_kwh
+        return out
+    return energy_cost_by_period(site.price_flat_yuan_per_kwh, site.price_adder_yuan_per_kwh, site.tou,
+                                 np.asarray(site.pue_monthly), utilisation, flexible_share, site.pue_hourly,
+                                 site.demand_charge_yuan_per_kw_month,
+                                 None if site.pue_monthly_peak is None else np.asarray(site.pue_monthly_peak))
+
+
 def energy_cost_of_site_yuan_per_mw_year(site: SiteInputs, utilisation: float, flexible_share: float = 0.0) -> float:
-    """Energy cost of 1 MW of IT at full usage [yuan/yr]: over the year's time-of-use periods and monthly PUE
-    when the site has a schedule (``siting.models.tariffs``), else price x PUE x 8760 u."""
+    """Energy cost of 1 MW of IT at full usage [yuan/yr] (:func:`energy_cost_of_site_by_period`, summed)."""
     if site.tou is None or site.price_flat_yuan_per_kwh is None or site.pue_monthly is None:
         return energy_cost_yuan_per_mw_year(site.price_yuan_per_kwh, site.pue, utilisation)
-    return float(energy_cost_by_period(site.price_flat_yuan_per_kwh, site.price_adder_yuan_per_kwh, site.tou,
-                                       np.asarray(site.pue_monthly), utilisation, flexible_share).sum())
+    return float(energy_cost_of_site_by_period(site, utilisation, flexible_share).sum())
 
 
 def unit_costs_yuan_per_mw_year(site: SiteInputs, a: Assumptions, egress_gbps_per_mw: float,

@@ -1,22 +1,18 @@
-"""Power usage effectiveness (PUE) from monthly climate normals and the cooling technology.
+"""Power usage effectiveness (PUE) hour by hour from a site's typical-year weather and the cooling technology.
 
-PUE = total facility energy / IT energy
-    = 1 + distribution losses + miscellaneous loads + fans and pumps
-        + mechanical-cooling fraction x heat load / COP,
-averaged over every hour of a typical year with constant IT load.
+PUE(h) = total facility power / IT power in hour h
+       = 1 + distribution losses + miscellaneous loads + fans and pumps
+           + mechanical-cooling fraction(h) x heat load / COP(h),
 
-Typical hours are synthesised from the monthly normals (bin method):
+with constant IT load.  The hours are the site's 8,760 typical-year hours
+(:class:`siting.models.weather.HourlyWeather`: dry bulb, dew point and the psychrolib wet bulb
+of a CSWD station or of a planner's own EPW file).  Monthly PUE is the mean over the month's
+hours, the annual PUE the mean over the year (the hour-weighted mean of the monthly ones) and
+each month's peak PUE its largest hour: all three come out of the same hours
+(:func:`pue_hours`).
 
-- hour-of-day dry bulb:  T(m, h) = T_mean(m) + A(m) cos(2 pi (h - 15) / 24),
-  A = (T_max - T_min) / 2 from the mean daily maximum and minimum (peak at 15:00);
-- day-to-day variability: T + delta, delta ~ N(0, sigma_day^2), integrated with
-  Gauss-Hermite quadrature (sigma_day = 3 K: the within-month standard deviation
-  of daily mean temperature at mid-latitude continental stations is 2-4 K);
-- humidity: the monthly dew point (Magnus formula, Alduchov & Eskridge 1996
-  coefficients) is held constant over the day, so relative humidity falls as the
-  afternoon warms; wet bulb from Stull (2011), J. Appl. Meteor. Climatol. 50, 2267.
-
-Cooling technologies (competing models with the same leading arguments):
+Cooling technologies (competing models with the same leading arguments, each returning the
+hourly PUE):
 
 - ``pue_airside``:   direct air-side economiser; free cooling while the dry bulb
   allows a 24 degC supply-air temperature (ASHRAE TC 9.9 (2015) recommended
@@ -32,6 +28,9 @@ Cooling technologies (competing models with the same leading arguments):
 
 Compressor COP follows a fraction of the Carnot COP,
 COP = eta * T_evap / (T_cond - T_evap) (temperatures in K), capped at ``cop_max``.
+Sand and dust days load the air-side filters: the fan power rises by ``dust_fan_penalty``
+on the year's share of dust days (spread evenly over the hours; the days themselves are not
+in the weather file).
 
 Validation: Zhongwei (annual mean 8.8 degC, full natural air cooling) is stated
 to reach PUE 1.1 (36kr-2022); ``tests/test_pue.py`` checks the model against it
@@ -41,12 +40,13 @@ and states what each site gets.  Parameter sets are the module constant
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from siting.models.weather import HourlyWeather
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -112,89 +112,6 @@ COOLING_PARAMETERS: dict[str, dict[str, float]] = {
     },
 }
 
-_SIGMA_DAY_K = 3.0
-_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite_e.hermegauss(7)
-_GH_WEIGHTS = _GH_WEIGHTS / _GH_WEIGHTS.sum()
-
-
-@dataclass(frozen=True)
-class MonthlyClimate:
-    """Monthly climate normals, 12 values each.
-
-    Attributes
-    ----------
-    temp_mean_c, temp_max_c, temp_min_c : arrays of 12 [degC]
-        Monthly mean, mean daily maximum and mean daily minimum dry bulb.
-    rh_pct : array of 12 [%]
-        Monthly mean relative humidity.
-    """
-
-    temp_mean_c: FloatArray
-    temp_max_c: FloatArray
-    temp_min_c: FloatArray
-    rh_pct: FloatArray
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, npt.ArrayLike]) -> MonthlyClimate:
-        arrays = {k: np.asarray(values[k], dtype=float) for k in ("temp_mean_c", "temp_max_c", "temp_min_c", "rh_pct")}
-        for name, arr in arrays.items():
-            if arr.shape != (12,):
-                raise ValueError(f"{name} must have 12 monthly values, got shape {arr.shape}")
-        return cls(**arrays)
-
-
-def dewpoint_c(temp_c: npt.ArrayLike, rh_pct: npt.ArrayLike) -> FloatArray:
-    """Dew point [degC] from dry bulb [degC] and relative humidity [%] (Magnus, b=17.625, c=243.04)."""
-    t = np.asarray(temp_c, dtype=float)
-    rh = np.clip(np.asarray(rh_pct, dtype=float), 1.0, 100.0)
-    gamma = np.log(rh / 100.0) + 17.625 * t / (243.04 + t)
-    return np.asarray(243.04 * gamma / (17.625 - gamma), dtype=float)
-
-
-def saturation_vapour_pressure_hpa(temp_c: npt.ArrayLike) -> FloatArray:
-    """Saturation vapour pressure over water [hPa] (Magnus, Alduchov & Eskridge 1996)."""
-    t = np.asarray(temp_c, dtype=float)
-    return np.asarray(6.1094 * np.exp(17.625 * t / (243.04 + t)), dtype=float)
-
-
-def wetbulb_stull_c(temp_c: npt.ArrayLike, rh_pct: npt.ArrayLike) -> FloatArray:
-    """Wet-bulb temperature [degC] at sea-level pressure, Stull (2011) eq. 1 (+-0.3 K for RH 5-99 %)."""
-    t = np.asarray(temp_c, dtype=float)
-    rh = np.clip(np.asarray(rh_pct, dtype=float), 5.0, 99.0)
-    return np.asarray(
-        t * np.arctan(0.151977 * np.sqrt(rh + 8.313659))
-        + np.arctan(t + rh)
-        - np.arctan(rh - 1.676331)
-        + 0.00391838 * rh**1.5 * np.arctan(0.023101 * rh)
-        - 4.686035,
-        dtype=float,
-    )
-
-
-@dataclass(frozen=True)
-class TypicalHours:
-    """Synthetic hours: arrays of shape (12 months, 24 hours, Q quadrature nodes) and weights."""
-
-    drybulb_c: FloatArray
-    dewpoint_c: FloatArray
-    wetbulb_c: FloatArray
-    weight: FloatArray  # sums to 1 over each month's (24, Q) slice
-
-
-def typical_hours(climate: MonthlyClimate, sigma_day_k: float = _SIGMA_DAY_K) -> TypicalHours:
-    """Synthesise the typical hours of each month from its normals (see module docstring)."""
-    hours = np.arange(24, dtype=float)
-    amplitude = (climate.temp_max_c - climate.temp_min_c) / 2.0
-    diurnal = climate.temp_mean_c[:, None] + amplitude[:, None] * np.cos(2 * np.pi * (hours[None, :] - 15.0) / 24.0)
-    drybulb = diurnal[:, :, None] + sigma_day_k * _GH_NODES[None, None, :]
-    td_month = dewpoint_c(climate.temp_mean_c, climate.rh_pct)
-    dew = np.minimum(np.broadcast_to(td_month[:, None, None], drybulb.shape), drybulb)
-    rh = 100.0 * saturation_vapour_pressure_hpa(dew) / saturation_vapour_pressure_hpa(drybulb)
-    wet = np.minimum(wetbulb_stull_c(drybulb, rh), drybulb)
-    weight = np.broadcast_to(_GH_WEIGHTS[None, None, :] / 24.0, drybulb.shape).copy()
-    return TypicalHours(drybulb, dew, wet, weight)
-
-
 def _ramp(x: FloatArray, start: float, end: float) -> FloatArray:
     """0 below ``start``, 1 above ``end``, linear in between."""
     return np.asarray(np.clip((x - start) / (end - start), 0.0, 1.0), dtype=float)
@@ -214,30 +131,27 @@ def _base() -> float:
     return 1.0 + OVERHEADS["distribution_loss_fraction"] + OVERHEADS["misc_fraction"]
 
 
-def _annual(monthly_hourly: FloatArray, hours: TypicalHours) -> tuple[float, FloatArray]:
-    monthly = (monthly_hourly * hours.weight).sum(axis=(1, 2))
-    annual = float((monthly * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
-    return annual, monthly
 
 
-def _waterside_cooling(hours: TypicalHours, p: Mapping[str, float]) -> FloatArray:
-    """Cooling power per unit IT heat for the water-side economiser plant [1]."""
-    mech = _ramp(hours.wetbulb_c, p["free_below_c"], p["mech_above_c"])
-    cop = _cop(hours.wetbulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
+def _fan_dust(p: Mapping[str, float], dust_days_per_year: float) -> float:
+    return p["fan_fraction"] * (1.0 + p["dust_fan_penalty"] * min(max(dust_days_per_year, 0.0), 365.0) / 365.0)
+
+
+def _waterside_cooling(w: HourlyWeather, p: Mapping[str, float]) -> FloatArray:
+    """Cooling power per unit IT power for the water-side economiser plant, hour by hour [1]."""
+    mech = _ramp(w.wetbulb_c, p["free_below_c"], p["mech_above_c"])
+    cop = _cop(w.wetbulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
     return np.asarray(p["fan_fraction"] + mech * _heat_load() / cop, dtype=float)
 
 
-def pue_airside(
-    climate: MonthlyClimate,
-    dust_days_per_year: float = 0.0,
-    params: Mapping[str, float] | None = None,
-) -> tuple[float, FloatArray]:
-    """Annual and monthly PUE [1] with a direct air-side economiser.
+def pue_airside(weather: HourlyWeather, dust_days_per_year: float = 0.0,
+                params: Mapping[str, float] | None = None) -> FloatArray:
+    """Hourly PUE [1] with a direct air-side economiser.
 
     Parameters
     ----------
-    climate : MonthlyClimate
-        Monthly normals of the site.
+    weather : HourlyWeather
+        The site's hours (dry bulb and dew point are used).
     dust_days_per_year : float
         Days per year with sand or dust weather [days/year]; raise filter
         pressure drop and hence fan power (``dust_fan_penalty``).
@@ -245,95 +159,132 @@ def pue_airside(
         Overrides of ``COOLING_PARAMETERS["airside"]``.
     """
     p = {**COOLING_PARAMETERS["airside"], **(params or {})}
-    h = typical_hours(climate)
-    mech_temp = _ramp(h.drybulb_c, p["free_below_c"], p["mech_above_c"])
-    mech_humid = _ramp(h.dewpoint_c, p["dewpoint_limit_c"], p["dewpoint_limit_c"] + p["dewpoint_span_k"])
+    mech_temp = _ramp(weather.drybulb_c, p["free_below_c"], p["mech_above_c"])
+    mech_humid = _ramp(weather.dewpoint_c, p["dewpoint_limit_c"], p["dewpoint_limit_c"] + p["dewpoint_span_k"])
     mech = np.maximum(mech_temp, mech_humid)
-    cop = _cop(h.drybulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
-    fan = p["fan_fraction"] * (1.0 + p["dust_fan_penalty"] * min(dust_days_per_year, 365.0) / 365.0)
-    return _annual(_base() + fan + mech * _heat_load() / cop, h)
+    cop = _cop(weather.drybulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
+    return np.asarray(_base() + _fan_dust(p, dust_days_per_year) + mech * _heat_load() / cop, dtype=float)
 
 
-def pue_waterside(
-    climate: MonthlyClimate,
-    dust_days_per_year: float = 0.0,
-    params: Mapping[str, float] | None = None,
-) -> tuple[float, FloatArray]:
-    """Annual and monthly PUE [1] with a water-side economiser (towers + plate HX, 18 degC CHW).
+def pue_waterside(weather: HourlyWeather, dust_days_per_year: float = 0.0,
+                  params: Mapping[str, float] | None = None) -> FloatArray:
+    """Hourly PUE [1] with a water-side economiser (towers + plate HX, 18 degC CHW) on the psychrolib wet bulb.
 
     ``dust_days_per_year`` is accepted for a uniform signature and has no effect.
     """
     p = {**COOLING_PARAMETERS["waterside"], **(params or {})}
-    h = typical_hours(climate)
-    return _annual(_base() + _waterside_cooling(h, p), h)
+    return np.asarray(_base() + _waterside_cooling(weather, p), dtype=float)
 
 
-def pue_chiller(
-    climate: MonthlyClimate,
-    dust_days_per_year: float = 0.0,
-    params: Mapping[str, float] | None = None,
-) -> tuple[float, FloatArray]:
-    """Annual and monthly PUE [1] with a chiller plant and no economiser (7 degC CHW)."""
+def pue_chiller(weather: HourlyWeather, dust_days_per_year: float = 0.0,
+                params: Mapping[str, float] | None = None) -> FloatArray:
+    """Hourly PUE [1] with a chiller plant and no economiser (7 degC CHW, tower-cooled condenser)."""
     p = {**COOLING_PARAMETERS["chiller"], **(params or {})}
-    h = typical_hours(climate)
-    cop = _cop(h.wetbulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
-    return _annual(_base() + p["fan_fraction"] + _heat_load() / cop, h)
+    cop = _cop(weather.wetbulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
+    return np.asarray(_base() + p["fan_fraction"] + _heat_load() / cop, dtype=float)
 
 
-def pue_liquid(
-    climate: MonthlyClimate,
-    dust_days_per_year: float = 0.0,
-    params: Mapping[str, float] | None = None,
-) -> tuple[float, FloatArray]:
-    """Annual and monthly PUE [1] with direct-to-chip liquid cooling (35 degC warm water).
+def pue_liquid(weather: HourlyWeather, dust_days_per_year: float = 0.0,
+               params: Mapping[str, float] | None = None) -> FloatArray:
+    """Hourly PUE [1] with direct-to-chip liquid cooling (35 degC warm water).
 
     The captured share of heat goes to dry coolers (compressor only above
     ``free_below_c`` dry bulb); the rest is handled by a water-side economiser plant.
     """
     p = {**COOLING_PARAMETERS["liquid"], **(params or {})}
-    h = typical_hours(climate)
-    mech = _ramp(h.drybulb_c, p["free_below_c"], p["mech_above_c"])
-    cop = _cop(h.drybulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
+    mech = _ramp(weather.drybulb_c, p["free_below_c"], p["mech_above_c"])
+    cop = _cop(weather.drybulb_c + p["cond_approach_k"], p["t_evap_c"], p["carnot_efficiency"], p["cop_max"])
     captured = p["captured_fraction"]
     liquid = p["pump_fraction"] + captured * mech * _heat_load() / cop
-    air = (1.0 - captured) * _waterside_cooling(h, COOLING_PARAMETERS["waterside"])
-    return _annual(_base() + liquid + air, h)
+    air = (1.0 - captured) * _waterside_cooling(weather, COOLING_PARAMETERS["waterside"])
+    return np.asarray(_base() + liquid + air, dtype=float)
 
 
-_MODELS = {"airside": pue_airside, "waterside": pue_waterside, "chiller": pue_chiller, "liquid": pue_liquid}
+PueModel = Callable[[HourlyWeather, float], FloatArray]
+_MODELS: dict[str, PueModel] = {"airside": pue_airside, "waterside": pue_waterside, "chiller": pue_chiller,
+                                "liquid": pue_liquid}
 
 
-def _pue_model(cooling: str) -> Any:
+def _pue_model(cooling: str) -> PueModel:
     try:
         return _MODELS[cooling]
     except KeyError:
         raise ValueError(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}") from None
 
 
-def pue(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: float = 0.0) -> float:
+@dataclass(frozen=True)
+class PueHours:
+    """PUE of one site and cooling technology: every hour and what comes out of them.
+
+    hourly : (n_hours,) [1]; monthly : (12,) mean over each month's hours; monthly_peak : (12,) each
+    month's largest hour; annual : the hour-weighted mean of the monthly values (= the mean of the
+    hours of a full year).
+    """
+
+    hourly: FloatArray
+    monthly: FloatArray
+    monthly_peak: FloatArray
+    annual: float
+
+
+def annual_from_monthly(monthly: npt.ArrayLike) -> float:
+    """Hour-weighted annual mean [1] of 12 monthly values."""
+    return float((np.asarray(monthly, dtype=float) * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
+
+
+def pue_hours(weather: HourlyWeather, cooling: str = "airside", dust_days_per_year: float = 0.0) -> PueHours:
+    """Hourly, monthly, monthly-peak and annual PUE [1] of a site's weather for a cooling technology."""
+    hourly = _pue_model(cooling)(weather, dust_days_per_year)
+    monthly = weather.monthly_mean(hourly)
+    return PueHours(hourly, monthly, weather.monthly_max(hourly), annual_from_monthly(monthly))
+
+
+def pue(weather: HourlyWeather, cooling: str = "airside", dust_days_per_year: float = 0.0) -> float:
     """Annual PUE [1] of a site for a cooling technology (one of ``COOLING_TECHNOLOGIES``)."""
-    annual, _ = _pue_model(cooling)(climate, dust_days_per_year)
-    return float(annual)
+    return pue_hours(weather, cooling, dust_days_per_year).annual
 
 
-def pue_monthly(climate: MonthlyClimate, cooling: str = "airside", dust_days_per_year: float = 0.0) -> FloatArray:
+def pue_monthly(weather: HourlyWeather, cooling: str = "airside", dust_days_per_year: float = 0.0) -> FloatArray:
     """Monthly PUE [1] (12,); their hour-weighted mean is :func:`pue`."""
-    _, monthly = _pue_model(cooling)(climate, dust_days_per_year)
-    return np.asarray(monthly, dtype=float)
+    return pue_hours(weather, cooling, dust_days_per_year).monthly
 
 
-def free_cooling_share(climate: MonthlyClimate, cooling: str = "airside") -> float:
+def free_cooling_share(weather: HourlyWeather, cooling: str = "airside") -> float:
     """Share of the year's hours with no compressor cooling at all [fraction]."""
-    h = typical_hours(climate)
     if cooling == "airside":
         p = COOLING_PARAMETERS["airside"]
-        free = (h.drybulb_c <= p["free_below_c"]) & (h.dewpoint_c <= p["dewpoint_limit_c"])
+        free = (weather.drybulb_c <= p["free_below_c"]) & (weather.dewpoint_c <= p["dewpoint_limit_c"])
     elif cooling == "waterside":
-        free = h.wetbulb_c <= COOLING_PARAMETERS["waterside"]["free_below_c"]
+        free = weather.wetbulb_c <= COOLING_PARAMETERS["waterside"]["free_below_c"]
     elif cooling == "liquid":
-        free = h.drybulb_c <= COOLING_PARAMETERS["liquid"]["free_below_c"]
+        free = weather.drybulb_c <= COOLING_PARAMETERS["liquid"]["free_below_c"]
     else:
         return 0.0
-    share, _ = _annual(free.astype(float), h)
-    return share
+    return annual_from_monthly(weather.monthly_mean(free.astype(float)))
 
+
+@dataclass(frozen=True)
+class MonthlyClimate:
+    """Monthly normals derived from a site's hours (12 values each): mean, mean daily maximum and minimum dry
+    bulb [degC] and mean relative humidity [%]; for summaries, the engine computes on the hours."""
+
+    temp_mean_c: FloatArray
+    temp_max_c: FloatArray
+    temp_min_c: FloatArray
+    rh_pct: FloatArray
+
+
+def monthly_normals(weather: HourlyWeather) -> MonthlyClimate:
+    """Monthly normals of a full typical year (8,760 hours) of weather."""
+    if not weather.is_full_year:
+        raise ValueError("monthly normals need a full year of 8,760 hours")
+    daily_max = weather.drybulb_c.reshape(365, 24).max(axis=1)
+    daily_min = weather.drybulb_c.reshape(365, 24).min(axis=1)
+    day_month = weather.month.reshape(365, 24)[:, 0] - 1
+    counts = np.bincount(day_month, minlength=12)
+    return MonthlyClimate(
+        weather.monthly_mean(weather.drybulb_c),
+        np.bincount(day_month, weights=daily_max, minlength=12) / counts,
+        np.bincount(day_month, weights=daily_min, minlength=12) / counts,
+        weather.monthly_mean(weather.rh_pct),
+    )

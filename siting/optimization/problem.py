@@ -33,9 +33,8 @@ from siting.models.costs import (
 from siting.models.finance import capital_recovery_factor
 from siting.models.green import PV_DEFAULTS, GreenOffer, onsite_pv_mwh_per_mw_year, pv_lcoe_yuan_per_mwh
 from siting.models.latency import geodesic_km, rtt_matrix_ms
-from siting.models.pue import HOURS_PER_MONTH, pue_monthly
 from siting.models.subsidies import SubsidyTerm, subsidy_term
-from siting.models.tariffs import flat_equivalent_price_yuan_per_kwh
+from siting.models.tariffs import TouSchedule, flat_equivalent_price_yuan_per_kwh
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -320,27 +319,34 @@ def site_inputs(
 ) -> SiteInputs:
     """The inputs of one site for a request (price over the year, PUE for the cooling technology).
 
-    ``known_pue`` / ``known_pue_monthly`` skip the climate model when the caller knows the PUE is
-    unchanged (scenario samples that change prices but not climate, cooling or dust).  The price is
-    the package price (all in, flat) or the published tariff: its flat-period price times the
-    province's time-of-use multipliers where a schedule exists, plus the demand charge per kWh.
+    PUE comes hour by hour from the site's weather (``catalog.pue_hours_of``, cached per site, cooling
+    and dust days); ``known_pue`` / ``known_pue_monthly`` are accepted for callers that know it is
+    unchanged and then only skip the summary.  The price is the package price (all in, flat) or the
+    published tariff: its flat-period price times the province's time-of-use multipliers hour by hour
+    (a flat schedule where the province has none), plus the demand charge billed on each month's
+    peak PUE (:mod:`siting.models.tariffs`).
     """
     if row is None:
         row = catalog.sites.loc[site].to_dict()
     load_factor = request.utilisation_fraction or catalog.defaults["utilisation_fraction"]
+    dust = row.get("dust_days_per_year")
+    dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
+    hours = catalog.pue_hours_of(site, request.cooling, dust_days)
     if known_pue is None or known_pue_monthly is None:
-        dust = row.get("dust_days_per_year")
-        dust_days = float(dust) if dust is not None and np.isfinite(dust) else 0.0
-        monthly = pue_monthly(catalog.climate_of(site), request.cooling, dust_days)
-        known_pue = float((monthly * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
-        known_pue_monthly = tuple(float(x) for x in monthly)
-    param, base, demand_adder = price_parts(row, request, load_factor)
-    schedule = catalog.tou.get(str(row.get("province", ""))) if param != PACKAGE_PRICE else None
-    if schedule is None:  # one price all year: base + adder, carried as the all-in price
-        price, flat, adder = base + demand_adder, None, 0.0
+        known_pue = hours.annual
+        known_pue_monthly = tuple(float(x) for x in hours.monthly)
+    peak = tuple(float(x) for x in hours.monthly_peak)
+    param, base, _ = price_parts(row, request, load_factor)
+    demand = row.get("demand_charge_yuan_per_kw_month")
+    demand_d = float(demand) if param != PACKAGE_PRICE and demand is not None and np.isfinite(demand) else 0.0
+    schedule = (catalog.tou.get(str(row.get("province", ""))) or TouSchedule.flat()) if param != PACKAGE_PRICE \
+        else None
+    if schedule is None:  # a package price: one all-in price all year
+        price, flat, adder = base, None, 0.0
     else:
-        flat, adder = base, demand_adder
-        price = flat_equivalent_price_yuan_per_kwh(flat, adder, schedule, np.asarray(known_pue_monthly), load_factor)
+        flat, adder = base, 0.0
+        price = flat_equivalent_price_yuan_per_kwh(flat, adder, schedule, np.asarray(known_pue_monthly), load_factor,
+                                                   hours.hourly, demand_d, np.asarray(peak))
     return SiteInputs(
         site=site,
         price_yuan_per_kwh=price,
@@ -354,7 +360,8 @@ def site_inputs(
         renewable_share_fraction=float(row["renewable_share_fraction"]),
         available_capacity_mw=float(row["available_capacity_mw"]),
         price_flat_yuan_per_kwh=flat, price_adder_yuan_per_kwh=adder, tou=schedule,
-        pue_monthly=known_pue_monthly,
+        pue_monthly=known_pue_monthly, pue_hourly=hours.hourly, pue_monthly_peak=peak,
+        demand_charge_yuan_per_kw_month=demand_d,
     )
 
 
@@ -519,8 +526,9 @@ def _capacity_by_year(p: SiteProblem, inputs: list[SiteInputs]) -> tuple[FloatAr
 def _green_offers(catalog: Catalog, request: SiteRequest, sites: list[str], a: Assumptions) -> list[GreenOffer]:
     """The request's green options as offers, one per site where each applies (``scope``), in site order.
 
-    An on-site solar option (``price_basis: lcoe``) is offered where the site has PV full-load hours; its
-    price is the LCOE there and its limit the output of the campus's own land (:mod:`siting.models.green`).
+    An on-site solar option (``price_basis: lcoe``) is offered where the site's weather has irradiance; its
+    yield comes from those hours, its price is the LCOE there and its limit the output of the campus's own
+    land (:mod:`siting.models.green`).
     """
     if not request.green_options:
         return []
@@ -545,7 +553,7 @@ def _green_offers(catalog: Catalog, request: SiteRequest, sites: list[str], a: A
             if missing:
                 raise CatalogError(f"green option {o.option_id!r} (on-site solar) needs defaults.csv rows "
                                    f"{', '.join(missing)}")
-            hours = catalog.site_value(s, "pv_full_load_hours_per_year")
+            hours = catalog.pv_yield_kwh_per_kwp(s)
             lcoe = pv_lcoe_yuan_per_mwh(d["pv_capex_yuan_per_w"], d["pv_om_yuan_per_w_year"], d["pv_life_years"],
                                         a.discount_rate_fraction, hours)
             output = onsite_pv_mwh_per_mw_year(a.land_m2_per_mw, d["pv_share_of_campus_land_fraction"],

@@ -8,14 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.models.costs import levelised_cost_yuan_per_kw_month
+from siting.models.costs import energy_cost_of_site_by_period, levelised_cost_yuan_per_kw_month
 from siting.models.tariffs import (
     DAYS_PER_MONTH,
     PERIODS,
     SEASONS,
     TouSchedule,
     daily_it_energy_mwh,
-    energy_cost_by_period,
 )
 from siting.optimization.evaluate import green_credit_t, green_purchases, plan_cost
 from siting.optimization.problem import SiteProblem
@@ -114,17 +113,13 @@ def energy_by_period(p: SiteProblem, alloc: np.ndarray) -> pd.DataFrame:
         if mw_kj[:, j].sum() <= 0:
             continue
         sched = si.tou or TouSchedule.flat()
-        pue_m = np.asarray(si.pue_monthly) if si.pue_monthly is not None else np.full(12, si.pue)
-        flat = si.price_flat_yuan_per_kwh if si.tou is not None else si.price_yuan_per_kwh
-        adder = si.price_adder_yuan_per_kwh if si.tou is not None else 0.0
         cost = np.zeros((12, len(PERIODS)))
         mwh = np.zeros((12, len(PERIODS)))
         for k, mw in enumerate(mw_kj[:, j]):
             if mw <= 0:
                 continue
             f = p.flexible_share[k] if k < len(p.flexible_share) else 0.0
-            assert flat is not None
-            cost += mw * energy_cost_by_period(flat, adder, sched, pue_m, a.utilisation_fraction, f)
+            cost += mw * energy_cost_of_site_by_period(si, a.utilisation_fraction, f)
             mwh += mw * DAYS_PER_MONTH[:, None] * daily_it_energy_mwh(sched, a.utilisation_fraction, f)
         for season, months in SEASONS.items():
             idx = [m - 1 for m in months]

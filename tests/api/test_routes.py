@@ -63,7 +63,7 @@ def test_options_list_packages_and_green_options_with_where_offered(client: Test
     assert [p["package_id"] for p in body["packages"]] == list(cat.packages)
     green = {o["option_id"]: o for o in body["green_options"]}
     assert list(green) == list(cat.green_options)
-    with_hours = [s for s in cat.site_ids if cat.sites.at[s, "pv_full_load_hours_per_year"] > 0]
+    with_hours = [s for s in cat.site_ids if cat.has_irradiance(s)]
     assert green["onsite-pv"]["sites"] == with_hours and green["onsite-pv"]["price_yuan_per_mwh"] is None
     assert green["ppa-nx-pv"]["sites"] == list(cat.sites.index[cat.sites["province"] == "Ningxia"])
     assert green["gec"]["sites"] == cat.site_ids and green["gec"]["source"] == "nea-gec-2025-10"
