@@ -37,8 +37,9 @@ solving large p-median problems, EJOR 21, 270-273.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -48,7 +49,7 @@ import numpy.typing as npt
 from siting.errors import RequestError
 from siting.optimization.emit_pulp import PulpModel, to_pulp
 from siting.optimization.facility_location import Backend, solve_arrays
-from siting.optimization.model import ClassicMode, ModelArrays, define_classic
+from siting.optimization.model import ClassicMode, ModelArrays, Solution, define, define_classic
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome, SolverName
 
@@ -223,7 +224,9 @@ class ClassicProblem:
     def solve(self, solver: SolverName = "highs", *, backend: Backend = "direct",
               time_limit_s: float | None = None, mip_gap: float | None = 1e-9) -> ClassicResult:
         """Solve exactly (relative gap 1e-9 by default); never raises on a time limit or a solver failure."""
-        solution = solve_arrays(self.define(), solver, backend, time_limit_s=time_limit_s, mip_gap=mip_gap)
+        return self._result(solve_arrays(self.define(), solver, backend, time_limit_s=time_limit_s, mip_gap=mip_gap))
+
+    def _result(self, solution: Solution) -> ClassicResult:
         if solution.x is None:
             return ClassicResult(self.mode, solution.outcome, [], {}, float("nan"))
         opened = np.nonzero(solution.open() > 0.5)[0].astype(np.int64)
@@ -267,6 +270,83 @@ class PCenter(ClassicProblem):
         """max_i d[i, nearest open] [unit of d]."""
         return float(self.cost[np.arange(len(self.clients)), self.nearest(open_index)].max())
 
+    @functools.cached_property
+    def known_plan(self) -> IntArray:
+        """The columns of a good plan (:func:`pcenter_heuristic`), the upper bound the solve starts from."""
+        return pcenter_heuristic(self.cost, self.p, np.nonzero(np.isin(self.facilities, self.locked))[0])
+
+    def _allowed(self) -> npt.NDArray[np.bool_]:
+        """Only pairs within the radius of the known plan: the optimum's radius W* is no larger, and every pair
+        of an optimal assignment is within W*, so the reduction loses no optimum (on OR-Library pmed1-5 it
+        removes 60-90 % of the binary assignment columns)."""
+        return np.asarray(self.cost <= self.value(self.known_plan), dtype=bool)
+
+    def cover_needs_more_than_p(self, radius: float, solver: SolverName = "highs", backend: Backend = "direct",
+                                time_limit_s: float | None = None) -> bool | None:
+        """Whether p facilities are too few to put every client within ``radius`` [unit of d] of one.
+
+        The location set covering problem (Toregas et al. 1971) on the same model (:func:`~siting.optimization
+        .model.define`): a fixed cost of 1 per open facility, no assignment cost, alloc only within the radius;
+        its optimum is the fewest facilities that cover every client.  None when the solver proved neither.
+        """
+        n_i, n_j = self.cost.shape
+        cover = replace(self.to_site_problem(), unit_cost=np.zeros((1, n_i, n_j)), fixed_cost=np.ones(n_j),
+                        allowed=(self.cost <= radius)[None, :, :], min_sites=0, max_sites=None)
+        outcome = solve_arrays(define(cover), solver, backend, time_limit_s=time_limit_s, mip_gap=0.0).outcome
+        if outcome.status == "infeasible":  # a client with no facility within the radius
+            return True
+        if outcome.status != "optimal" or outcome.objective is None:
+            return None
+        return outcome.objective > self.p + 0.5
+
+    def solve(self, solver: SolverName = "highs", *, backend: Backend = "direct",
+              time_limit_s: float | None = None, mip_gap: float | None = 1e-9) -> ClassicResult:
+        """Solve exactly; first one covering decision (:meth:`cover_needs_more_than_p`) just below the known
+        plan's radius R: if p facilities cannot cover every client within it, no plan beats R, and W's lower
+        bound is set to R (the model then only has to find a plan of radius R: pmed1 in ~3 s of CPU instead of ~9 s).
+        ``time_limit_s`` applies to each of the two solves."""
+        arrays = self.define()
+        radius = self.value(self.known_plan)
+        shorter = self.cost[self.cost < radius]
+        if len(shorter) and self.cover_needs_more_than_p(float(shorter.max()), solver, backend, time_limit_s):
+            arrays.columns.lower[arrays.columns.extra_cols] = radius
+        return self._result(solve_arrays(arrays, solver, backend, time_limit_s=time_limit_s, mip_gap=mip_gap))
+
+
+def pcenter_heuristic(cost: FloatArray, p: int, locked: IntArray | None = None, max_passes: int = 100) -> IntArray:
+    """A good p-center plan, fast: greedy (add the facility that most lowers the largest distance, after the
+    ``locked`` ones), then swaps (replace one open facility by a closed one while the largest distance falls).
+
+    ``cost`` (I, J) [unit of d]; returns the p columns opened, sorted.  A swap is taken when it lowers the largest
+    distance, or keeps it and lowers the sum of distances (so that the search moves along plateaus).  No optimality
+    claim: it is an upper bound for :class:`PCenter` (Mladenovic, Labbe & Hansen 2003 use the same moves, in a VNS).
+    """
+    chosen = [int(j) for j in (locked if locked is not None else [])]
+    nearest = cost[:, chosen].min(axis=1) if chosen else np.full(cost.shape[0], np.inf)
+    while len(chosen) < p:
+        worst = np.minimum(nearest[:, None], cost).max(axis=0)
+        worst[chosen] = np.inf
+        j = int(np.argmin(worst))
+        chosen.append(j)
+        nearest = np.minimum(nearest, cost[:, j])
+    fixed = len(locked) if locked is not None else 0  # locked facilities are never swapped out
+    current = (float(nearest.max()), float(nearest.sum()))
+    for _ in range(max_passes):
+        improved = False
+        for pos in range(fixed, p):
+            others = chosen[:pos] + chosen[pos + 1:]
+            without = cost[:, others].min(axis=1) if others else np.full(cost.shape[0], np.inf)
+            served = np.minimum(without[:, None], cost)  # (I, J): distances if j replaces chosen[pos]
+            worst, total = served.max(axis=0), served.sum(axis=0)
+            worst[chosen] = np.inf
+            # the largest distance first, the sum as the tie-break: moves along a plateau of the largest one
+            j = int(np.lexsort((total, worst))[0])
+            if (float(worst[j]), float(total[j])) < current:
+                chosen[pos], current, improved = j, (float(worst[j]), float(total[j])), True
+        if not improved:
+            break
+    return np.sort(np.asarray(chosen, dtype=np.int64))
+
 
 @dataclass(frozen=True, kw_only=True)
 class MCLP(ClassicProblem):
@@ -297,5 +377,5 @@ class MCLP(ClassicProblem):
 
 #: The classes by mode name, for callers that pick a model by name (``siting classic``).
 MODELS: dict[ClassicMode, type[ClassicProblem]] = {"p-median": PMedian, "p-center": PCenter, "mclp": MCLP}
-__all__ = ["MCLP", "MODELS", "ClassicProblem", "ClassicResult", "PCenter", "PMedian",
+__all__ = ["MCLP", "MODELS", "ClassicProblem", "ClassicResult", "PCenter", "PMedian", "pcenter_heuristic",
            "read_orlib_pmed"]
