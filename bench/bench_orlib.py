@@ -8,7 +8,12 @@ Three ways on the same matrix, in the same process:
 Each reports total time (read + build + solve), the objective against the
 published optimum, and its ratio to bare HiGHS.  Bar: siting within 1.5x.
 
-    python -m bench.bench_orlib [--runs N] [--smoke]
+``--pmed``: OR-Library pmed1-5 (Beasley 1985) through the public classic API instead,
+``PMedian``/``PCenter.from_cost_matrix(...).solve()`` (build + solve, the distance matrix read once),
+median wall and CPU time of ``--runs`` solves each, against both published optima.  Bar (issue 25):
+within 10 s each.
+
+    python -m bench.bench_orlib [--runs N] [--smoke] [--pmed]
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 
+from siting.optimization.classic import PCenter, PMedian, read_orlib_pmed
 from siting.optimization.emit_highs import DirectModel
 from siting.optimization.facility_location import FacilityLocationProblem, solve_facility_location
 from siting.optimization.solve import solver_threads
@@ -29,6 +35,8 @@ DATA = Path(__file__).parent / "data"
 SMOKE_DATA = Path(__file__).parent.parent / "tests" / "data" / "orlib"
 PUBLISHED = {"capa": 17156454.478, "capb": 12979071.582, "cap133": 893076.712, "cap71": 932615.750}
 BAR_RATIO = 1.5
+PMED_DATA = Path(__file__).parent.parent / "tests" / "data" / "orlib-pmed"
+PMED_BAR_S = 10.0
 
 
 def bare_highs(path: Path) -> float:
@@ -83,11 +91,47 @@ def siting_pulp(path: Path) -> float:
     return solution.objective
 
 
+def pmed(runs: int) -> dict[str, object]:
+    """pmed1-5, p-median and p-center: median wall and CPU seconds of ``runs`` solves, objective vs published."""
+    import csv
+    import statistics
+    import time
+
+    with (PMED_DATA / "optima.csv").open(encoding="utf-8") as f:
+        optima = list(csv.DictReader(f))
+    rows = []
+    for row in optima:
+        d, p = read_orlib_pmed(PMED_DATA / f"{row['instance']}.txt")
+        out: dict[str, object] = {"instance": row["instance"], "p": p}
+        for label, build, published in (
+                ("p_median", lambda d=d, p=p: PMedian.from_cost_matrix(d, np.ones(len(d)), p), row["p_median"]),
+                ("p_center", lambda d=d, p=p: PCenter.from_cost_matrix(d, p), row["p_center"])):
+            wall, cpu, values = [], [], []
+            for _ in range(runs):
+                t0, c0 = time.perf_counter(), time.process_time()
+                values.append(build().solve().objective)
+                wall.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+            out[label] = {"median_s": round(statistics.median(wall), 2),
+                          "median_cpu_s": round(statistics.median(cpu), 2), "objective": values[-1],
+                          "published": float(published), "equal": all(v == float(published) for v in values)}
+        print(f"{row['instance']}: p-median {out['p_median']}; p-center {out['p_center']}")
+        rows.append(out)
+    worst = max(r[k]["median_s"] for r in rows for k in ("p_median", "p_center"))  # type: ignore[index]
+    summary = {"benchmark": "orlib-pmed", "runs": runs, "instances": rows, "bar_s": PMED_BAR_S,
+               "worst_median_s": worst, "meets_bar": worst <= PMED_BAR_S, "peak_rss_mb": round(peak_rss_mb())}
+    report(summary)
+    return summary
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--smoke", action="store_true", help="cap71/cap133 once each, for CI")
+    ap.add_argument("--pmed", action="store_true", help="OR-Library pmed1-5, p-median and p-center")
     args = ap.parse_args(argv)
+    if args.pmed:
+        return pmed(args.runs)
     instances = [SMOKE_DATA / "cap71.txt", SMOKE_DATA / "cap133.txt"] if args.smoke else [
         DATA / "capa.txt", DATA / "capb.txt"]
     runs = 1 if args.smoke else args.runs

@@ -14,16 +14,45 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from siting.data.catalog import Catalog
 from siting.data.request import SiteRequest
 from siting.errors import RequestError
-from siting.optimization.classic import ClassicModel, LocationInstance, solve_classic
+from siting.optimization.classic import MCLP, ClassicProblem, PCenter, PMedian
+from siting.optimization.model import ClassicMode
 from siting.optimization.optimize import optimize
 from siting.optimization.problem import build_site_problem
 from siting.optimization.solve import SolverName
 
-MODELS: tuple[ClassicModel, ...] = ("p-median", "p-center", "mclp")
+MODELS: tuple[ClassicMode, ...] = ("p-median", "p-center", "mclp")
+
+
+@dataclass(frozen=True)
+class LocationInstance:
+    """Sites ``j``, centres ``i``, weights ``w`` (I,) [MW] and round-trip times ``d`` (I, J) [ms]."""
+
+    sites: list[str]
+    centres: list[str]
+    weight_mw: npt.NDArray[np.float64]
+    rtt_ms: npt.NDArray[np.float64]
+
+    def check(self, p: int) -> None:
+        if not 1 <= p <= len(self.sites):
+            raise RequestError.out_of_range("p", p, f"an integer from 1 to the number of candidate sites "
+                                                    f"({len(self.sites)})")
+
+    def problem(self, model: ClassicMode, p: int, radius_ms: float | None) -> ClassicProblem:
+        """The classic problem of ``model`` on this instance (RTT [ms] as the distance, MW as the weight)."""
+        ids = {"clients": self.centres, "facilities": self.sites}
+        if model == "p-median":
+            return PMedian.from_cost_matrix(self.rtt_ms, self.weight_mw, p, **ids)
+        if model == "p-center":
+            return PCenter.from_cost_matrix(self.rtt_ms, p, **ids)
+        if radius_ms is None:
+            raise RequestError("the maximal covering model needs a radius: radius_ms, or a class with max_rtt_ms",
+                               field="radius_ms")
+        return MCLP.from_cost_matrix(self.rtt_ms, self.weight_mw, radius_ms, p, **ids)
 
 
 @dataclass
@@ -101,10 +130,10 @@ def classic_views(request: SiteRequest, catalog: Catalog, p: int | None = None, 
     for model in MODELS:
         if model == "mclp" and radius_ms is None:
             continue
-        sol = solve_classic(inst, model, p, radius_ms, solver=solver)
-        if not sol.sites:
+        sol = inst.problem(model, p, radius_ms).solve(solver, backend="direct" if solver == "highs" else "pulp")
+        if not sol.facilities:
             continue
-        mean, worst, cov = _metrics(inst, sol.sites, radius_ms)
-        cost, status, note = _cost(request, catalog, sol.sites, solver)
-        out.rows.append(ClassicRow(model, sol.sites, sol.objective, mean, worst, cov, cost, status, note))
+        mean, worst, cov = _metrics(inst, sol.facilities, radius_ms)
+        cost, status, note = _cost(request, catalog, sol.facilities, solver)
+        out.rows.append(ClassicRow(model, sol.facilities, sol.objective, mean, worst, cov, cost, status, note))
     return out

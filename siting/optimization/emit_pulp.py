@@ -44,6 +44,7 @@ def _names(arrays: ModelArrays) -> list[str]:
     names += [f"alloc_{k}_{i}_{j}" for k, i, j in zip(c.ks.tolist(), c.is_.tolist(), c.js.tolist(), strict=True)]
     names += [f"subsidy_{n}" for n in range(c.n_sub)]
     names += [f"green_{o.site}_{o.option_id}" for o in p.green_offers]
+    names += list(c.extra)
     names += [f"slack_{n}" for n in range(c.n_slack)]
     return names
 

@@ -21,13 +21,24 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from siting.optimization.emit_highs import DirectModel
+from siting.optimization.emit_highs import HighsModel
 from siting.optimization.emit_pulp import solve_pulp, to_pulp
-from siting.optimization.model import define
+from siting.optimization.model import ModelArrays, Solution, define
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome, SolverName
 
 FloatArray = npt.NDArray[np.float64]
+Backend = Literal["direct", "pulp"]
+
+
+def solve_arrays(arrays: ModelArrays, solver: SolverName = "highs", backend: Backend = "direct", *,
+                 time_limit_s: float | None = None, mip_gap: float | None = 1e-9) -> Solution:
+    """Solve a model on an emitter: ``"direct"`` with HiGHS passes the arrays to highspy in one call
+    (:mod:`siting.optimization.emit_highs`); otherwise the PuLP emitter writes the same model out
+    (:mod:`siting.optimization.emit_pulp`) and ``solver`` (HiGHS or CBC) solves it."""
+    if backend == "direct" and solver == "highs":
+        return HighsModel(arrays).solve(time_limit_s=time_limit_s, mip_gap=mip_gap)
+    return solve_pulp(to_pulp(arrays), solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,7 @@ def solve_facility_location(
     solver: SolverName = "highs",
     time_limit_s: float | None = None,
     mip_gap: float | None = 1e-9,
-    backend: Literal["direct", "pulp"] = "direct",
+    backend: Backend = "direct",
 ) -> FacilityLocationSolution:
     """Solve exactly (relative gap 1e-9 by default) through the site-selection MILP.
 
@@ -99,10 +110,6 @@ def solve_facility_location(
     (:mod:`siting.optimization.emit_highs`); ``"pulp"`` writes the same model out with PuLP
     (:mod:`siting.optimization.emit_pulp`) and solves it with ``solver`` (HiGHS or CBC).
     """
-    sp = problem.to_site_problem()
-    n, m = problem.cost.shape
-    if backend == "direct" and solver == "highs":
-        outcome, opened, alloc, _ = DirectModel(sp).solve(time_limit_s=time_limit_s, mip_gap=mip_gap)
-        return FacilityLocationSolution(outcome, opened, alloc[0] / problem.demand[:, None])
-    solution = solve_pulp(to_pulp(define(sp)), solver, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    solution = solve_arrays(define(problem.to_site_problem()), solver, backend, time_limit_s=time_limit_s,
+                            mip_gap=mip_gap)
     return FacilityLocationSolution(solution.outcome, solution.open(), solution.alloc()[0] / problem.demand[:, None])

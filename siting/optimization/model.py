@@ -86,6 +86,22 @@ slacks left non-zero name the families that must be relaxed and by how much
 rows become bounds (alloc = 0 at a closed site; implied by the demand row at an
 open one).  As rows they would make the LP degenerate and the demand duals
 arbitrary; this is the LP whose duals are the shadow prices.
+
+*Classic location* (:func:`define_classic`; :mod:`siting.optimization.classic` builds the problems): one
+class, clients as centres, facilities as sites, ``c[1,i,j] = d[i,j]`` the client-facility distance, no fixed
+cost, capacities that never bind and ``n_min = n_max = p``; every family above applies, and a mode changes
+only the objective and adds what is its own:
+
+- *p-median* (ReVelle & Swain 1970): the model as it is, ``d[i] = w[i]`` the client weights:
+  min sum w[i] d[i,j] x[i,j] with x = alloc / w.
+- *p-center* (Hakimi 1965): ``d[i] = 1``, alloc binary (the assignment), one more column ``W`` [distance]
+  (``Columns.extra`` = ``["makespan"]``), objective ``W`` (alloc costs 0) and the family
+  ``max-distance[k,i]``: sum_j d[i,j] alloc[k,i,j] - W <= 0.  With continuous alloc the LP bound is weak
+  and a client may be split between a near and a far site; binary alloc is what the formulation needs.
+- *MCLP* (Church & ReVelle 1974), radius R: alloc only where d[i,j] <= R (``allowed``), objective
+  -sum alloc (maximise the weight covered), and ``coverage[k,i]``: sum_j alloc[k,i,j] <= d[k,i] in place of
+  the ``demand`` equality (a client out of reach of every open site is simply not covered).  Given open,
+  the best alloc covers min(1, open sites within R) of each client, so alloc needs no integrality.
 """
 
 from __future__ import annotations
@@ -93,6 +109,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -127,6 +144,7 @@ class Columns:
     n_sub: int
     n_slack: int = 0
     n_green: int = 0
+    extra: list[str] = field(default_factory=list)  # names of a classic mode's own columns, after the green ones
 
     @property
     def n_alloc(self) -> int:
@@ -144,6 +162,14 @@ class Columns:
     def green_cols(self) -> IntArray:
         return self.n_open + self.n_alloc + self.n_sub + np.arange(self.n_green, dtype=np.int64)
 
+    @property
+    def n_extra(self) -> int:
+        return len(self.extra)
+
+    @property
+    def extra_cols(self) -> IntArray:
+        return self.n_open + self.n_alloc + self.n_sub + self.n_green + np.arange(self.n_extra, dtype=np.int64)
+
     @functools.cached_property
     def _alloc_positions_by_site(self) -> dict[int, IntArray]:
         order = np.argsort(self.js, kind="stable")
@@ -158,7 +184,7 @@ class Columns:
     @property
     def n_model(self) -> int:
         """Columns of the model proper (everything but the elastic slacks)."""
-        return self.n_open + self.n_alloc + self.n_sub + self.n_green
+        return self.n_open + self.n_alloc + self.n_sub + self.n_green + self.n_extra
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -616,6 +642,11 @@ class Solution:
             return np.zeros(c.n_green)
         return self.x[c.green_cols]
 
+    def extra(self) -> FloatArray:
+        """Values of a classic mode's own columns (``Columns.extra``: the makespan W of p-center)."""
+        c = self.arrays.columns
+        return np.zeros(c.n_extra) if self.x is None else self.x[c.extra_cols]
+
     def family_duals(self, name: str) -> tuple[Family, FloatArray] | None:
         """The family ``name`` and its rows' duals [yuan/yr per unit of the row], or None."""
         fam = self.arrays.family(name)
@@ -623,3 +654,80 @@ class Solution:
             return None
         start = self.arrays.row_offsets()[name]
         return fam, self.duals[start:start + fam.n_rows]
+
+
+# -- classic location modes: p-median, p-center, MCLP (module docstring, "Classic location") -------------
+
+ClassicMode = Literal["p-median", "p-center", "mclp"]
+CLASSIC_MODES: tuple[ClassicMode, ...] = get_args(ClassicMode)
+MAKESPAN = "makespan"  # the name of p-center's W column in Columns.extra
+
+
+def _demand_rows(p: SiteProblem, c: Columns) -> tuple[IntArray, IntArray]:
+    """Row of each alloc column in a per-(k, i) family (the ``demand`` numbering), and the (k, i) keys."""
+    mask = p.demand_mw > 0
+    row_of = np.full(mask.shape, -1, dtype=np.int64)
+    row_of[mask] = np.arange(int(mask.sum()))
+    return row_of[c.ks, c.is_], np.argwhere(mask)
+
+
+def max_distance(p: SiteProblem, c: Columns) -> Family | None:
+    """``max-distance[k,i]``: sum_j d[i,j] alloc[k,i,j] - W <= 0 (p-center; d = unit_cost, W the makespan)."""
+    if MAKESPAN not in c.extra:
+        return None
+    w_col = int(c.extra_cols[c.extra.index(MAKESPAN)])
+    rows, keys = _demand_rows(p, c)
+    n = len(keys)
+    return _family("max-distance", None, np.concatenate([rows, np.arange(n)]),
+                   np.concatenate([c.alloc_cols, np.full(n, w_col)]),
+                   np.concatenate([p.unit_cost[c.ks, c.is_, c.js], -np.ones(n)]), np.full(n, -INF), np.zeros(n),
+                   keys, lambda key: f"max-distance[{p.classes[key[0]]},{p.centres[key[1]]}]")
+
+
+def coverage(p: SiteProblem, c: Columns) -> Family | None:
+    """``coverage[k,i]``: sum_j alloc[k,i,j] <= d[k,i] (MCLP), for the pairs with a site within the radius."""
+    rows, keys = _demand_rows(p, c)
+    reachable = np.unique(rows)
+    if not len(reachable):
+        return None
+    renumber = np.full(len(keys), -1, dtype=np.int64)
+    renumber[reachable] = np.arange(len(reachable))
+    keys = keys[reachable]
+    d = p.demand_mw[keys[:, 0], keys[:, 1]].astype(float)
+    return _family("coverage", None, renumber[rows], c.alloc_cols, np.ones(c.n_alloc), np.full(len(d), -INF), d,
+                   keys, lambda key: f"coverage[{p.classes[key[0]]},{p.centres[key[1]]}]", scale=1.0 / d)
+
+
+#: What each classic mode adds to :data:`FAMILIES` (MCLP's ``coverage`` replaces ``demand``).
+CLASSIC_FAMILIES: dict[ClassicMode, tuple[Callable[[SiteProblem, Columns], Family | None], ...]] = {
+    "p-median": (), "p-center": (max_distance,), "mclp": (coverage,),
+}
+
+
+def classic_variables(p: SiteProblem, mode: ClassicMode) -> Columns:
+    """:func:`variables` with the mode's objective: p-median as is; p-center binary alloc at cost 0 and the
+    makespan column W at cost 1; MCLP alloc at cost -1 (maximise the weight covered)."""
+    c = variables(p)
+    if mode == "p-center":
+        if not np.all(p.demand_mw[p.demand_mw > 0] == 1.0):
+            raise ValueError("p-center needs unit demand (d[k,i] = 1), so that alloc is the 0/1 assignment")
+        c.cost[c.alloc_cols] = 0.0
+        c.integer[c.alloc_cols] = True
+        c.extra = [MAKESPAN]
+        c.cost = np.append(c.cost, 1.0)
+        c.lower = np.append(c.lower, 0.0)
+        c.upper = np.append(c.upper, INF)
+        c.integer = np.append(c.integer, False)
+    elif mode == "mclp":
+        c.cost[c.alloc_cols] = -1.0
+    return c
+
+
+def define_classic(p: SiteProblem, mode: ClassicMode) -> ModelArrays:
+    """The model of ``p`` in a classic location mode (module docstring): :data:`FAMILIES` then the mode's own."""
+    if mode not in CLASSIC_MODES:
+        raise ValueError(f"mode = {mode!r} is not one of {', '.join(CLASSIC_MODES)}")
+    columns = classic_variables(p, mode)
+    shared = tuple(f for f in FAMILIES if not (mode == "mclp" and f is demand))
+    families = [f for f in (family(p, columns) for family in shared + CLASSIC_FAMILIES[mode]) if f is not None]
+    return ModelArrays(p, columns, families)
