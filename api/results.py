@@ -245,6 +245,10 @@ class RobustSummary(_Doc):
     least_max_regret: RobustPlan
     candidates: list[RobustPlan]
     drawn: list[str] = Field(description="The catalog values sampled")
+    route_factor: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Latency: the catalog's fibre route factor (value), the samples drawn below and above it and "
+                    "each site's share chosen in each (p_chosen_below, p_chosen_above); empty when not drawn")
     plan_shares: dict[str, float] = Field(
         default_factory=dict, description="Share of the feasible samples in which each site set ('a+b') is optimal")
 

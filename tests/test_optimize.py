@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 import siting
 from siting import optimize, optimize_problem, parse_request
 from siting.data.catalog import Catalog
-from siting.models.costs import demand_charge_yuan_per_kwh
 from siting.optimization.problem import build_site_problem
 from siting.optimization.results import OptimizationResult
 
@@ -136,10 +135,20 @@ def test_break_even_is_verified_by_resolving(catalog: Catalog) -> None:
         assert row["break_even_price_yuan_per_kwh"] < row["price_yuan_per_kwh"]
         # independently: just below the break-even the site is in, just above it is out
         site, x = row["site"], row["break_even_price_yuan_per_kwh"]
-        # the break-even is the all-in price; the tariff row excludes the demand charge, which is added at L = 0.7
-        adder = demand_charge_yuan_per_kwh(catalog.site_value(site, "demand_charge_yuan_per_kw_month"), 0.7)
-        below = catalog.with_site_value(site, "electricity_price_list_yuan_per_kwh", x - adder - 0.002)
-        assert site in optimize({}, below).chosen_sites
+        # the break-even is the all-in price (time of use, demand charge on the month's peak): find the tariff row
+        # giving an all-in price 0.002 below it from two rebuilt problems (the all-in price is affine in the row)
+        param = "electricity_price_list_yuan_per_kwh"
+
+        def all_in(v: float, site: str = site, param: str = param) -> float:
+            p = build_site_problem(catalog.with_site_value(site, param, v), parse_request({}))
+            assert p.price_yuan_per_kwh is not None
+            return float(p.price_yuan_per_kwh[p.site_index(site)])
+
+        v1, v2 = 0.3, 0.5
+        slope = (all_in(v2) - all_in(v1)) / (v2 - v1)
+        row = v1 + (x - 0.002 - all_in(v1)) / slope
+        assert all_in(row) == pytest.approx(x - 0.002, abs=1e-9)
+        assert site in optimize({}, catalog.with_site_value(site, param, row)).chosen_sites
 
 
 def test_shadow_prices_match_a_finite_difference(catalog: Catalog) -> None:

@@ -84,9 +84,9 @@ def test_score_cards_with_provenance(client: TestClient, key: dict[str, str]) ->
     assert sites[0]["provenance"]["price"]["source"]
     assert r.json()["request"]["it_load_mw"] == 20
     bw = {s["site"]: s["provenance"]["bandwidth_price"] for s in sites}
-    # Gui'an's bandwidth is derived from the national carrier list, with the range of its note
+    # Gui'an's bandwidth rests on the national carrier list only: an assumption, with that list as its range
     assert (bw["guian"]["status"], bw["guian"]["year"], bw["guian"]["low"], bw["guian"]["high"]) == (
-        "derived", 2026, 18000, 45000)
+        "assumption", 2026, 18000, 45000)
 
 
 def test_flood_limit_over_http_flags_and_re_sites(client: TestClient, key: dict[str, str]) -> None:
