@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     max_in_flight_per_key: int = Field(default=4, ge=1)
     max_in_flight: int = Field(default=8, ge=1)
     #: Robustness samples: synchronous optimize (a few seconds at most) and jobs.
-    max_sync_robust_samples: int = Field(default=50, ge=0)
+    max_sync_robust_samples: int = Field(default=200, ge=0)
     max_sync_pareto_points: int = Field(default=10, ge=2)
     max_job_robust_samples: int = Field(default=2000, ge=0)
     max_sweep_parameters: int = Field(default=20, ge=1)

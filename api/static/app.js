@@ -220,27 +220,32 @@ function greenTable(res) {
            "net [M yuan/yr]"], rows) +
     `<p class="note">Net = paid - grid energy avoided - the carbon price on the emissions it takes off.</p>`;
 }
+// the story's first section is the answer in one sentence: shown as the page's headline, the rest below
+function headline(sections) {
+  const h = sections.find((s) => s.key === "headline");
+  return `<p class="headline" id="recommendation"><b>${esc(h ? h.sentences.join(" ") : "")}</b></p>`;
+}
 function story(sections) {
-  return `<div class="story" id="explanation">` + sections.map((s) => `<h3>${esc(s.title)}</h3><ul>` +
+  return `<div class="story" id="explanation">` + sections.filter((s) => s.key !== "headline").map((s) => `<h3>${esc(s.title)}</h3><ul>` +
     s.sentences.map((t) => `<li>${esc(t)}</li>`).join("") + "</ul>").join("") + "</div>";
 }
 $("optimize").addEventListener("click", () => run($("optimize"), $("result"), async () => {
   const request = currentRequest();
   const samples = Number($("robust").value);
-  if (!(samples >= 0 && samples <= 50)) throw fieldError("robust", `robust samples = ${$("robust").value} is out of range: must be 0 to 50 here (more: siting optimize --robust N)`);
+  if (!(samples >= 0 && samples <= 200)) throw fieldError("robust", `robust samples = ${$("robust").value} is out of range: must be 0 to 200 here, as in the CLI (more: a job, POST /v1/requests)`);
   const body = {request, explain: true, ...(samples > 0 ? {robust: {samples}} : {})};
   const out = await api("/v1/optimize", {method: "POST", body});
   const res = out.result;
   if (res.objective_yuan_per_year === null || res.objective_yuan_per_year === undefined) {
     lastBody = null;
-    $("result").innerHTML = `<h2 id="recommendation">Recommendation: ${esc(res.status)}</h2>` + story(res.explanation || []);
+    $("result").innerHTML = headline(res.explanation || []) + story(res.explanation || []);
     drawMap(null);
     return;
   }
   lastBody = {request, explain: true};
   const siteRows = res.sites.filter((s) => s.open).map((s) => [esc(s.site), fmt(s.it_mw, 1), fmt(s.pue, 3),
     fmt(s.price_yuan_per_kwh, 3), fmt(s.annual_cost_yuan / 1e6, 2), fmt(s.levelised_cost_yuan_per_kw_month, 1)]);
-  $("result").innerHTML = `<h2 id="recommendation">Recommendation: ${esc(res.status)}</h2>` +
+  $("result").innerHTML = headline(res.explanation || []) +
     `<p><b>${res.chosen_sites.map(esc).join(", ")}</b>: ${fmt(res.objective_yuan_per_year / 1e6, 2)} million yuan/yr = ` +
     `${fmt(res.levelised_cost_yuan_per_kw_month, 1)} yuan/kW/month</p>` +
     `<h3>Cost by component</h3>` + costChart(res) +

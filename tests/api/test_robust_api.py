@@ -16,8 +16,8 @@ def test_api_optimize_with_robust(client: TestClient, key: dict[str, str]) -> No
 
 
 def test_sync_robustness_is_bounded_and_jobs_take_more(client: TestClient, key: dict[str, str]) -> None:
-    r = client.post("/v1/optimize", json={"request": {}, "robust": {"samples": 51}}, headers=key)
+    r = client.post("/v1/optimize", json={"request": {}, "robust": {"samples": 201}}, headers=key)
     assert r.status_code in (413, 422), r.text
-    assert "robust.samples" in r.text and "50" in r.text
+    assert "robust.samples" in r.text and "200" in r.text
     job = client.post("/v1/requests", json={"request": {}, "robust": {"samples": 300}}, headers=key)
     assert job.status_code == 202, job.text

@@ -96,12 +96,15 @@ def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path
     page.fill("#it_load_mw", "30")
     page.fill("#robust", "0")
     _optimise(page)
-    assert page.inner_text("#recommendation").startswith("Recommendation: optimal")
     shown = [li.strip() for li in page.locator("#explanation li").all_inner_texts()]
     request = page.evaluate("JSON.parse(document.getElementById('json').value)")
     api = httpx.post(f"{base}/v1/optimize", json={"request": request, "explain": True},
                      headers={"X-API-Key": key}, timeout=90).json()
-    expected = [s for sec in api["result"]["explanation"] for s in sec["sentences"]]
+    sections = api["result"]["explanation"]
+    assert sections[0]["key"] == "headline"           # the answer in one sentence, the page's headline
+    assert page.inner_text("#recommendation").strip() == " ".join(sections[0]["sentences"])
+    assert page.inner_text("#recommendation").startswith("Build 30 MW at ")  # words, not "optimal"
+    expected = [s for sec in sections[1:] for s in sec["sentences"]]
     assert shown == expected                          # the page shows the API's (= the CLI's) story
     assert any(t.startswith("Build at ") for t in shown)
     titles = page.locator("#explanation h3").all_inner_texts()
