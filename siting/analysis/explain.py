@@ -276,9 +276,15 @@ def change(result: OptimizationResult) -> Section:
                 s.append(f"{r['site']} " + " ".join(notes) + " (verified by re-solving).")
     if result.shadow_prices is not None and not result.shadow_prices.empty:
         top = result.shadow_prices.sort_values("marginal_cost_yuan_per_mw_year", ascending=False).head(3)
-        s.append("One more MW costs most for " + "; ".join(
-            f"{r['class']} demand at {r['centre']} ({r['marginal_cost_yuan_per_mw_year'] / _MIO:,.2f} M yuan/yr)"
-            for r in top.to_dict("records")) + ".")
+        rows = top.to_dict("records")
+        values = {round(r["marginal_cost_yuan_per_mw_year"] / _MIO, 2) for r in rows}
+        if len(values) == 1 and len(rows) > 1:  # equal values are not "most"
+            s.append(f"One more MW of demand costs {values.pop():,.2f} M yuan/yr alike at " + ", ".join(
+                f"{r['centre']} ({r['class']})" for r in rows) + ", the dearest centres.")
+        else:
+            s.append("One more MW costs most for " + "; ".join(
+                f"{r['class']} demand at {r['centre']} ({r['marginal_cost_yuan_per_mw_year'] / _MIO:,.2f} M yuan/yr)"
+                for r in rows) + ".")
     return Section("change", "What would change it", s)
 
 
