@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from siting.cli.main import app
@@ -99,3 +100,29 @@ def test_report_of_a_phased_request_has_the_staged_plan(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
     assert "Staged build-out and cash flows" in text and "IRR" in text and "year(s) in cumulative loss" in text
+
+
+def test_report_and_sites_show_each_sites_weather_station_pue_and_pv(catalog: Catalog, tmp_path: Path) -> None:
+    """Every site's station (from weather_stations.csv), annual and worst-hour PUE and PV yield are shown."""
+    from siting import optimize, parse_request, rank
+    from siting.analysis.site_facts import site_weather
+    from siting.report.html import render_report
+
+    req = parse_request({})
+    page = render_report(catalog, req, rank(req, catalog), optimize(req, catalog))
+    assert "Weather and PUE: the typical year of every site" in page
+    stations = catalog.climate.set_index("site")
+    weather = site_weather("airside", catalog)
+    for site in catalog.site_ids:
+        assert f"{stations.at[site, 'station']} ({stations.at[site, 'wmo']})" in page
+        dust = catalog.site_value(site, "dust_days_per_year")  # unassessed (NaN): no dust days, as the engine reads it
+        hours = catalog.pue_hours_of(site, "airside", dust if dust == dust else 0.0)
+        assert weather.at[site, "pue_annual_airside"] == hours.annual
+        assert weather.at[site, "pue_peak_airside"] == float(hours.hourly.max()) > hours.annual
+    r = CliRunner().invoke(app, ["sites", "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    rows = {row["site"]: row for row in json.loads(r.stdout)}
+    assert rows["guian"]["station"] == stations.at["guian", "station"]
+    assert rows["zhongwei"]["pv_yield_kwh_per_kwp_year"] == pytest.approx(catalog.pv_yield_kwh_per_kwp("zhongwei"))

@@ -21,6 +21,7 @@ from rich.text import Text
 from siting.analysis.explain import Section, assumption_share, leading
 from siting.analysis.explain import explain as tell_story
 from siting.analysis.scorecard import provenance_for, rank
+from siting.analysis.site_facts import site_weather
 from siting.cli.options import (
     CatalogOpt,
     CsvOpt,
@@ -49,6 +50,7 @@ from siting.cli.options import (
 from siting.cli.scenarios import register as register_scenarios
 from siting.cli.service import register as register_service
 from siting.data.request import SiteRequest, load_request
+from siting.models.pue import COOLING_TECHNOLOGIES
 from siting.optimization.optimize import optimize
 from siting.optimization.results import OptimizationResult
 
@@ -78,8 +80,13 @@ def sites(
     geojson: Annotated[Path | None, typer.Option("--geojson", help="Write the catalog as GeoJSON to FILE ('-' for stdout)", callback=writable_file)] = None,  # noqa: E501
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
+    cooling: Annotated[str, typer.Option("--cooling", help="Cooling technology of the PUE columns: airside, "
+                                                           "waterside, chiller or liquid")] = "airside",
 ) -> None:
-    """List the catalog's sites with their key numbers (or write GeoJSON)."""
+    """List the catalog's sites with their key numbers, weather station, PUE and PV yield (or write GeoJSON)."""
+    if cooling not in COOLING_TECHNOLOGIES:
+        raise typer.BadParameter(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}",
+                                 param_hint="--cooling")
     cat = _catalog(catalog)
     if geojson is not None:
         text = json.dumps(cat.sites_geojson(), ensure_ascii=False, indent=1, default=_json_default)
@@ -93,6 +100,8 @@ def sites(
             "electricity_price_list_yuan_per_kwh",
             "bandwidth_price_yuan_per_gbps_month", "grid_emission_factor_t_per_mwh", "available_capacity_mw"]
     df = pd.DataFrame(cat.sites[cols])
+    if as_json or as_csv:
+        df = df.join(site_weather(cooling, cat))
     if as_json:
         _json_out(_records(df))
         return
@@ -117,6 +126,17 @@ def sites(
                   "[thousand yuan per Gbps per month]; tCO2/MWh = grid emission factor; MW = IT capacity a new "
                   "project can obtain.  Sources: siting sites --json, sites/*.csv, or GET /v1/sites.",
                   highlight=False, markup=False)
+    weather = site_weather(cooling, cat)
+    w = compact_table(f"Weather (CSWD typical year, 8,760 hours) and PUE with {cooling} cooling")
+    for c in ["site", "station", "km", "PUE", "peak", "PV kWh/kWp"]:
+        w.add_column(c, justify="left" if c in ("site", "station") else "right", no_wrap=True)
+    for s, r in weather.iterrows():
+        w.add_row(str(s), str(r["station"] or "-"), _fmt(r["distance_km"], 0), _fmt(r[f"pue_annual_{cooling}"], 3),
+                  _fmt(r[f"pue_peak_{cooling}"], 3), _fmt(r["pv_yield_kwh_per_kwp_year"], 0))
+    console.print(w)
+    console.print("km = station to site; PUE = annual mean over the hours, peak = the worst hour (dust days "
+                  "included); PV = on-site fixed-tilt yield from the same hours (pvlib).  Stations, corrections and "
+                  "sources: sites/weather_stations.csv; --cooling for another technology.", highlight=False)
     console.print("Negotiated deals and policy prices are opt-in packages: siting packages.")
 
 

@@ -181,6 +181,7 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
     import siting
     from siting.analysis.explain import Section
     from siting.analysis.explain import explain as tell_story
+    from siting.analysis.site_facts import site_weather
     from siting.optimization.problem import effective_price_parameter
 
     packaged = catalog.with_packages(request.packages)
@@ -271,6 +272,21 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                          "parameter": str(r["parameter"]).replace("_", " "), "value": _fmt_value(r["value"]),
                          "unit": r["unit"], "status": r["status"], "range": rng, "year": _fmt_year(r["year"]),
                          "source": key, "source_href": f"#source-{key}" if key in src.index else None})
+    # the weather behind every PUE: station, distance, correction, annual and worst-hour PUE, PV yield
+    weather = site_weather(request.cooling, catalog).loc[list(ranking.index)]
+    stations = catalog.climate.set_index("site")
+    weather_rows = []
+    for site, w in weather.iterrows():
+        key = str(stations.at[site, "source"]) if site in stations.index else ""
+        if key in src.index and key not in used:
+            used.append(key)
+        weather_rows.append([
+            {"text": str(site)},
+            {"text": f"{w['station']} ({w['wmo']})" if w["station"] else "-",
+             "href": f"#source-{key}" if key in src.index else None},
+            {"text": _num(w["distance_km"], 0)}, {"text": _num(w["drybulb_correction_k"], 2)},
+            {"text": _num(w[f"pue_annual_{request.cooling}"], 3)}, {"text": _num(w[f"pue_peak_{request.cooling}"], 3)},
+            {"text": _num(w["pv_yield_kwh_per_kwp_year"], 0)}])
     sources = []
     for key in sorted(used):
         row: Any = src.loc[key]
@@ -327,7 +343,8 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
         request=request, version=siting.__version__, today=date.today().isoformat(), css=_CSS, story=story,
         plan=plan, latency=latency, energy=energy, green=green, ranking={"head": rank_head, "rows": rank_rows},
         not_alone=not_alone, ranking_png=ranking_chart(ranking), map_png=map_chart(catalog, result, ranking),
-        rows=rows_ctx, sources=sources, trade=trade, classic=classic_ctx, staged=staged_ctx)
+        rows=rows_ctx, sources=sources, trade=trade, weather={"rows": weather_rows, "cooling": request.cooling},
+        classic=classic_ctx, staged=staged_ctx)
 
 
 def _finite(v: Any) -> bool:
