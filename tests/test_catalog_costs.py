@@ -42,6 +42,17 @@ def _write_monthly(d: Path, rows: pd.DataFrame) -> None:
     rows.to_csv(d / "monthly_prices.csv", index=False)
 
 
+def _rows_to_mean(d: Path, sites: list[str], prices: list[float]) -> float:
+    """Set the sites' price rows to the hour-weighted mean of 12 monthly prices (the loader requires it)."""
+    hours = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]) * 24.0
+    mean = float((np.array(prices) * hours).sum() / hours.sum())
+    sp = pd.read_csv(d / "site_parameters.csv", dtype=str, keep_default_na=False)
+    rows = (sp["site"].isin(sites)) & (sp["parameter"] == "electricity_price_list_yuan_per_kwh")
+    sp.loc[rows, "value"] = repr(mean)
+    sp.to_csv(d / "site_parameters.csv", index=False)
+    return mean
+
+
 # -- capex ---------------------------------------------------------------------------------------
 
 
@@ -119,6 +130,7 @@ def test_monthly_prices_are_returned_in_month_order_for_the_province(tmp_path: P
     prices = [0.50 + 0.01 * m for m in range(1, 13)]
     rows = _monthly_rows("Sichuan", prices)
     _write_monthly(d, rows.iloc[::-1])  # written December first: the accessor sorts by month
+    _rows_to_mean(d, ["yaan", "chengdu"], prices)
     cat = load_catalog(d)
     for site in ("yaan", "chengdu"):  # both in Sichuan
         got = cat.monthly_base_price_yuan_per_kwh(site)
@@ -186,3 +198,37 @@ def test_every_assumption_in_defaults_has_a_range(catalog: Catalog) -> None:
             "route_factor", "land_m2_per_mw"} <= set(assumed["parameter"])
     for r in assumed.to_dict("records"):
         assert float(r["low"]) <= float(r["value"]) <= float(r["high"]), r["parameter"]
+
+
+def test_monthly_prices_drive_each_months_energy_cost(tmp_path: Path) -> None:
+    """With a province's 12 monthly tables, each month's energy is priced at that month's price: the site's row
+    is the hour-weighted annual mean, and month m costs (price_m / row) times what it costs at the row's one
+    price (hand computation below; the demand charge, billed on peak kW, is set to 0 to isolate the energy)."""
+    from dataclasses import replace
+
+    from siting.data.request import parse_request
+    from siting.models.costs import energy_cost_of_site_by_period
+    from siting.optimization.problem import site_inputs
+
+    d = _copy_catalog(tmp_path)
+    # a wet-season dip, as in a hydro province (test values, not a published table)
+    prices = [0.48, 0.48, 0.47, 0.46, 0.44, 0.40, 0.38, 0.38, 0.40, 0.44, 0.47, 0.48]
+    _write_monthly(d, _monthly_rows("Sichuan", prices))
+    with pytest.raises(CatalogError, match=r"\(yaan\): electricity_price_list_yuan_per_kwh .* is not the annual mean"):
+        load_catalog(d)  # the row must be the months' mean: the model moves the price around it
+    mean = _rows_to_mean(d, ["yaan", "chengdu"], prices)
+    cat = load_catalog(d)
+    req = parse_request({"candidates": ["yaan"]})
+    si = site_inputs(cat, req, "yaan")
+    assert si.price_flat_monthly_yuan_per_kwh is not None
+    np.testing.assert_allclose(si.price_flat_monthly_yuan_per_kwh, prices, rtol=1e-12)
+    monthly = energy_cost_of_site_by_period(replace(si, demand_charge_yuan_per_kw_month=0.0), 0.7).sum(axis=1)
+    flat = energy_cost_of_site_by_period(replace(si, demand_charge_yuan_per_kw_month=0.0,
+                                                 price_flat_monthly_yuan_per_kwh=None), 0.7).sum(axis=1)
+    july = 6
+    assert monthly[july] == pytest.approx(flat[july] * prices[july] / mean, rel=1e-12)
+    np.testing.assert_allclose(monthly, flat * np.array(prices) / mean, rtol=1e-12)
+    # an override of the row (a scenario, a break-even) moves every month with it
+    lower = site_inputs(cat.with_site_value("yaan", "electricity_price_list_yuan_per_kwh", mean * 0.9), req, "yaan")
+    assert lower.price_flat_monthly_yuan_per_kwh is not None
+    np.testing.assert_allclose(lower.price_flat_monthly_yuan_per_kwh, 0.9 * np.array(prices), rtol=1e-12)

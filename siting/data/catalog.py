@@ -734,6 +734,30 @@ def _load_monthly_prices(d: Path, provinces: set[str], schema: pd.DataFrame, sou
     return out
 
 
+#: Largest difference accepted between a site's price row and its province's monthly annual mean [yuan/kWh].
+MONTHLY_MEAN_TOLERANCE_YUAN_PER_KWH = 5e-4
+
+
+def _monthly_mean_errors(sp: pd.DataFrame, sites_id: pd.DataFrame, monthly: pd.DataFrame) -> list[str]:
+    """Where a province has monthly tables, each of its sites' price row must be their hour-weighted annual mean
+    (the model moves the price month by month around that row: siting.optimization.problem.site_inputs)."""
+    if monthly.empty:
+        return []
+    hours = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float) * 24.0
+    param = "electricity_price_list_yuan_per_kwh"
+    rows = sp[sp["parameter"] == param].set_index("site")["value"].astype(float)
+    out = []
+    for prov, sub in monthly[monthly["parameter"] == param].groupby("province"):
+        if len(sub) != 12:
+            continue  # reported by the loader
+        mean = float((sub.sort_values("month")["value"].to_numpy(dtype=float) * hours).sum() / hours.sum())
+        for site in sites_id.loc[sites_id["province"] == prov, "site"]:
+            if site in rows.index and abs(float(rows[site]) - mean) > MONTHLY_MEAN_TOLERANCE_YUAN_PER_KWH:
+                out.append(f"site_parameters.csv ({site}): {param} {float(rows[site]):.6f} is not the annual mean "
+                           f"{mean:.6f} of {prov}'s monthly_prices.csv (hour-weighted); make the row that mean")
+    return out
+
+
 def _capex_part_errors(sp: pd.DataFrame) -> list[str]:
     """Where a site has both capex parts, capex_yuan_per_mw must equal their sum (to CAPEX_PART_TOLERANCE)."""
     wide = sp.pivot_table(index="site", columns="parameter", values="value", aggfunc="last")
@@ -929,6 +953,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     tou, tou_raw = _load_tou(d, set(sites_id["province"]), source_keys, errors)
     monthly = _load_monthly_prices(d, set(sites_id["province"]), schema, source_keys, errors)
     errors.extend(_capex_part_errors(sp))
+    errors.extend(_monthly_mean_errors(sp, sites_id, monthly))
     green_options: dict[str, GreenOption] = {}
     scopes = {"national", *site_ids, *sites_id["province"]}
     for n, row in enumerate(_read_csv(d, "green_options.csv", ("option_id", "title", "kind", "price_basis", "scope",

@@ -121,6 +121,9 @@ class SiteInputs:
     available_capacity_mw: float
     # the price over the year (see siting.models.tariffs); price_yuan_per_kwh is a flat load's all-in mean
     price_flat_yuan_per_kwh: float | None = None  # flat-period price the schedule multiplies (None: flat)
+    # the same price month by month (12, January first) where the province publishes monthly tables; their
+    # mean weighted by the hours of each month is price_flat_yuan_per_kwh
+    price_flat_monthly_yuan_per_kwh: tuple[float, ...] | None = None
     price_adder_yuan_per_kwh: float = 0.0  # demand charge per kWh at the load factor
     tou: TouSchedule | None = None
     pue_monthly: tuple[float, ...] | None = None
@@ -158,7 +161,9 @@ def energy_cost_of_site_by_period(site: SiteInputs, utilisation: float, flexible
         pue_m = np.asarray(site.pue_monthly) if site.pue_monthly is not None else np.full(12, site.pue)
         out[:, PERIODS.index("flat")] = days * 24.0 * utilisation * pue_m * 1000.0 * site.price_yuan_per_kwh
         return out
-    return energy_cost_by_period(site.price_flat_yuan_per_kwh, site.price_adder_yuan_per_kwh, site.tou,
+    base = (site.price_flat_monthly_yuan_per_kwh if site.price_flat_monthly_yuan_per_kwh is not None
+            else site.price_flat_yuan_per_kwh)
+    return energy_cost_by_period(base, site.price_adder_yuan_per_kwh, site.tou,
                                  np.asarray(site.pue_monthly), utilisation, flexible_share, site.pue_hourly,
                                  site.demand_charge_yuan_per_kw_month,
                                  None if site.pue_monthly_peak is None else np.asarray(site.pue_monthly_peak))

@@ -33,6 +33,7 @@ from siting.models.costs import (
 from siting.models.finance import capital_recovery_factor
 from siting.models.green import PV_DEFAULTS, GreenOffer, onsite_pv_mwh_per_mw_year, pv_lcoe_yuan_per_mwh
 from siting.models.latency import geodesic_km, rtt_matrix_ms
+from siting.models.pue import HOURS_PER_MONTH
 from siting.models.subsidies import SubsidyTerm, subsidy_term
 from siting.models.tariffs import TouSchedule, flat_equivalent_price_yuan_per_kwh
 
@@ -341,11 +342,20 @@ def site_inputs(
     demand_d = float(demand) if param != PACKAGE_PRICE and demand is not None and np.isfinite(demand) else 0.0
     schedule = (catalog.tou.get(str(row.get("province", ""))) or TouSchedule.flat()) if param != PACKAGE_PRICE \
         else None
+    monthly = None
     if schedule is None:  # a package price: one all-in price all year
         price, flat, adder = base, None, 0.0
     else:
         flat, adder = base, 0.0
-        price = flat_equivalent_price_yuan_per_kwh(flat, adder, schedule, np.asarray(known_pue_monthly), load_factor,
+        # where the province publishes monthly tables (sites/monthly_prices.csv), the price moves month by month
+        # with them around the site's row, which is their hour-weighted annual mean (a catalog test keeps it so);
+        # so an override of the row (a scenario, a break-even) moves the whole year
+        months = catalog.monthly_base_price_yuan_per_kwh(site)
+        if months is not None:
+            profile = months / float((months * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
+            monthly = tuple(float(x) for x in base * profile)
+        price = flat_equivalent_price_yuan_per_kwh(monthly if monthly is not None else flat, adder, schedule,
+                                                   np.asarray(known_pue_monthly), load_factor,
                                                    hours.hourly, demand_d, np.asarray(peak))
     return SiteInputs(
         site=site,
@@ -360,6 +370,7 @@ def site_inputs(
         renewable_share_fraction=float(row["renewable_share_fraction"]),
         available_capacity_mw=float(row["available_capacity_mw"]),
         price_flat_yuan_per_kwh=flat, price_adder_yuan_per_kwh=adder, tou=schedule,
+        price_flat_monthly_yuan_per_kwh=monthly,
         pue_monthly=known_pue_monthly, pue_hourly=hours.hourly, pue_monthly_peak=peak,
         demand_charge_yuan_per_kw_month=demand_d,
     )
