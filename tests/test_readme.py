@@ -134,3 +134,27 @@ def test_readme_headline_figures_are_what_the_engine_finds() -> None:
     assert f"{r.objective_yuan_per_year / 1e6:.1f}" == m.group(1)
     bought = r.green_purchases.set_index("option")["mwh_per_year"]
     assert (f"{bought['ppa-nx-pv']:,.0f}", f"{bought['onsite-pv']:,.0f}") == (m.group(2), m.group(3))
+
+
+def test_readme_what_moved_paragraph_states_todays_figures() -> None:
+    """The paragraph on what moved in the rank table: every 'old to new' figure's new value is today's (the cost
+    in yuan/kW/month of the default request's score card, or the site's annual airside PUE)."""
+    import re
+
+    import siting
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    para = re.search(r"What moved in this table since the previous release (.*?) can host the request alone\.", text)
+    assert para is not None
+    names = {"Beijing": "beijing", "Shanghai": "shanghai", "Gui'an": "guian", "Ya'an": "yaan", "Zhongwei": "zhongwei",
+             "Qingyang": "qingyang"}
+    cards = siting.rank({})
+    pairs = re.findall(r"(Beijing|Shanghai|Gui'an|Ya'an|Zhongwei|Qingyang) \(?([\d,.]+) to (\d[\d,]*\.\d+)",
+                       para.group(1))
+    assert len(pairs) == 7
+    for name, _, new in pairs:
+        site = names[name]
+        if "," in new or float(new) > 10:  # a cost
+            assert f"{cards.at[site, 'levelised_cost_yuan_per_kw_month']:,.1f}" == new, name
+        else:  # a PUE
+            assert f"{siting.site_pue(site, 'airside'):.3f}" == new, name
