@@ -261,12 +261,15 @@ def _by_year(setup: _Setup, check: Any) -> list[Finding]:
     """``check(problem)``'s findings for each distinct year with load, each message prefixed with its year."""
     out: list[Finding] = []
     seen: set[tuple[float, bytes]] = set()
+    said: set[str] = set()  # a finding is told once, in the first year it holds
     for year, q in zip(setup.inputs.years, setup.inputs.problems, strict=True):
         if q is None or (q.it_load_mw, q.capacity_mw.tobytes()) in seen:
             continue
         seen.add((q.it_load_mw, q.capacity_mw.tobytes()))
         for f in check(q):
-            out.append({**f, "year": year, "message": f"{year} ({q.it_load_mw:,.0f} MW): {f['message']}"})
+            if f["message"] not in said:
+                said.add(f["message"])
+                out.append({**f, "year": year, "message": f"{year} ({q.it_load_mw:,.0f} MW): {f['message']}"})
     return out
 
 
