@@ -334,7 +334,8 @@ def _cash_flows(plan: StagedPlan, setup: _Setup, arrays: PeriodArrays, x: FloatA
     built = np.cumsum(np.maximum(arrays.build_mw(x).round(6), 0.0), axis=1)  # solver noise: no 1e-16 MW builds
     is_open = arrays.open(x) > 0.5
     allocs = [period.alloc(x) if period.problem is not None else np.zeros(p.shape) for period in arrays.periods]
-    allocs = [np.where(al > 1e-9, al, 0.0) for al in allocs]
+    # load at a closed site is solver noise within the feasibility tolerance: dropped
+    allocs = [np.where((al > 1e-9) & is_open[None, None, :, t], al, 0.0) for t, al in enumerate(allocs)]
     served = np.stack([al.sum(axis=(0, 1)) for al in allocs], axis=1)  # (J, T)
     energy_unit = p.components["energy"]
     energy = np.stack([(energy_unit * al.sum(axis=1)).sum(axis=0) for al in allocs], axis=1)  # (J, T) yuan
