@@ -120,6 +120,7 @@ class DiagnosisItem(_Doc):
     budget_yuan_per_year: Number = None
     amount: Number = None
     unit: str | None = None
+    year: int | None = Field(default=None, description="The calendar year it holds in (a staged plan)")
 
 
 class PackagePublic(_Doc):
@@ -448,6 +449,8 @@ class StagedPlanPublic(_Doc):
     residual_value_yuan: float = Field(default=0.0, description="Assets' value left at the end of the plan")
     subsidy_model_yuan: list[float] = Field(
         default_factory=list, description="Subsidies by year as the MILP credits them (equal to cash_flows')")
+    diagnosis: list[DiagnosisItem] = Field(
+        default_factory=list, description="Why the plan is infeasible: the year and the rule (empty otherwise)")
 
 
 # -- compare ------------------------------------------------------------------------------------

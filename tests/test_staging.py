@@ -5,17 +5,31 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import siting
 from siting.cli.main import app
 from siting.data.catalog import Catalog
+from siting.data.request import SiteRequest
 from siting.errors import RequestError
 from siting.models.finance import irr, npv, payback_year
-from siting.optimization.staging import StagingOptions, load_path_mw, stage
+from siting.optimization.emit_highs import HighsModel
+from siting.optimization.emit_pulp import solve_pulp, to_pulp
+from siting.optimization.evaluate import evaluate
+from siting.optimization.model import define_periods
+from siting.optimization.staging import (
+    StagedPlan,
+    StagingOptions,
+    load_path_mw,
+    stage,
+    staged_inputs,
+    year_request,
+)
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 ONE_SITE = {"it_load_mw": 20, "candidates": ["zhongwei"],
@@ -186,3 +200,118 @@ def test_residual_value_makes_a_short_plan_at_the_levelised_cost_worth_npv_zero(
     # over the whole horizon nothing is left to credit
     full = stage(req, catalog, StagingOptions(price_yuan_per_kw_month=price, residual_value=True))
     assert full.residual_value_yuan == pytest.approx(0.0, abs=1e-6 * capex0)
+
+
+# -- the request's rules hold in every year (issue 25): staging is the one model with a period index ----------------
+
+STAGED = yaml.safe_load((EXAMPLES / "staged-200mw.yaml").read_text())
+BLOCKS = StagingOptions(years=10, build_block_mw=10)
+
+
+def _staged(catalog: Catalog, **rules: Any) -> tuple[SiteRequest, StagedPlan]:
+    req = siting.parse_request({**STAGED, **rules})
+    return req, stage(req, catalog, BLOCKS)
+
+
+def _sites_used(plan: StagedPlan) -> list[set[str]]:
+    """Per year, the sites that carry load."""
+    return [{s for s in plan.sites if plan.served_mw[s][n] > 1e-6} for n in range(len(plan.years))]
+
+
+def _assert_each_year_passes_the_evaluator(catalog: Catalog, req: SiteRequest, plan: StagedPlan) -> None:
+    assert len(plan.allocation_mw) == len(plan.years)
+    for year, load, alloc in zip(plan.years, plan.load_mw, plan.allocation_mw, strict=True):
+        violations = evaluate(year_request(req, year, load), catalog, alloc).violations
+        assert violations == [], (year, [v.message for v in violations])
+
+
+def test_max_sites_holds_in_every_year(catalog: Catalog) -> None:
+    req, plan = _staged(catalog, max_sites=1)
+    assert plan.status == "optimal"
+    assert all(len(used) == 1 for used in _sites_used(plan))
+    assert sum(y is not None for y in plan.open_year.values()) == 1  # opened once, never a second site later
+    _assert_each_year_passes_the_evaluator(catalog, req, plan)
+    # Chongqing locked in with one site at most: its grid gives 120 MW from 2030 (grid_capacity.csv), so the
+    # 200 MW of 2033 needs a second site: refused, naming the year and the rule, never "optimal"
+    _, locked = _staged(catalog, max_sites=1, locked_sites=["chongqing"])
+    assert locked.status == "infeasible" and locked.pv_cost_yuan is None
+    assert {f["field"] for f in locked.diagnosis} == {"max_sites"}
+    assert locked.diagnosis[0]["year"] == 2033 and locked.message.startswith("2033 (200 MW)")
+
+
+def test_excluded_sites_and_a_small_budget_are_infeasible_with_a_diagnosis(catalog: Catalog) -> None:
+    rules = {"excluded_sites": ["guian"], "budget_yuan_per_year": 1e6}
+    assert siting.optimize({**STAGED, **rules}, catalog).status == "infeasible"
+    _, plan = _staged(catalog, **rules)
+    assert plan.status == "infeasible" and plan.pv_cost_yuan is None and plan.cash_flows == []
+    # the first year already costs more than 1 M yuan/yr: 20 MW at any site
+    assert plan.diagnosis[0]["year"] == 2027 and plan.diagnosis[0]["field"] == "budget_yuan_per_year"
+    assert "budget_yuan_per_year" in plan.message and plan.open_year == {}
+
+
+def test_min_sites_holds_in_every_year(catalog: Catalog) -> None:
+    req, plan = _staged(catalog, min_sites=3)
+    assert plan.status == "optimal"
+    assert all(len(used) >= 3 for used in _sites_used(plan))  # from the 20 MW of the first year on
+    _assert_each_year_passes_the_evaluator(catalog, req, plan)
+    _, too_many = _staged(catalog, min_sites=3, excluded_sites=["guian", "yaan"])
+    assert too_many.status == "infeasible" and {f["field"] for f in too_many.diagnosis} == {"min_sites"}
+
+
+def test_a_locked_site_is_open_from_the_first_year(catalog: Catalog) -> None:
+    req, plan = _staged(catalog, locked_sites=["chongqing"])
+    assert plan.status == "optimal"
+    assert plan.open_year["chongqing"] == plan.start_year
+    assert all("chongqing" in used for used in _sites_used(plan))
+    _assert_each_year_passes_the_evaluator(catalog, req, plan)
+    # locked where its own class may not go: refused, with the year and the rule
+    gov = {"classes": [{"name": "gov", "share_fraction": 1.0, "allowed_sites": ["guian"],
+                        "demand_regions": ["east"]}], "locked_sites": ["chongqing"], "max_sites": 1}
+    _, refused = _staged(catalog, **gov)
+    assert refused.status == "infeasible" and refused.diagnosis and refused.diagnosis[0]["year"] == 2027
+
+
+def test_both_emitters_solve_the_staged_model_alike(catalog: Catalog) -> None:
+    """The multi-period arrays written out for HiGHS directly and through PuLP (HiGHS and CBC): same optimum."""
+    for rules in ({"max_sites": 2, "locked_sites": ["chongqing"]}, {"min_sites": 3, "max_share_per_site": 0.5}):
+        req = siting.parse_request({**STAGED, **rules})
+        arrays = define_periods(staged_inputs(req, catalog, StagingOptions(years=6, build_block_mw=10)).inputs)
+        direct = HighsModel(arrays).solve(mip_gap=1e-9)
+        assert direct.outcome.status == "optimal" and direct.outcome.objective is not None
+        for pulp_solver in ("highs", "cbc"):
+            via_pulp = solve_pulp(to_pulp(arrays), pulp_solver, mip_gap=1e-9)  # type: ignore[arg-type]
+            assert via_pulp.outcome.status == "optimal"
+            assert via_pulp.outcome.objective == pytest.approx(direct.outcome.objective, rel=1e-7)
+    infeasible = siting.parse_request({**STAGED, "max_sites": 1, "locked_sites": ["chongqing"]})
+    arrays = define_periods(staged_inputs(infeasible, catalog, BLOCKS).inputs)
+    assert HighsModel(arrays).solve().outcome.status == solve_pulp(to_pulp(arrays), "cbc").outcome.status \
+        == "infeasible"
+
+
+def test_every_family_of_the_one_model_is_applied_in_every_year(catalog: Catalog) -> None:
+    """Each year with load carries the rows of its own model (its families, labelled with the year), and the
+    time families tie the years together."""
+    req = siting.parse_request({**STAGED, "max_sites": 2, "min_sites": 1, "max_share_per_site": 0.8,
+                                "budget_yuan_per_year": 5e9})
+    setup = staged_inputs(req, catalog, StagingOptions(years=4, lead_time_years=1))
+    arrays = define_periods(setup.inputs)
+    assert setup.inputs.problems[0] is None  # the construction year has no load and no rows of its own
+    for year in arrays.periods[1:]:
+        names = {f.name for f in arrays.families if f.labels() and f.labels()[0].endswith(f"@{year.year}")}
+        assert {"demand", "site-count-max", "site-count-min", "site-share", "budget", "service-level"} <= names
+    assert {"stay-open", "built", "build-open"} <= {f.name for f in arrays.families}
+
+
+def test_cli_and_api_say_why_a_staged_plan_is_infeasible(tmp_path: Path) -> None:
+    path = tmp_path / "staged-budget.yaml"
+    path.write_text(yaml.safe_dump({**STAGED, "excluded_sites": ["guian"], "budget_yuan_per_year": 1e6}))
+    r = CliRunner().invoke(app, ["stage", str(path), "--years", "10", "--block-mw", "10"], env={"COLUMNS": "200"})
+    text = " ".join(r.stdout.split())
+    assert r.exit_code == 1 and "staged build-out: infeasible" in text and "2027 (20 MW): relax budget" in text
+    from api import engine
+    from api.results import StagedPlanPublic
+
+    req = siting.parse_request(yaml.safe_load(path.read_text()))
+    staged = StagedPlanPublic.model_validate(engine.stage(req, {"years": 10, "build_block_mw": 10}, 20))
+    assert staged.status == "infeasible"
+    assert staged.diagnosis[0].field == "budget_yuan_per_year" and staged.diagnosis[0].year == 2027

@@ -95,7 +95,10 @@ def _solve(p: SiteProblem, solver: SolverName, time_limit_s: float | None) -> _P
     s = solve(define(p), solver, time_limit_s=time_limit_s, mip_gap=1e-7)
     if s.outcome.status not in ("optimal", "time_limit") or s.x is None or s.outcome.objective is None:
         return None
-    return _Plan(s.open(), s.alloc(), s.x, float(s.outcome.objective))
+    opened = s.open()
+    # load at a closed site is solver noise within the feasibility tolerance (seen: 2e-6 MW); left in, it is a
+    # site below its campus minimum to the plan evaluator
+    return _Plan(opened, np.where(opened[None, None, :] > 0.5, s.alloc(), 0.0), s.x, float(s.outcome.objective))
 
 
 def _minimum(arrays: ModelArrays, coef: np.ndarray, criterion: Criterion, solver: SolverName,

@@ -20,7 +20,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from siting.optimization.model import ModelArrays, Solution, define, structure_key
+from siting.optimization.model import ModelArrays, PeriodArrays, Solution, define, structure_key
 from siting.optimization.problem import SiteProblem
 from siting.optimization.solve import SolveOutcome, new_highs, outcome_from_highs
 
@@ -33,8 +33,11 @@ class _Scaled:
 
     def __init__(self, arrays: ModelArrays) -> None:
         c = arrays.columns
-        col_scale = np.ones(len(c))
-        col_scale[c.alloc_cols] = arrays.problem.demand_mw[c.ks, c.is_]
+        if isinstance(arrays, PeriodArrays):  # each period's alloc columns scaled by that year's demand
+            col_scale = arrays.col_scale.copy()
+        else:
+            col_scale = np.ones(len(c))
+            col_scale[c.alloc_cols] = arrays.problem.demand_mw[c.ks, c.is_]
         rows, cols, vals, lower, upper, row_scale = [], [], [], [], [], []
         n = 0
         for fam in arrays.families:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from siting.optimization.model import ModelArrays, Solution
+from siting.optimization.model import ModelArrays, PeriodArrays, Solution
 from siting.optimization.solve import SolveOutcome, SolverName, cbc_outcome, make_pulp_solver, outcome_from_highs
 
 
@@ -39,6 +39,8 @@ class PulpModel:
 
 
 def _names(arrays: ModelArrays) -> list[str]:
+    if isinstance(arrays, PeriodArrays):  # a multi-period model names its columns with their year
+        return list(arrays.names)
     p, c = arrays.problem, arrays.columns
     names = [f"open_{s}" for s in p.sites]
     names += [f"alloc_{k}_{i}_{j}" for k, i, j in zip(c.ks.tolist(), c.is_.tolist(), c.js.tolist(), strict=True)]

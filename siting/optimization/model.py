@@ -107,7 +107,7 @@ only the objective and adds what is its own:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -731,3 +731,377 @@ def define_classic(p: SiteProblem, mode: ClassicMode) -> ModelArrays:
     shared = tuple(f for f in FAMILIES if not (mode == "mclp" and f is demand))
     families = [f for f in (family(p, columns) for family in shared + CLASSIC_FAMILIES[mode]) if f is not None]
     return ModelArrays(p, columns, families)
+
+
+# -- periods: multi-period planning on the same families (siting.optimization.staging) ---------------------------
+#
+# Time is one more index of the model, as PyPSA's investment periods are: each period t with load is the model of
+# its own year (a SiteProblem with that year's demand, grid capacity and campus minimum), its columns and every
+# family of FAMILIES stacked with an offset, so that every rule of the request holds in every year.  What is
+# specific to time is added once:
+#
+#   build[j,t] >= 0          MW built at j in year t (a whole number of blocks when a block is given: the column
+#                            counts blocks of ``build_block_mw``)
+#   credit[n,t] >= 0         a credit over time (a subsidy of a staged plan) [yuan]
+#
+#   stay-open[j,t]:      open[j,t-1] - open[j,t] <= 0                             (a site once opened stays open)
+#   built[j,t]:          sum_{k,i} alloc[k,i,j,t] - sum_{tau <= t-l} build[j,tau] <= 0   (capacity built stays
+#                        built; l = the lead time, years of construction)
+#   build-open[j,t]:     build[j,t] - M[j] open[j,t] <= 0                         (build only at an open site)
+#   credit-base[n,t]:    credit[n,t] - rate[n] base[n,t] <= 0    (capital spent at j(n), or its energy cost)
+#   credit-window[n,t]:  credit[n,t] - big[n] (open[j,t] - open[j,t-D]) <= 0   (within D years of the opening)
+#   credit-cap[n]:       sum_t credit[n,t] <= U[n]
+#
+# and the objective is the present value of the plan:
+#
+#   min  sum_t w_cap[t] C[j] build[j,t] + sum_t w_op[t] (f[j] open[j,t] + sum o[k,i,j] alloc[k,i,j,t]
+#        + green net cost - sum_n credit[n,t] - lump sums at the opening)
+#
+# with o the yearly operating cost of 1 MW (the static unit cost less its annualised capital), w_cap and w_op the
+# discount weights of capital (start of the year) and operating flows (end of the year).  Each period's own
+# subsidy columns keep their static meaning (the budget row counts them) and cost nothing in this objective.
+
+@dataclass(frozen=True)
+class PeriodCredit:
+    """A credit over time at site ``j``: ``rate`` x the capital spent there (``capex``) or x its energy cost
+    (``energy``, ``energy_yuan_per_mw`` (K,) the energy cost of 1 MW of class k [yuan/(MW*yr)]) for ``duration``
+    years from the opening (None: to the end), at most ``cap`` [yuan] in all; or ``amount`` [yuan] in the opening
+    year (``lump``)."""
+
+    label: str
+    j: int
+    base: Literal["capex", "energy", "lump"]
+    rate: float = 0.0
+    amount: float = 0.0
+    cap: float | None = None
+    duration: int | None = None
+    energy_yuan_per_mw: FloatArray | None = None
+
+
+@dataclass
+class PeriodInputs:
+    """What a multi-period model is made of (module section "periods").
+
+    ``problems[t]`` is the model of year ``years[t]`` (None: no load that year; sites may open and build);
+    ``operating_cost[t]`` (K, I, J) the objective coefficient of its alloc [yuan/(MW*yr)];
+    ``capital_yuan_per_mw`` (J,) the up-front capital of 1 MW; ``capital_weight`` and ``operating_weight`` (T,)
+    the present value of a yuan spent at the start and at the end of year t [1]; ``build_limit_mw`` (J,) the most
+    built at j in one year [MW].
+    """
+
+    base: SiteProblem
+    years: list[int]
+    problems: list[SiteProblem | None]
+    operating_cost: list[FloatArray | None]
+    capital_yuan_per_mw: FloatArray
+    capital_weight: FloatArray
+    operating_weight: FloatArray
+    build_limit_mw: FloatArray
+    build_block_mw: float = 0.0
+    lead_time_years: int = 0
+    credits: list[PeriodCredit] = field(default_factory=list)
+
+
+@dataclass
+class Period:
+    """One period of a multi-period model: its year, problem and columns (None without load), first column."""
+
+    year: int
+    problem: SiteProblem | None
+    columns: Columns | None
+    offset: int
+
+    def open_cols(self, n_sites: int) -> IntArray:
+        return self.offset + np.arange(n_sites, dtype=np.int64)
+
+    def alloc(self, x: FloatArray) -> FloatArray:
+        """(K, I, J) IT load placed in this period [MW] (zeros without load)."""
+        if self.problem is None or self.columns is None:
+            return np.zeros(0)
+        c, out = self.columns, np.zeros(self.problem.shape)
+        out[c.ks, c.is_, c.js] = x[self.offset + c.alloc_cols]
+        return out
+
+    def green(self, x: FloatArray) -> FloatArray:
+        """(G,) green energy bought in this period [MWh/yr]."""
+        if self.columns is None:
+            return np.zeros(0)
+        return np.asarray(x[self.offset + self.columns.green_cols], dtype=float)
+
+
+@dataclass
+class PeriodArrays(ModelArrays):
+    """A multi-period model: the stacked columns and families, and where each period's columns are.
+
+    ``columns`` holds the cost, bounds and integrality of every column (its alloc index arrays are empty: each
+    period has its own, ``periods[t].columns``); ``build_cols`` (J, T), ``credit_cols`` (N, T; -1 for a lump
+    sum); ``col_scale`` the scale the HiGHS emitter gives each column; ``names`` the PuLP names.
+    """
+
+    inputs: PeriodInputs | None = None
+    periods: list[Period] = field(default_factory=list)
+    build_cols: IntArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    credit_cols: IntArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+    col_scale: FloatArray = field(default_factory=lambda: np.zeros(0))
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def build_unit_mw(self) -> float:
+        assert self.inputs is not None
+        return self.inputs.build_block_mw if self.inputs.build_block_mw > 0 else 1.0
+
+    def open(self, x: FloatArray) -> FloatArray:
+        """(J, T) open[j,t] of a solution vector."""
+        J = len(self.problem.sites)
+        return np.stack([x[p.open_cols(J)] for p in self.periods], axis=1)
+
+    def build_mw(self, x: FloatArray) -> FloatArray:
+        """(J, T) MW built at j in year t."""
+        return np.asarray(x[self.build_cols], dtype=float) * self.build_unit_mw
+
+    def credits(self, x: FloatArray) -> FloatArray:
+        """(N, T) credits of each term by year [yuan] (lump sums from the openings)."""
+        assert self.inputs is not None
+        opened = self.open(x)
+        out = np.zeros(self.credit_cols.shape)
+        for n, term in enumerate(self.inputs.credits):
+            if term.base == "lump":
+                out[n] = term.amount * np.diff(opened[term.j], prepend=0.0)
+            else:
+                out[n] = x[self.credit_cols[n]]
+        return out
+
+
+def _in_period(fam: Family, offset: int, year: int) -> Family:
+    """A period's family in the stacked model: its columns offset, its rows labelled with the year."""
+    label = fam.label
+    return Family(fam.name, fam.field, fam.rows, fam.cols + offset, fam.vals, fam.lower, fam.upper, fam.keys,
+                  lambda key: f"{label(key)}@{year}", fam.scale)
+
+
+def _rows_family(name: str, rows: list[tuple[list[int], list[float], float, float]], keys: Sequence[tuple[int, ...]],
+                 label: Callable[[IntArray], str]) -> Family | None:
+    """A family from its rows, each (columns, values, lower, upper)."""
+    if not rows:
+        return None
+    r = np.concatenate([np.full(len(cols), n, dtype=np.int64) for n, (cols, _, _, _) in enumerate(rows)])
+    cols = np.concatenate([np.asarray(c, dtype=np.int64) for c, _, _, _ in rows])
+    vals = np.concatenate([np.asarray(v, dtype=float) for _, v, _, _ in rows])
+    return _family(name, None, r, cols, vals, np.array([lo for *_, lo, _ in rows]),
+                   np.array([hi for *_, hi in rows]), np.array(keys), label)
+
+
+def _period_columns(inputs: PeriodInputs) -> tuple[list[Period], list[Family], list[FloatArray], list[FloatArray],
+                                                   list[FloatArray], list[BoolArray], list[FloatArray], list[str]]:
+    """Every period's columns (its own model, objective replaced) and families, stacked in period order."""
+    base, w_op = inputs.base, inputs.operating_weight
+    J = len(base.sites)
+    locked, excluded = base.is_locked(), base.is_excluded()
+    periods: list[Period] = []
+    families: list[Family] = []
+    cost: list[FloatArray] = []
+    lower: list[FloatArray] = []
+    upper: list[FloatArray] = []
+    integer: list[BoolArray] = []
+    scale: list[FloatArray] = []
+    names: list[str] = []
+    n = 0
+    for t, (year, p) in enumerate(zip(inputs.years, inputs.problems, strict=True)):
+        names += [f"open_{s}_{year}" for s in base.sites]
+        if p is None:
+            periods.append(Period(year, None, None, n))
+            cost.append(w_op[t] * base.fixed_cost.astype(float))
+            lower.append(np.zeros(J))
+            upper.append(np.where(excluded & ~locked, 0.0, 1.0))
+            integer.append(np.ones(J, dtype=bool))
+            scale.append(np.ones(J))
+            n += J
+            continue
+        c = variables(p)
+        families += [_in_period(f, n, year) for f in (family(p, c) for family in FAMILIES) if f is not None]
+        opex = inputs.operating_cost[t]
+        assert opex is not None
+        obj = np.zeros(len(c))
+        obj[:J] = w_op[t] * p.fixed_cost
+        obj[c.alloc_cols] = w_op[t] * opex[c.ks, c.is_, c.js]
+        obj[c.green_cols] = w_op[t] * p.green_net_cost_yuan_per_mwh()  # the period's subsidy columns: 0
+        col_scale = np.ones(len(c))
+        col_scale[c.alloc_cols] = p.demand_mw[c.ks, c.is_]
+        periods.append(Period(year, p, c, n))
+        cost.append(obj)
+        lower.append(c.lower)
+        upper.append(c.upper)
+        integer.append(c.integer)
+        scale.append(col_scale)
+        names += [f"alloc_{k}_{i}_{j}_{year}" for k, i, j in zip(c.ks.tolist(), c.is_.tolist(), c.js.tolist(),
+                                                                  strict=True)]
+        names += [f"subsidy_{s}_{year}" for s in range(c.n_sub)] + [f"green_{o}_{year}" for o in range(c.n_green)]
+        n += len(c)
+    return periods, families, cost, lower, upper, integer, scale, names
+
+
+def define_periods(inputs: PeriodInputs) -> PeriodArrays:
+    """The multi-period model (module section "periods"): each period's own model, then what is specific to time."""
+    base = inputs.base
+    J, T = len(base.sites), len(inputs.years)
+    periods, families, cost, lower, upper, integer, scale, names = _period_columns(inputs)
+    n = sum(len(c) for c in cost)
+    unit = inputs.build_block_mw if inputs.build_block_mw > 0 else 1.0
+    build_cols = n + np.arange(J * T, dtype=np.int64).reshape(J, T)
+    cap_w, op_w, C = inputs.capital_weight, inputs.operating_weight, inputs.capital_yuan_per_mw
+    cost.append((cap_w[None, :] * C[:, None] * unit).ravel())
+    lower.append(np.zeros(J * T))
+    upper.append(np.full(J * T, INF))
+    integer.append(np.full(J * T, inputs.build_block_mw > 0))
+    scale.append(np.ones(J * T))
+    names += [f"build_{s}_{y}" for s in base.sites for y in inputs.years]
+    n += J * T
+    open_cols = np.stack([p.open_cols(J) for p in periods], axis=1)  # (J, T)
+    credit_cols = np.full((len(inputs.credits), T), -1, dtype=np.int64)
+    for m, term in enumerate(inputs.credits):
+        if term.base == "lump":  # amount x (open[j,t] - open[j,t-1]), at the end of year t
+            lump = np.zeros(n)
+            lump[open_cols[term.j]] -= op_w * term.amount
+            lump[open_cols[term.j, :-1]] += op_w[1:] * term.amount
+            _add_to(cost, lump)
+            continue
+        credit_cols[m] = n + np.arange(T)
+        cost.append(-op_w.astype(float))
+        lower.append(np.zeros(T))
+        hi = np.full(T, INF)
+        if term.base == "energy":
+            hi[[t for t, p in enumerate(periods) if p.problem is None]] = 0.0  # no load, no energy cost
+        upper.append(hi)
+        integer.append(np.zeros(T, dtype=bool))
+        scale.append(np.ones(T))
+        names += [f"credit_{m}_{y}" for y in inputs.years]
+        n += T
+    arrays = PeriodArrays(
+        base, Columns(cost=np.concatenate(cost), lower=np.concatenate(lower), upper=np.concatenate(upper),
+                      integer=np.concatenate(integer), ks=np.zeros(0, dtype=np.int64), is_=np.zeros(0, dtype=np.int64),
+                      js=np.zeros(0, dtype=np.int64), n_open=0, n_sub=0),
+        families, inputs=inputs, periods=periods, build_cols=build_cols, credit_cols=credit_cols,
+        col_scale=np.concatenate(scale), names=names)
+    arrays.families += [f for f in (family(arrays) for family in PERIOD_FAMILIES) if f is not None]
+    return arrays
+
+
+def _add_to(cost: list[FloatArray], delta: FloatArray) -> None:
+    """Add ``delta`` (one value per column so far) to the column blocks of ``cost``, in place."""
+    start = 0
+    for b, block in enumerate(cost):
+        cost[b] = block + delta[start:start + len(block)]
+        start += len(block)
+
+
+def stay_open(a: PeriodArrays) -> Family | None:
+    """``stay-open[j,t]``: open[j,t-1] - open[j,t] <= 0 (a site once opened stays open)."""
+    J, periods = len(a.problem.sites), a.periods
+    rows = [([int(periods[t - 1].offset + j), int(periods[t].offset + j)], [1.0, -1.0], -INF, 0.0)
+            for t in range(1, len(periods)) for j in range(J)]
+    keys = [(j, t) for t in range(1, len(periods)) for j in range(J)]
+    return _rows_family("stay-open", rows, keys,
+                        lambda key: f"stay-open[{a.problem.sites[key[0]]}]@{periods[key[1]].year}")
+
+
+def built(a: PeriodArrays) -> Family | None:
+    """``built[j,t]``: the load served at j in year t is at most what was built there ``lead_time_years`` before."""
+    assert a.inputs is not None
+    lead, unit = a.inputs.lead_time_years, a.build_unit_mw
+    rows, keys = [], []
+    for t, period in enumerate(a.periods):
+        c = period.columns
+        if c is None:
+            continue
+        for j in range(len(a.problem.sites)):
+            sel = c.alloc_at(j)
+            if not len(sel):
+                continue
+            done = a.build_cols[j, :max(0, t + 1 - lead)]
+            rows.append(((period.offset + c.alloc_cols[sel]).tolist() + done.tolist(),
+                         [1.0] * len(sel) + [-unit] * len(done), -INF, 0.0))
+            keys.append((j, t))
+    return _rows_family("built", rows, keys,
+                        lambda key: f"built[{a.problem.sites[key[0]]}]@{a.periods[key[1]].year}")
+
+
+def build_open(a: PeriodArrays) -> Family | None:
+    """``build-open[j,t]``: build[j,t] - M[j] open[j,t] <= 0 (a site builds only while it is open)."""
+    assert a.inputs is not None
+    J, unit, limit = len(a.problem.sites), a.build_unit_mw, a.inputs.build_limit_mw
+    rows = [([int(a.build_cols[j, t]), int(p.offset + j)], [unit, -float(limit[j])], -INF, 0.0)
+            for t, p in enumerate(a.periods) for j in range(J)]
+    keys = [(j, t) for t in range(len(a.periods)) for j in range(J)]
+    return _rows_family("build-open", rows, keys,
+                        lambda key: f"build-open[{a.problem.sites[key[0]]}]@{a.periods[key[1]].year}")
+
+
+def _credit_terms(a: PeriodArrays) -> list[tuple[int, PeriodCredit]]:
+    assert a.inputs is not None
+    return [(n, term) for n, term in enumerate(a.inputs.credits) if term.base != "lump"]
+
+
+def credit_base(a: PeriodArrays) -> Family | None:
+    """``credit-base[n,t]``: credit[n,t] <= rate x (capital spent at j(n) in year t, or its energy cost)."""
+    assert a.inputs is not None
+    C, unit = a.inputs.capital_yuan_per_mw, a.build_unit_mw
+    rows, keys = [], []
+    for n, term in _credit_terms(a):
+        for t, period in enumerate(a.periods):
+            cols, vals = [int(a.credit_cols[n, t])], [1.0]
+            if term.base == "capex":
+                cols.append(int(a.build_cols[term.j, t]))
+                vals.append(-term.rate * float(C[term.j]) * unit)
+            elif period.columns is not None and term.energy_yuan_per_mw is not None:
+                c = period.columns
+                sel = c.alloc_at(term.j)
+                cols += (period.offset + c.alloc_cols[sel]).tolist()
+                vals += (-term.rate * term.energy_yuan_per_mw[c.ks[sel]]).tolist()
+            rows.append((cols, vals, -INF, 0.0))
+            keys.append((n, t))
+    return _rows_family("credit-base", rows, keys,
+                        lambda key: f"credit-base[{a.inputs.credits[key[0]].label}]@{a.periods[key[1]].year}"
+                        if a.inputs else "credit-base")
+
+
+def credit_window(a: PeriodArrays) -> Family | None:
+    """``credit-window[n,t]``: credit[n,t] - big (open[j,t] - open[j,t-D]) <= 0: within D years of the opening
+    (the openings z[j,t0] = open[j,t0] - open[j,t0-1] summed over (t-D, t] telescope to that difference)."""
+    assert a.inputs is not None
+    C, limit = a.inputs.capital_yuan_per_mw, a.inputs.build_limit_mw
+    rows, keys = [], []
+    for n, term in _credit_terms(a):
+        if term.duration is None:
+            continue
+        energy = term.energy_yuan_per_mw if term.energy_yuan_per_mw is not None else np.zeros(1)
+        per_mw = float(C[term.j]) if term.base == "capex" else float(np.max(energy, initial=0.0))
+        big = term.rate * per_mw * float(limit[term.j])
+        for t, period in enumerate(a.periods):
+            cols, vals = [int(a.credit_cols[n, t]), int(period.offset + term.j)], [1.0, -big]
+            first = t - term.duration + 1
+            if first >= 1:
+                cols.append(int(a.periods[first - 1].offset + term.j))
+                vals.append(big)
+            rows.append((cols, vals, -INF, 0.0))
+            keys.append((n, t))
+    return _rows_family("credit-window", rows, keys,
+                        lambda key: f"credit-window[{a.inputs.credits[key[0]].label}]@{a.periods[key[1]].year}"
+                        if a.inputs else "credit-window")
+
+
+def credit_cap(a: PeriodArrays) -> Family | None:
+    """``credit-cap[n]``: sum_t credit[n,t] <= U[n] [yuan]."""
+    assert a.inputs is not None
+    rows, keys = [], []
+    for n, term in _credit_terms(a):
+        if term.cap is not None:
+            rows.append((a.credit_cols[n].tolist(), [1.0] * len(a.periods), -INF, float(term.cap)))
+            keys.append((n,))
+    return _rows_family("credit-cap", rows, keys,
+                        lambda key: f"credit-cap[{a.inputs.credits[key[0]].label}]" if a.inputs else "credit-cap")
+
+
+#: What a multi-period model adds to each period's :data:`FAMILIES`, in order.
+PERIOD_FAMILIES: tuple[Callable[[PeriodArrays], Family | None], ...] = (
+    stay_open, built, build_open, credit_base, credit_window, credit_cap,
+)

@@ -3,56 +3,65 @@
 The request's load grows along its ``phases`` (year offset, MW; without phases the load is flat).
 Years ``t = 0..l+T-1`` start ``l`` years (``lead_time_years``, the construction period) before
 the in-service year, when the load is 0; capital for capacity that serves in year t is spent by
-year t - l.  Per site ``j`` and year ``t`` the MILP decides
-whether the site is open (``o[j,t]``, binary, once open it stays open), how much IT capacity it
-builds (``b[j,t]`` MW, a whole number of ``build_block_mw`` blocks when a block is given) and which
-demand it serves (``x[k,i,j,t]`` MW of class ``k`` at centre ``i``)::
+year t - l.
 
-    min  sum_t d_t sum_j C_j b[j,t]  +  sum_t d_{t+1} [ sum_j F_j o[j,t] + sum_kij c_kij x[k,i,j,t] - sum_n s[n,t] ]
-    s.t. sum_j x[k,i,j,t] = s_ki L_t                        demand of year t       (all k, i, t)
-         sum_ki x[k,i,j,t] <= sum_{tau<=t-l} b[j,tau]        built l years before  (all j, t)
-         sum_ki x[k,i,j,t] <= G_jt o[j,t]                    grid capacity that year (all j, t)
-         b[j,t] <= G_max_j o[j,t],   o[j,t] >= o[j,t-1]
-         x[k,i,j,t] = 0 where class k may not serve centre i from j (latency, residency, hazard)
+The plan is the one site-selection model (:mod:`siting.optimization.model`) with time as one more
+index (:func:`~siting.optimization.model.define_periods`, as PyPSA's investment periods): every year
+with load is the model of that year -- the request with that year's load (:func:`year_request`) and
+the grid capacity of that year (``grid_capacity.csv`` step function, else ``available_capacity_mw``)
+-- so every rule of the request (demand, latency and residency, site counts, shares, minimum campus,
+service levels, green share, PUE cap, locked and excluded sites, budget) holds in every year, and a
+year's plan passes :func:`siting.optimization.evaluate.evaluate` of that year's request.  What this
+module adds is what is specific to time:
 
-with ``d_t = (1 + r)^-t`` (the request's discount rate; capital is spent at the start of its year,
-operating costs and revenue fall at its end: the timing of the capital recovery factor), ``C_j`` the
-up-front capital of 1 MW of IT (``capex_yuan_per_mw`` + land price x land per MW) [yuan/MW], ``F_j``
-the fixed yearly cost of an open site [yuan/yr], ``c_kij`` the yearly operating cost of serving 1 MW
-(the static model's unit cost less its annualised capital and land) [yuan/(MW*yr)], ``s_ki`` the
-request's split of the load over classes and centres, ``L_t`` the load of year t [MW] and ``G_jt``
-the MW the grid gives the site that year (``grid_capacity.csv`` step function, else
-``available_capacity_mw``).
+- a site once opened stays open; capacity built stays built (``build[j,t]`` MW, a whole number of
+  ``build_block_mw`` blocks when a block is given) and serves ``l`` years later;
+- the objective is the present value of the plan::
 
-Subsidies of the packages the request opts into are columns of the MILP (:func:`_subsidy_columns`:
-capex rates on the capital spent, electricity rates on the energy cost, both for their duration
-from the opening year and within their cap; lump sums in the opening year), so they steer when and
-where capacity is built; the cash flows credit them by :func:`_subsidies` at the plan found (the two
-agree; tested).
+      min  sum_t d_t sum_j C_j b[j,t]  +  sum_t d_{t+1} [ sum_j F_j o[j,t] + sum_kij c_kij x[k,i,j,t] - credits ]
 
-Cash flows per year: capital (what is built), operating cost, subsidies, revenue (``price_yuan_per_kw_month`` x
-kW of IT load served x 12, when a price is given), residual value (with ``residual_value``: the capital
-not yet recovered at the end of the plan, :func:`residual_factors`, credited in the last year and in
-the objective), net and cumulative.  NPV at the discount
-rate, IRR, payback year and years in loss follow (siting.models.finance).  Without ``residual_value``
-a plan shorter than the assets' life (the horizon, 15 years by default) understates the NPV.
+  with ``d_t = (1 + r)^-t`` (the request's discount rate; capital is spent at the start of its year,
+  operating costs and revenue fall at its end: the timing of the capital recovery factor), ``C_j`` the
+  up-front capital of 1 MW of IT (``capex_yuan_per_mw`` + land price x land per MW) [yuan/MW], ``F_j``
+  the fixed yearly cost of an open site [yuan/yr], ``c_kij`` the yearly operating cost of serving 1 MW
+  (the static model's unit cost less its annualised capital and land) [yuan/(MW*yr)];
+- subsidies over time (:func:`_subsidy_terms`: capex rates on the capital spent, electricity rates on
+  the energy cost, both for their duration from the opening year and within their cap; lump sums in
+  the opening year) are credit columns of the model, so they steer when and where capacity is built;
+  the cash flows credit them by :func:`_subsidies` at the plan found (the two agree; tested);
+- cash flows per year: capital (what is built), operating cost (including green energy bought),
+  subsidies, revenue (``price_yuan_per_kw_month`` x kW of IT load served x 12, when a price is given),
+  residual value (with ``residual_value``: the capital not yet recovered at the end of the plan,
+  :func:`residual_factors`, credited in the last year and in the objective), net and cumulative.  NPV at
+  the discount rate, IRR, payback year and years in loss follow (siting.models.finance).  Without
+  ``residual_value`` a plan shorter than the assets' life (the horizon, 15 years by default) understates
+  the NPV.
+
+A year whose rules cannot be met makes the plan infeasible; the diagnosis names the year and the rule
+(the checks and the elastic re-solve of that year's model, :mod:`siting.optimization.diagnostics`), or
+says that every year is feasible alone but not together (sites stay open, capacity stays built).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pulp
+import numpy.typing as npt
 
 from siting.data.catalog import Catalog
 from siting.data.request import SiteRequest
 from siting.errors import RequestError
 from siting.models.finance import capital_recovery_factor, irr, npv, payback_year, present_value_of_annuity
 
-from .problem import build_site_problem
-from .solve import SolverName, solve_model
+from .backends import solve
+from .diagnostics import Finding, elastic_diagnosis, presolve_checks
+from .model import PeriodArrays, PeriodCredit, PeriodInputs, define, define_periods
+from .problem import SiteProblem, applied_packages, build_site_problem, min_site_load_mw
+from .solve import SolverName
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,15 @@ class StagedPlan:
     discount_rate_fraction: float = 0.0
     solve_seconds: float = 0.0
     residual_value_yuan: float = 0.0           # value of the assets at the end of the plan (residual_value)
-    subsidy_model_yuan: list[float] = field(default_factory=list)  # the MILP's subsidy columns by year
+    subsidy_model_yuan: list[float] = field(default_factory=list)  # the model's subsidy credits by year
+    diagnosis: list[dict[str, Any]] = field(default_factory=list)  # why a plan is infeasible, year by year
+    # (K, I, J) allocation of each year [MW] (zeros in a year without load); not part of to_dict
+    allocation_mw: list[FloatArray] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(replace(self, allocation_mw=[]))
+        del out["allocation_mw"]
+        return out
 
 
 def residual_factors(rate: float, life_years: float, years: int) -> np.ndarray:
@@ -124,57 +138,65 @@ def load_path_mw(request: SiteRequest, years: int) -> np.ndarray:
     return path
 
 
-@dataclass(frozen=True)
-class _SubsidyTerm:
-    """One subsidy the request may claim at site ``j``, in the staged model's terms.
+def year_request(request: SiteRequest, year: int, load_mw: float) -> SiteRequest:
+    """The request as it stands in calendar ``year`` with ``load_mw`` [MW] in service: no phases, that year's
+    load and grid capacity.  A staged plan's allocation of that year is a plan of this request."""
+    return request.model_copy(update={"phases": None, "it_load_mw": float(load_mw), "in_service_year": int(year)})
 
-    ``base`` is ``capex`` (``rate`` x capital spent), ``energy`` (``rate`` x electricity cost; a price
-    reduction is the rate reduction / price) or ``lump`` (``amount`` in the opening year);
-    ``duration`` counts years from the opening year (None: to the end), ``cap`` bounds the total.
+
+def year_problem(catalog: Catalog, request: SiteRequest, peak: SiteProblem, year: int, load_mw: float) -> SiteProblem:
+    """The model of :func:`year_request` built from the peak-load problem: its demand scaled to the year's load,
+    the year's grid capacity and the campus minimum for that load (everything else is per MW, or a rule)."""
+    caps, reasons = [], {}
+    for s in peak.sites:
+        mw, why = catalog.capacity_in(s, year)
+        caps.append(mw)
+        if why.startswith("grid_capacity.csv"):
+            reasons[s] = f"{mw:,.0f} MW available in {year} ({why})"
+    scale = load_mw / float(peak.demand_mw.sum())
+    return replace(peak, demand_mw=peak.demand_mw * scale, capacity_mw=np.array(caps, dtype=float),
+                   capacity_reason=reasons, it_load_mw=float(load_mw),
+                   min_site_mw=min_site_load_mw(catalog, year_request(request, year, load_mw)),
+                   phase_years=[year], phase_share=[1.0])
+
+
+def _subsidy_terms(catalog: Catalog, request: SiteRequest, p: SiteProblem) -> list[PeriodCredit]:
+    """The subsidies of the packages the request opts into (and is eligible for), per site, as credits over time.
+
+    ``capex``: ``rate`` x capital spent; ``energy``: ``rate`` x electricity cost (a price reduction is the
+    reduction / price); ``lump``: ``amount`` in the opening year; ``duration`` counts years from the opening
+    year (None: to the end), ``cap`` bounds the total.
     """
-
-    j: int
-    subsidy_id: str
-    base: str
-    rate: float = 0.0
-    amount: float = 0.0
-    cap: float | None = None
-    duration: int | None = None
-
-
-def _subsidy_terms(catalog: Catalog, request: SiteRequest, sites: list[str], price: np.ndarray) -> list[_SubsidyTerm]:
-    """The subsidies of the packages the request opts into (and is eligible for), per site."""
-    from siting.optimization.problem import applied_packages
-
     if not request.apply_subsidies:
         return []
-    ids = {p.package_id for p in applied_packages(catalog, request)}
-    terms: list[_SubsidyTerm] = []
-    for j, s in enumerate(sites):
+    ids = {pkg.package_id for pkg in applied_packages(catalog, request)}
+    energy = p.components["energy"]
+    terms: list[PeriodCredit] = []
+    for j, s in enumerate(p.sites):
         for sub in catalog.with_packages(ids).subsidies_of(s):
             if (sub.package and sub.package not in ids) or (sub.requires and sub.requires not in request.eligibility):
                 continue
             dur = None if sub.duration_years is None else int(sub.duration_years)
             cap = None if sub.cap_yuan is None else float(sub.cap_yuan)
             if sub.kind == "capex" and sub.rate_fraction:
-                terms.append(_SubsidyTerm(j, sub.subsidy_id, "capex", rate=float(sub.rate_fraction), cap=cap,
+                terms.append(PeriodCredit(sub.subsidy_id, j, "capex", rate=float(sub.rate_fraction), cap=cap,
                                           duration=dur))
-            elif sub.kind == "electricity" and sub.rate_fraction:
-                terms.append(_SubsidyTerm(j, sub.subsidy_id, "energy", rate=float(sub.rate_fraction), cap=cap,
-                                          duration=dur))
-            elif sub.kind == "electricity" and sub.price_reduction_yuan_per_kwh:
-                terms.append(_SubsidyTerm(j, sub.subsidy_id, "energy", cap=cap, duration=dur,
-                                          rate=float(sub.price_reduction_yuan_per_kwh) / float(price[j])))
+            elif sub.kind == "electricity" and (sub.rate_fraction or sub.price_reduction_yuan_per_kwh):
+                assert p.price_yuan_per_kwh is not None
+                reduction = float(sub.price_reduction_yuan_per_kwh or 0.0)
+                rate = float(sub.rate_fraction) if sub.rate_fraction else reduction / float(p.price_yuan_per_kwh[j])
+                terms.append(PeriodCredit(sub.subsidy_id, j, "energy", rate=rate, cap=cap, duration=dur,
+                                          energy_yuan_per_mw=energy[:, j].astype(float)))
             elif sub.amount_yuan:
-                terms.append(_SubsidyTerm(j, sub.subsidy_id, "lump", amount=float(sub.amount_yuan)))
+                terms.append(PeriodCredit(sub.subsidy_id, j, "lump", amount=float(sub.amount_yuan)))
     return terms
 
 
-def _subsidies(terms: list[_SubsidyTerm], built: np.ndarray, capex_per_mw: np.ndarray, energy: np.ndarray,
+def _subsidies(terms: list[PeriodCredit], built: np.ndarray, capex_per_mw: np.ndarray, energy: np.ndarray,
                opened_at: list[int | None]) -> np.ndarray:
     """Yearly subsidy credits [yuan] (T,) of a plan: capex rate x capital spent (capped, in the years it is
     spent), rate x electricity cost for the duration, lump sums in the opening year (the evaluator the
-    MILP's subsidy columns are checked against)."""
+    model's credit columns are checked against)."""
     T = built.shape[1]
     out = np.zeros(T)
     for term in terms:
@@ -194,150 +216,148 @@ def _subsidies(terms: list[_SubsidyTerm], built: np.ndarray, capex_per_mw: np.nd
     return out
 
 
-def _subsidy_columns(prob: pulp.LpProblem, terms: list[_SubsidyTerm], o: dict[tuple[int, int], Any],
-                     b: dict[tuple[int, int], Any], at: dict[tuple[int, int], list[tuple[tuple[int, int], Any]]],
-                     capex: np.ndarray, energy_unit: np.ndarray, grid: np.ndarray, end: np.ndarray, T: int
-                     ) -> tuple[dict[tuple[int, int], Any], Any]:
-    """Subsidy credits as columns, so that they steer the plan: ``s[n,t] >= 0`` [yuan] with
+@dataclass
+class _Setup:
+    """The staged model's inputs and what the cash flows need besides the solution."""
 
-        s[n,t] <= rate_n x base_n[j,t]                  (capital spent b[j,t] C_j, or the energy cost of x)
-        s[n,t] <= M_n sum_{t0 in (t - D_n, t]} z[j,t0]   (within D_n years of opening; z = o[j,t0] - o[j,t0-1])
-        sum_t s[n,t] <= cap_n
-        lump sums: amount_n z[j,t]
-
-    credited at the end of their year (as the cash flows count them).  Returns the credit columns and
-    their present value (subtracted from the objective).
-    """
-    credit: dict[tuple[int, int], Any] = {}
-    pv: list[Any] = []
-
-    def z(j: int, t: int) -> Any:
-        return o[j, t] - o[j, t - 1] if t > 0 else o[j, t]
-
-    for n, term in enumerate(terms):
-        j = term.j
-        if term.base == "lump":
-            pv += [float(end[t]) * term.amount * z(j, t) for t in range(T)]
-            continue
-        big = term.rate * (float(capex[j]) if term.base == "capex" else float(energy_unit[:, j].max())) * float(
-            grid[j].max())
-        for t in range(T):
-            if term.base == "capex":
-                base = float(capex[j]) * b[j, t]
-            else:
-                base = pulp.lpSum(float(energy_unit[k, j]) * v for (k, _i), v in at.get((j, t), []))
-            s = credit[n, t] = prob.add_variable(f"sub_{n}_{t}", lowBound=0)
-            prob += s <= term.rate * base, f"sub_base_{n}_{t}"
-            if term.duration is not None:
-                prob += s <= big * pulp.lpSum(z(j, t0) for t0 in range(max(0, t - term.duration + 1), t + 1)), \
-                    f"sub_duration_{n}_{t}"
-            pv.append(float(end[t]) * s)
-        if term.cap is not None:
-            prob += pulp.lpSum(credit[n, t] for t in range(T)) <= term.cap, f"sub_cap_{n}"
-    lumps = [(n, t) for n, term in enumerate(terms) if term.base == "lump" for t in range(T)]
-    for n, t in lumps:  # report lump sums by year too
-        credit[n, t] = terms[n].amount * z(terms[n].j, t)
-    return credit, pulp.lpSum(pv)
+    inputs: PeriodInputs
+    start: int
+    load_mw: FloatArray
+    opex: FloatArray            # (K, I, J) yearly operating cost of 1 MW [yuan/(MW*yr)]
+    end_weight: FloatArray      # (T,) d_{t+1}
+    residual: FloatArray        # (T,) value left at the end per yuan of capital spent in year t
 
 
-def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None = None,
-          solver: SolverName = "highs", time_limit_s: float | None = None) -> StagedPlan:
-    """Solve the staged build-out MILP (module docstring) and compute its cash flows."""
-    opt = options or StagingOptions()
-    opt.check()
-    peak = max([request.it_load_mw] + [ph.it_load_mw for ph in request.phases or []])
-    flat = request.model_copy(update={"phases": None, "it_load_mw": peak})
-    p = build_site_problem(catalog, flat)
+def staged_inputs(request: SiteRequest, catalog: Catalog, opt: StagingOptions) -> _Setup:
+    """The multi-period model of a request (module docstring): each year's problem, weights, capital, credits."""
+    peak_mw = max([request.it_load_mw] + [ph.it_load_mw for ph in request.phases or []])
+    p = build_site_problem(catalog, request.model_copy(update={"phases": None, "it_load_mw": peak_mw}))
     a = p.assumptions
     assert a is not None
     lead = opt.lead_time_years
     T = int(opt.years or round(a.horizon_years)) + lead
     start = int(request.in_service_year or catalog.defaults["in_service_year"]) - lead
     L = np.concatenate([np.zeros(lead), load_path_mw(request, T - lead)])
-    K, I, J = p.shape
-    split = p.demand_mw / peak                                      # s_ki
+    years = [start + t for t in range(T)]
+    problems: list[SiteProblem | None] = [year_problem(catalog, request, p, y, load) if load > 0 else None
+                                          for y, load in zip(years, L.tolist(), strict=True)]
     capex = np.array([si.capex_yuan_per_mw + si.land_price_yuan_per_m2 * a.land_m2_per_mw for si in p.inputs])
     annual_capital = p.components["capex"] + p.components.get("land", 0.0)  # (K, J)
-    opex = p.unit_cost - annual_capital[:, None, :]                 # c_kij
-    energy_unit = p.components["energy"]                            # (K, J) yuan per MW-year
-    grid = np.array([[catalog.capacity_in(s, start + t)[0] for t in range(T)] for s in p.sites])  # (J, T)
-    disc = (1.0 + a.discount_rate_fraction) ** -np.arange(T)
-    fixed = p.fixed_cost
-
-    prob = pulp.LpProblem("staged_build_out", pulp.LpMinimize)
-    o = {(j, t): prob.add_variable(f"o_{j}_{t}", cat="Binary") for j in range(J) for t in range(T)}
-    if opt.build_block_mw > 0:
-        n = {(j, t): prob.add_variable(f"n_{j}_{t}", lowBound=0, cat="Integer") for j in range(J) for t in range(T)}
-        b = {jt: opt.build_block_mw * v for jt, v in n.items()}
-    else:
-        b = {(j, t): prob.add_variable(f"b_{j}_{t}", lowBound=0) for j in range(J) for t in range(T)}
-    x = {(k, i, j, t): prob.add_variable(f"x_{k}_{i}_{j}_{t}", lowBound=0)
-         for k in range(K) for i in range(I) for j in range(J) for t in range(T)
-         if p.allowed[k, i, j] and split[k, i] > 0 and L[t] > 0}
-    end = disc / (1.0 + a.discount_rate_fraction)  # d_{t+1}
-    # value left at the end of the plan per yuan of capital spent in year t (0 without residual_value)
+    opex = p.unit_cost - annual_capital[:, None, :]
+    disc = np.power(1.0 + a.discount_rate_fraction, -np.arange(T, dtype=float))
+    end = np.asarray(disc / (1.0 + a.discount_rate_fraction), dtype=float)  # d_{t+1}
     resid = (residual_factors(a.discount_rate_fraction, a.horizon_years, T) if opt.residual_value
              else np.zeros(T))
-    price = np.array([si.price_yuan_per_kwh for si in p.inputs])
-    terms = _subsidy_terms(catalog, request, list(p.sites), price)
-    # the x columns of each (site, year), with their (class, centre): served MW and energy cost are sums over them
-    at: dict[tuple[int, int], list[tuple[tuple[int, int], Any]]] = {}
-    for (k, i, j, t), v in x.items():
-        at.setdefault((j, t), []).append(((k, i), v))
-    credit, credit_pv = _subsidy_columns(prob, terms, o, b, at, capex, energy_unit, grid, end, T)
-    prob += pulp.lpSum(disc[t] * capex[j] * b[j, t] + end[t] * fixed[j] * o[j, t] for j in range(J) for t in range(T)) \
-        + pulp.lpSum(end[t] * float(opex[k, i, j]) * v for (k, i, j, t), v in x.items()) - credit_pv \
-        - pulp.lpSum(float(end[T - 1] * resid[t] * capex[j]) * b[j, t] for j in range(J) for t in range(T)
-                     if resid[t] > 0)
-    for t in range(T):
-        for k in range(K):
-            for i in range(I):
-                need = float(split[k, i] * L[t])
-                if need <= 0:
-                    continue
-                prob += pulp.lpSum(x[k, i, j, t] for j in range(J) if (k, i, j, t) in x) == need, f"demand_{k}_{i}_{t}"
-        for j in range(J):
-            served = pulp.lpSum(v for _ki, v in at.get((j, t), []))
-            prob += served <= pulp.lpSum(b[j, tau] for tau in range(t + 1 - lead)), f"built_{j}_{t}"
-            prob += served <= float(grid[j, t]) * o[j, t], f"grid_{j}_{t}"
-            prob += b[j, t] <= float(grid[j].max()) * o[j, t], f"build_open_{j}_{t}"
-            if t > 0:
-                prob += o[j, t] >= o[j, t - 1], f"stay_open_{j}_{t}"
-    outcome = solve_model(prob, solver, time_limit_s=time_limit_s, mip_gap=1e-7)
-    years = [start + t for t in range(T)]
-    plan = StagedPlan(status=outcome.status, message=outcome.message or "", start_year=start, years=years,
+    grid_max = np.array([max(catalog.capacity_in(s, y)[0] for y in years) for s in p.sites])
+    inputs = PeriodInputs(
+        base=p, years=years, problems=problems, operating_cost=[opex if q is not None else None for q in problems],
+        capital_yuan_per_mw=capex, capital_weight=disc - end[-1] * resid, operating_weight=end,
+        build_limit_mw=grid_max, build_block_mw=opt.build_block_mw, lead_time_years=lead,
+        credits=_subsidy_terms(catalog, request, p))
+    return _Setup(inputs, start, L, opex, end, resid)
+
+
+def _by_year(setup: _Setup, check: Any) -> list[Finding]:
+    """``check(problem)``'s findings for each distinct year with load, each message prefixed with its year."""
+    out: list[Finding] = []
+    seen: set[tuple[float, bytes]] = set()
+    said: set[str] = set()  # a finding is told once, in the first year it holds
+    for year, q in zip(setup.inputs.years, setup.inputs.problems, strict=True):
+        if q is None or (q.it_load_mw, q.capacity_mw.tobytes()) in seen:
+            continue
+        seen.add((q.it_load_mw, q.capacity_mw.tobytes()))
+        for f in check(q):
+            if f["message"] not in said:
+                said.add(f["message"])
+                out.append({**f, "year": year, "message": f"{year} ({q.it_load_mw:,.0f} MW): {f['message']}"})
+    return out
+
+
+def diagnose(setup: _Setup, solver: SolverName, time_limit_s: float | None) -> list[Finding]:
+    """Why a staged plan is infeasible: the first year whose own model is infeasible, with the checks and the
+    elastic re-solve of that model; or that every year is feasible alone but not together."""
+    for year, q in zip(setup.inputs.years, setup.inputs.problems, strict=True):
+        if q is None or solve(define(q), solver, time_limit_s=time_limit_s).outcome.status != "infeasible":
+            continue
+        found = [f for f in presolve_checks(q) if f["severity"] == "error"] or elastic_diagnosis(q, solver,
+                                                                                                 time_limit_s)
+        return [{**f, "year": year, "message": f"{year} ({q.it_load_mw:,.0f} MW): {f['message']}"} for f in found]
+    return [{"code": "years_together", "severity": "error", "field": None,
+             "message": "every year is feasible on its own, but not together: a site once opened stays open and "
+                        "capacity built stays built (e.g. max_sites with a grid capacity that falls over the years)"}]
+
+
+def _infeasible(plan: StagedPlan, findings: list[Finding]) -> StagedPlan:
+    plan.status = "infeasible"
+    plan.diagnosis = findings
+    plan.message = "; ".join(f["message"] for f in findings if f.get("severity") == "error")
+    return plan
+
+
+def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None = None,
+          solver: SolverName = "highs", time_limit_s: float | None = None) -> StagedPlan:
+    """Solve the staged build-out (module docstring) and compute its cash flows; never "optimal" with a rule
+    broken in any year (an infeasible plan carries a diagnosis)."""
+    opt = options or StagingOptions()
+    opt.check()
+    setup = staged_inputs(request, catalog, opt)
+    inputs, L, start = setup.inputs, setup.load_mw, setup.start
+    p = inputs.base
+    a = p.assumptions
+    assert a is not None
+    plan = StagedPlan(status="infeasible", message="", start_year=start, years=list(inputs.years),
                       load_mw=L.tolist(), sites=list(p.sites), open_year={}, built_mw={}, served_mw={},
-                      discount_rate_fraction=a.discount_rate_fraction, solve_seconds=outcome.solve_seconds)
-    if outcome.objective is None:
+                      discount_rate_fraction=a.discount_rate_fraction)
+    checks = _by_year(setup, presolve_checks)
+    if any(f["severity"] == "error" for f in checks):
+        return _infeasible(plan, checks)
+    arrays = define_periods(inputs)
+    solution = solve(arrays, solver, time_limit_s=time_limit_s, mip_gap=1e-7)
+    outcome = solution.outcome
+    plan.status, plan.message, plan.solve_seconds = outcome.status, outcome.message or "", outcome.solve_seconds
+    if outcome.status == "infeasible":
+        return _infeasible(plan, diagnose(setup, solver, time_limit_s))
+    if solution.x is None:
         return plan
-    built = np.array([[sum(float(pulp.value(b[j, tau]) or 0.0) for tau in range(t + 1)) for t in range(T)]
-                      for j in range(J)])
-    built = np.maximum.accumulate(np.maximum(built.round(6), 0.0), axis=1)  # solver noise: no 1e-16 MW builds
-    served = np.zeros((J, T))
-    energy = np.zeros((J, T))
-    opex_t = np.zeros(T)
-    for (k, _i, j, t), v in x.items():
-        mw = float(v.value() or 0.0)
-        served[j, t] += mw
-        energy[j, t] += mw * float(energy_unit[k, j])
-        opex_t[t] += mw * float(opex[k, _i, j])
-    is_open = np.array([[float(o[j, t].value() or 0.0) > 0.5 for t in range(T)] for j in range(J)])
+    return _cash_flows(plan, setup, arrays, solution.x, opt)
+
+
+def _cash_flows(plan: StagedPlan, setup: _Setup, arrays: PeriodArrays, x: FloatArray,
+                opt: StagingOptions) -> StagedPlan:
+    """The plan's schedule and yearly cash flows from the model's solution ``x``."""
+    inputs, L, start = setup.inputs, setup.load_mw, setup.start
+    p = inputs.base
+    a = p.assumptions
+    assert a is not None
+    J, T = len(p.sites), len(inputs.years)
+    capex = inputs.capital_yuan_per_mw
+    built = np.cumsum(np.maximum(arrays.build_mw(x).round(6), 0.0), axis=1)  # solver noise: no 1e-16 MW builds
+    is_open = arrays.open(x) > 0.5
+    allocs = [period.alloc(x) if period.problem is not None else np.zeros(p.shape) for period in arrays.periods]
+    # load at a closed site is solver noise within the feasibility tolerance: dropped
+    allocs = [np.where((al > 1e-9) & is_open[None, None, :, t], al, 0.0) for t, al in enumerate(allocs)]
+    served = np.stack([al.sum(axis=(0, 1)) for al in allocs], axis=1)  # (J, T)
+    energy_unit = p.components["energy"]
+    energy = np.stack([(energy_unit * al.sum(axis=1)).sum(axis=0) for al in allocs], axis=1)  # (J, T) yuan
+    opex_t = np.array([float((setup.opex * al).sum()) for al in allocs]) + (is_open * p.fixed_cost[:, None]).sum(axis=0)
+    for t, period in enumerate(arrays.periods):  # green energy bought, at its net cost
+        if period.problem is not None and period.problem.n_green:
+            opex_t[t] += float(period.problem.green_net_cost_yuan_per_mwh() @ period.green(x))
     opened_at = [int(np.argmax(is_open[j])) if is_open[j].any() else None for j in range(J)]
     capex_t = (np.diff(built, axis=1, prepend=0.0) * capex[:, None]).sum(axis=0)
     residual_t = np.zeros(T)
-    residual_t[-1] = float((capex_t * resid).sum())  # at the end of the last year
-    opex_t += (is_open * fixed[:, None]).sum(axis=0)
-    subsidy_t = _subsidies(terms, built, capex, energy, opened_at)
-    plan.subsidy_model_yuan = [float(sum(pulp.value(v) or 0.0 for (_n, tt), v in credit.items() if tt == t))
-                               for t in range(T)]
+    residual_t[-1] = float((capex_t * setup.residual).sum())  # at the end of the last year
+    subsidy_t = _subsidies(inputs.credits, built, capex, energy, opened_at)
+    plan.subsidy_model_yuan = arrays.credits(x).sum(axis=0).tolist() if inputs.credits else [0.0] * T
     revenue_t = (L * 1000.0 * 12.0 * opt.price_yuan_per_kw_month if opt.price_yuan_per_kw_month is not None
                  else np.zeros(T))
     net = revenue_t + subsidy_t + residual_t - capex_t - opex_t
     cumulative = np.cumsum(net)
+    plan.allocation_mw = allocs
     plan.open_year = {s: (start + t0 if t0 is not None else None) for s, t0 in zip(p.sites, opened_at, strict=True)}
     plan.built_mw = {s: (built[j].round(6) + 0.0).tolist() for j, s in enumerate(p.sites)}
     plan.served_mw = {s: (served[j].round(6) + 0.0).tolist() for j, s in enumerate(p.sites)}
-    plan.cash_flows = [{"year": float(years[t]), "load_mw": float(L[t]), "capex_yuan": float(capex_t[t]),
+    plan.cash_flows = [{"year": float(inputs.years[t]), "load_mw": float(L[t]), "capex_yuan": float(capex_t[t]),
                         "opex_yuan": float(opex_t[t]), "subsidies_yuan": float(subsidy_t[t]),
                         "revenue_yuan": float(revenue_t[t]), "residual_yuan": float(residual_t[t]),
                         "net_yuan": float(net[t]),
@@ -352,4 +372,3 @@ def stage(request: SiteRequest, catalog: Catalog, options: StagingOptions | None
         plan.payback_year = start + pb if pb is not None else None
         plan.years_in_loss = int((cumulative < 0).sum())
     return plan
-
