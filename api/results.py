@@ -406,6 +406,8 @@ class ClassicRowPublic(_Doc):
     cost_yuan_per_year: Number = Field(default=None, description="The request served from these sites")
     cost_status: str
     cost_note: str = ""
+    costed_sites: list[str] = Field(default_factory=list,
+                                    description="The sites the cost is for: the view's and the request's locked ones")
 
 
 class ClassicViewsPublic(_Doc):

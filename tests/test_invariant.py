@@ -130,7 +130,8 @@ def _check_classic(request: SiteRequest, catalog: Catalog) -> None:
     views = classic_views(request, catalog)
     for row in views.rows:
         if row.cost_yuan_per_year is not None:
-            _check_site_set(request, catalog, row.sites, row.cost_yuan_per_year, f"classic {row.view} {row.sites}")
+            _check_site_set(request, catalog, row.costed_sites, row.cost_yuan_per_year,
+                            f"classic {row.view} {row.costed_sites}")
 
 
 def _check_compare(scenarios: list[Any], catalog: Catalog) -> None:
@@ -178,16 +179,7 @@ def test_compare_plans_pass_the_evaluator(catalog: Catalog) -> None:
 # -- 50 seeded random requests with every rule (slow) ---------------------------------------------------------------
 
 # Known defects outside this branch's files, found by this test (strict: each mark fails once its defect is fixed).
-IDLE_SITE = pytest.mark.xfail(strict=True, reason=(
-    "with min_site_it_load_mw: 0 the model may open a site that carries no load to meet min_sites or a lock, and "
-    "robust costs such a site's fixed cost; the evaluator counts only sites with load (fix: a used site carries "
-    "a minimum load even without a campus minimum, problem.min_site_load_mw)"))
-CLASSIC_RULES = pytest.mark.xfail(strict=True, reason=(
-    "the classic views cost a site set with the request's locked and excluded sites and site counts overridden "
-    "(siting/analysis/classic.py _cost), so the costed plan may drop a locked site or use one max_pue excludes"))
-KNOWN = {2: IDLE_SITE, 10: IDLE_SITE, 14: IDLE_SITE, 16: IDLE_SITE,
-         18: CLASSIC_RULES, 28: CLASSIC_RULES, 30: CLASSIC_RULES, 44: CLASSIC_RULES}
-SEEDS = [pytest.param(seed, marks=KNOWN[seed]) if seed in KNOWN else seed for seed in range(50)]
+SEEDS = range(50)
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from siting.errors import RequestError
 from siting.optimization.classic import MCLP, ClassicProblem, PCenter, PMedian
 from siting.optimization.model import ClassicMode
 from siting.optimization.optimize import optimize
-from siting.optimization.problem import build_site_problem
+from siting.optimization.problem import build_site_problem, min_site_load_mw
 from siting.optimization.solve import SolverName
 
 MODELS: tuple[ClassicMode, ...] = ("p-median", "p-center", "mclp")
@@ -63,9 +63,10 @@ class ClassicRow:
     mean_rtt_ms: float              # demand-weighted RTT to the nearest open site
     worst_rtt_ms: float
     covered_fraction: float         # demand within the radius of an open site
-    cost_yuan_per_year: float | None  # the request served from exactly these sites (None: infeasible)
+    cost_yuan_per_year: float | None  # the request served from exactly costed_sites (None: infeasible)
     cost_status: str
     cost_note: str = ""
+    costed_sites: list[str] = field(default_factory=list)  # the view's sites and the request's locked ones
 
 
 @dataclass
@@ -102,13 +103,24 @@ def _metrics(inst: LocationInstance, sites: list[str], radius_ms: float | None) 
     return float((w * nearest).sum() / w.sum()), float(nearest.max()), covered
 
 
-def _cost(request: SiteRequest, catalog: Catalog, sites: list[str], solver: SolverName
-          ) -> tuple[float | None, str, str]:
-    fixed = request.model_copy(update={"candidates": sites, "locked_sites": sites, "excluded_sites": [],
-                                       "min_sites": len(sites), "max_sites": len(sites)})
+def _cost(request: SiteRequest, catalog: Catalog, sites: list[str], solver: SolverName,
+          excluded_reason: dict[str, str]) -> tuple[float | None, str, str, list[str]]:
+    """The cost of a classic answer under every rule of the request: its sites (and the request's locked ones)
+    must be used, and nothing else may; a site the request excludes (excluded_sites, max_pue) makes it
+    infeasible, with the reason."""
+    barred = [s for s in sites if s in excluded_reason and s not in request.locked_sites]
+    if barred:
+        return None, "infeasible", "uses " + "; ".join(f"{s} ({excluded_reason[s]})" for s in barred), list(sites)
+    used = [*sites, *sorted(set(request.locked_sites) - set(sites))]
+    # the request's own campus minimum (locking more sites would otherwise lower its default)
+    fixed = request.model_copy(update={"candidates": used, "locked_sites": used,
+                                       "min_site_it_load_mw": min_site_load_mw(catalog, request)})
     r = optimize(fixed, catalog, solver=solver, explain=False)
     note = "; ".join(str(f["message"]) for f in r.diagnosis)[:300] if r.objective_yuan_per_year is None else ""
-    return r.objective_yuan_per_year, r.status, note
+    added = [s for s in used if s not in sites]
+    if added and r.objective_yuan_per_year is not None:
+        note = f"with the request's locked {', '.join(added)} added"
+    return r.objective_yuan_per_year, r.status, note, used
 
 
 def classic_views(request: SiteRequest, catalog: Catalog, p: int | None = None, radius_ms: float | None = None,
@@ -116,6 +128,7 @@ def classic_views(request: SiteRequest, catalog: Catalog, p: int | None = None, 
     """The cost-optimal plan and the p-median, p-center and MCLP answers, each costed (module docstring)."""
     inst = location_instance(request, catalog)
     best = optimize(request, catalog, solver=solver, explain=False)
+    excluded = best.problem.excluded_reason if best.problem is not None else {}
     if p is None:
         p = max(1, len(best.chosen_sites)) if best.objective_yuan_per_year is not None else 1
     inst.check(p)
@@ -126,7 +139,8 @@ def classic_views(request: SiteRequest, catalog: Catalog, p: int | None = None, 
     if best.objective_yuan_per_year is not None:
         mean, worst, cov = _metrics(inst, best.chosen_sites, radius_ms)
         out.rows.append(ClassicRow("cost-optimal", list(best.chosen_sites), best.objective_yuan_per_year, mean,
-                                   worst, cov, best.objective_yuan_per_year, best.status))
+                                   worst, cov, best.objective_yuan_per_year, best.status,
+                                   costed_sites=list(best.chosen_sites)))
     for model in MODELS:
         if model == "mclp" and radius_ms is None:
             continue
@@ -134,6 +148,6 @@ def classic_views(request: SiteRequest, catalog: Catalog, p: int | None = None, 
         if not sol.facilities:
             continue
         mean, worst, cov = _metrics(inst, sol.facilities, radius_ms)
-        cost, status, note = _cost(request, catalog, sol.facilities, solver)
-        out.rows.append(ClassicRow(model, sol.facilities, sol.objective, mean, worst, cov, cost, status, note))
+        cost, status, note, used = _cost(request, catalog, sol.facilities, solver, excluded)
+        out.rows.append(ClassicRow(model, sol.facilities, sol.objective, mean, worst, cov, cost, status, note, used))
     return out

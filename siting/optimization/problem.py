@@ -607,16 +607,24 @@ def _cite(row: Mapping[str, Any]) -> str:
     return "assumption" if row["source"] == "assumption" else f"{row['source']}, {row['status']}"
 
 
+#: The least IT load of a site that counts as used, even with min_site_it_load_mw 0 [MW]: 1 kW.
+MIN_USED_SITE_MW = 1e-3
+
+
 def min_site_load_mw(catalog: Catalog, request: SiteRequest) -> float:
     """Minimum IT load of a used site [MW]: the request's ``min_site_it_load_mw``, or the catalog default
     ``min_campus_it_load_mw`` lowered to what the request can give each of the sites it must use (its load over
     max(min_sites, locked sites), and at most its max_share_per_site), so that a default never makes a small
-    request infeasible."""
-    if request.min_site_it_load_mw is not None:
-        return float(request.min_site_it_load_mw)
-    default = float(catalog.defaults.get("min_campus_it_load_mw", 0.0))
+    request infeasible; at least ``MIN_USED_SITE_MW``, so that a site counted as used by min_sites or a lock
+    carries load (the evaluator counts the sites with load)."""
     must_use = max(1, request.min_sites, len(set(request.locked_sites)))
-    return min(default, request.it_load_mw / must_use, request.max_share_per_site * request.it_load_mw)
+    if request.min_site_it_load_mw is not None:
+        wanted = float(request.min_site_it_load_mw)
+    else:
+        default = float(catalog.defaults.get("min_campus_it_load_mw", 0.0))
+        wanted = min(default, request.it_load_mw / must_use, request.max_share_per_site * request.it_load_mw)
+    # a site that counts as used (min_sites, locked_sites) carries load: never an open site with none
+    return max(wanted, min(MIN_USED_SITE_MW, request.it_load_mw / must_use))
 
 
 def build_site_problem(catalog: Catalog, request: SiteRequest) -> SiteProblem:
