@@ -164,12 +164,12 @@ $("score").addEventListener("click", () => run($("score"), $("result"), async ()
   const request = currentRequest();
   const body = await api("/v1/score", {method: "POST", body: {request}});
   const cls = (body.request.classes[0] || {}).name;
-  const rows = body.sites.map((s) => [`${esc(s.site)} <span lang="zh">${esc(s.name_zh)}</span>`, esc(s.role),
+  const rows = body.sites.map((s) => [String(s.rank), `${esc(s.site)} <span lang="zh">${esc(s.name_zh)}</span>`, esc(s.role),
     s.feasible_alone ? "yes" : "no", fmt(s.levelised_cost_yuan_per_kw_month, 1), fmt(s.score),
     fmt(s.price_yuan_per_kwh, 3), fmt(s.pue, 3), fmt(s[`rtt_mean_ms[${cls}]`], 1),
     fmt(100 * (s[`within_sla_share[${cls}]`] ?? NaN)) + " %", esc((s.flags || []).join("; "))]);
   $("result").innerHTML = `<h2 id="ranking">Ranking: each site hosting the whole request</h2>` +
-    table(["site", "role", "can host alone", "yuan/kW/month", "score", "yuan/kWh", "PUE", `RTT ${esc(cls)} [ms]`,
+    table(["#", "site", "role", "can host alone", "yuan/kW/month", "score", "yuan/kWh", "PUE", `RTT ${esc(cls)} [ms]`,
            "demand within SLA", "why not alone"], rows, (i) => body.sites[i].feasible_alone ? "" : "flagged") +
     `<p class="note">Sites that cannot host the whole request alone are ranked after those that can.</p>`;
   drawMap(null);

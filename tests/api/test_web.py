@@ -43,6 +43,16 @@ def test_page_is_served(client: TestClient) -> None:
     assert "<script>" not in r.text and "<style>" not in r.text  # nothing inline: the CSP allows only 'self'
 
 
+def test_score_ranks_sites_that_cannot_host_alone_last(client: TestClient, key: dict[str, str]) -> None:
+    """/v1/score (the page's ranking) keeps the order the page's note states: no site that cannot host the
+    default request alone above one that can, the cheaper first within each group."""
+    from tests.test_cli import _assert_alone_first
+
+    sites = client.post("/v1/score", json={}, headers=key).json()["sites"]
+    assert any(not s["feasible_alone"] for s in sites)  # the default request has such sites
+    _assert_alone_first(sites)
+
+
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[tuple[str, str]]:
     with tempfile.TemporaryDirectory(prefix="siting-web-") as tmp:
