@@ -47,7 +47,32 @@ CSV_COMMANDS = {
     "rank": ["rank", "--csv"],
     "compare": ["compare", str(SCENARIOS / "base.yaml"), str(SCENARIOS / "carbon-100.yaml"), "--csv"],
     "sweep": ["sweep", str(SCENARIOS / "monte-carlo.yaml"), "--tornado", "--csv"],
+    "optimize": ["optimize", str(EXAMPLES / "default.yaml"), "--robust", "0", "--csv"],
+    "pareto": ["pareto", str(EXAMPLES / "default.yaml"), "--points", "3", "--csv"],
+    "classic": ["classic", str(EXAMPLES / "default.yaml"), "--csv"],
+    "stage": ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--csv"],
+    "packages": ["packages", "--csv"],
+    "green-options": ["green-options", "--csv"],
 }
+
+
+def test_every_command_with_a_table_has_json_and_csv_switches() -> None:
+    """--json and --csv behave the same on every command: both are switches (no value) that print the
+    command's document on stdout; a file export has its own option (--csv-file, --xlsx, --geojson FILE)."""
+    import click
+    import typer.main
+
+    from siting.cli.main import app
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, click.Group)
+    for name in ("sites", "rank", "optimize", "pareto", "classic", "stage", "compare", "sweep", "packages",
+                 "green-options"):
+        params = {p.name: p for p in group.commands[name].params if isinstance(p, click.Option)}
+        flags = {opt: p for p in params.values() for opt in p.opts}
+        for switch in ("--json", "--csv"):
+            assert switch in flags, (name, switch)
+            assert flags[switch].is_flag, f"{name} {switch} takes a value"
 
 
 @pytest.mark.parametrize("name", sorted(JSON_COMMANDS))
