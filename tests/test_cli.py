@@ -169,3 +169,41 @@ def test_quiet_turns_progress_off_and_json_stays_clean() -> None:
     assert type(bar).__name__ == "_Silent"
     runner.invoke(app, ["sites", "--json"])
     assert PROGRESS["enabled"] is True  # the next command without --quiet shows progress again
+
+
+def _assert_alone_first(sites: list[dict[str, object]]) -> None:
+    """The ranking's promise: no site that cannot host the request alone is ranked above one that can, and
+    within each group the cheaper site comes first."""
+    alone = [bool(s["feasible_alone"]) for s in sites]
+    assert alone == sorted(alone, reverse=True), [(s["site"], s["feasible_alone"]) for s in sites]
+    assert alone[0] or not any(alone)  # the top-ranked site can host alone, or every site is flagged
+    for group in (True, False):
+        costs = [float(str(s["levelised_cost_yuan_per_kw_month"])) for s in sites if bool(s["feasible_alone"]) is group]
+        assert costs == sorted(costs)
+    assert [int(str(s["rank"])) for s in sites] == list(range(1, len(sites) + 1))
+
+
+def test_rank_puts_sites_that_cannot_host_alone_last() -> None:
+    """The default request has sites that cannot host it alone (Helinger serves 87 % within 30 ms, below the
+    95 % level) yet are cheaper than one that can: they are ranked after every site that can."""
+    r = runner.invoke(app, ["rank", "--json"])
+    assert r.exit_code == 0, r.output
+    sites = json.loads(r.stdout)["sites"]
+    flagged = [s for s in sites if not s["feasible_alone"]]
+    cheapest = min(sites, key=lambda s: s["levelised_cost_yuan_per_kw_month"])
+    assert flagged and not cheapest["feasible_alone"]  # the case the rule is for
+    _assert_alone_first(sites)
+    assert cheapest["score"] == pytest.approx(100.0)  # the score stays relative to the cheapest site of all
+    table = runner.invoke(app, ["rank"]).output
+    top = next(line for line in table.splitlines() if line.strip().startswith("1 "))
+    assert top.split()[1] == sites[0]["site"] and top.rstrip().endswith("yes")
+
+
+def test_rank_when_no_site_can_host_alone_flags_every_site() -> None:
+    """5,000 MW is beyond every site's capacity: every site is flagged and the order is the cost order."""
+    from siting import rank
+
+    df = rank({"it_load_mw": 5000})
+    assert not df["feasible_alone"].any()
+    assert list(df["levelised_cost_yuan_per_kw_month"]) == sorted(df["levelised_cost_yuan_per_kw_month"])
+    _assert_alone_first(df.reset_index().to_dict("records"))

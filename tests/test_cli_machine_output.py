@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,29 @@ CSV_COMMANDS = {
     "rank": ["rank", "--csv"],
     "compare": ["compare", str(SCENARIOS / "base.yaml"), str(SCENARIOS / "carbon-100.yaml"), "--csv"],
     "sweep": ["sweep", str(SCENARIOS / "monte-carlo.yaml"), "--tornado", "--csv"],
+    "optimize": ["optimize", str(EXAMPLES / "default.yaml"), "--robust", "0", "--csv"],
+    "pareto": ["pareto", str(EXAMPLES / "default.yaml"), "--points", "3", "--csv"],
+    "classic": ["classic", str(EXAMPLES / "default.yaml"), "--csv"],
+    "stage": ["stage", str(EXAMPLES / "staged-200mw.yaml"), "--csv"],
+    "packages": ["packages", "--csv"],
+    "green-options": ["green-options", "--csv"],
 }
+
+
+def test_every_command_with_a_table_has_json_and_csv_switches() -> None:
+    """--json and --csv behave the same on every command: both are switches (no value) that print the
+    command's document on stdout; a file export has its own option (--csv-file, --xlsx, --geojson FILE)."""
+    import typer.main
+
+    from siting.cli.main import app
+
+    group: Any = typer.main.get_command(app)
+    for name in ("sites", "rank", "optimize", "pareto", "classic", "stage", "compare", "sweep", "packages",
+                 "green-options"):
+        flags = {opt: p for p in group.commands[name].params if p.param_type_name == "option" for opt in p.opts}
+        for switch in ("--json", "--csv"):
+            assert switch in flags, (name, switch)
+            assert flags[switch].is_flag, f"{name} {switch} takes a value"
 
 
 @pytest.mark.parametrize("name", sorted(JSON_COMMANDS))

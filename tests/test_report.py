@@ -126,3 +126,19 @@ def test_report_and_sites_show_each_sites_weather_station_pue_and_pv(catalog: Ca
     rows = {row["site"]: row for row in json.loads(r.stdout)}
     assert rows["guian"]["station"] == stations.at["guian", "station"]
     assert rows["zhongwei"]["pv_yield_kwh_per_kwp_year"] == pytest.approx(catalog.pv_yield_kwh_per_kwp("zhongwei"))
+
+
+def test_report_ranks_sites_that_cannot_host_alone_after_those_that_can(catalog: Catalog) -> None:
+    """The report's sentence 'Sites that cannot host it alone are ranked after those that can' is what its
+    table shows: every flagged row of the 'Every site' table comes after every other row."""
+    from siting import optimize, parse_request, rank
+    from siting.report.html import render_report
+
+    req = parse_request({})
+    ranking = rank(req, catalog)
+    page = render_report(catalog, req, ranking, optimize(req, catalog))
+    section = page.split('<section id="alone">')[1].split("</section>")[0]
+    assert "ranked after those that can" in section
+    flagged = [' class="flagged"' in row for row in re.findall(r"<tr[^>]*>", section.split("<tbody>")[1])]
+    assert len(flagged) == len(ranking) and any(flagged) and not all(flagged)
+    assert flagged == sorted(flagged)  # False (can host) before True (flagged)

@@ -6,6 +6,14 @@ const $ = (id) => document.getElementById(id);
 const TIMEOUT_MS = 90000;
 const KEY_STORE = "siting.apiKey";
 const ROLE_COLOUR = {western: "#1b7837", national_cluster: "#2166ac", eastern_baseline: "#b2182b"};
+// catalog roles and solver statuses as a planner reads them (the API and the downloads keep the codes)
+const ROLE_WORDS = {western: "western candidate", national_cluster: "other national cluster",
+  eastern_baseline: "eastern baseline"};
+const STATUS_WORDS = {optimal: "solved", time_limit: "stopped at the time limit", infeasible: "no plan",
+  unbounded: "no plan (unbounded)", not_solved: "not solved", error: "solver error"};
+const role = (r) => ROLE_WORDS[r] || String(r).replace(/_/g, " ");
+const statusWords = (s) => STATUS_WORDS[s] || String(s).replace(/_/g, " ");
+const CHART_FONT_PX = 12;   // no chart text below 12 px, on a phone too
 const COMPONENTS = [["energy", ["energy"], "#1f77b4"], ["capital", ["capex"], "#ff7f0e"],
   ["land, labour, water, fixed", ["land", "labour", "water", "fixed"], "#2ca02c"], ["bandwidth", ["bandwidth"], "#9467bd"],
   ["carbon", ["carbon"], "#8c564b"], ["renewables bought", ["green"], "#17becf"]];
@@ -16,8 +24,10 @@ let jsonEdited = false;
 let lastBody = null;      // the request body of the last successful optimisation (for downloads)
 let map = null, overlay = null, sitesById = {}, centresById = {};
 
+// a number that rounds to zero is shown as 0 (never "-0.00")
 const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(Number(v))) ? "-" :
-  Number(v).toLocaleString("en-US", {minimumFractionDigits: d, maximumFractionDigits: d});
+  (Math.abs(Number(v)) < 0.5 * 10 ** -d ? 0 : Number(v)).toLocaleString("en-US",
+    {minimumFractionDigits: d, maximumFractionDigits: d});
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
 
 // -- the key: entered once, kept in this browser, sent only in a header ----------------------
@@ -125,7 +135,11 @@ async function api(path, {method = "GET", body = null, raw = false} = {}) {
   if (!r.ok) {
     let e = {};
     try { e = (await r.json()).error || {}; } catch (_) { /* not JSON */ }
-    const err = new Error(`${r.status} ${e.code || r.statusText}: ${e.message || "request failed"}`);
+    // the API's message in words; the HTTP status only where it tells the planner something (the key)
+    const err = new Error(r.status === 401 ? `The API key was not accepted (401): ${e.message || "unknown key"}` :
+      r.status === 429 ? `Too many requests just now: ${e.message || "try again in a minute"}` :
+      r.status >= 500 ? `The server failed (${r.status}): ${e.message || "try again"}` :
+      (e.message || `the request was refused (${r.status})`));
     err.field = r.status === 401 ? "key" : fieldOf(e.field);
     throw err;
   }
@@ -150,13 +164,14 @@ async function run(button, target, work) {
   }
 }
 
+// A table that fits any screen: on a wide one a table whose text cells wrap; on a narrow one (CSS, app.css)
+// each row becomes a card whose cells carry their column's name (data-label), so nothing hides sideways.
 function table(headers, rows, rowClass) {
+  const plain = headers.map((h) => String(h).replace(/<[^>]*>/g, ""));
   const head = "<tr>" + headers.map((h) => `<th scope="col">${h}</th>`).join("") + "</tr>";
   const body = rows.map((r, i) => `<tr class="${rowClass ? rowClass(i) : ""}">` +
-    r.map((c) => `<td>${c}</td>`).join("") + "</tr>").join("");
-  // a scrollable region must be reachable by keyboard (axe: scrollable-region-focusable)
-  return `<div class="scroll" tabindex="0" role="region" aria-label="table, scrolls sideways on small screens">` +
-    `<table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+    r.map((c, k) => `<td data-label="${esc(plain[k] || "")}">${c}</td>`).join("") + "</tr>").join("");
+  return `<div class="fit"><table class="cards"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
 
 // -- rank ----------------------------------------------------------------------------------------
@@ -164,39 +179,56 @@ $("score").addEventListener("click", () => run($("score"), $("result"), async ()
   const request = currentRequest();
   const body = await api("/v1/score", {method: "POST", body: {request}});
   const cls = (body.request.classes[0] || {}).name;
-  const rows = body.sites.map((s) => [`${esc(s.site)} <span lang="zh">${esc(s.name_zh)}</span>`, esc(s.role),
+  const rows = body.sites.map((s) => [String(s.rank), `${esc(s.site)} <span lang="zh">${esc(s.name_zh)}</span>`, esc(role(s.role)),
     s.feasible_alone ? "yes" : "no", fmt(s.levelised_cost_yuan_per_kw_month, 1), fmt(s.score),
     fmt(s.price_yuan_per_kwh, 3), fmt(s.pue, 3), fmt(s[`rtt_mean_ms[${cls}]`], 1),
     fmt(100 * (s[`within_sla_share[${cls}]`] ?? NaN)) + " %", esc((s.flags || []).join("; "))]);
   $("result").innerHTML = `<h2 id="ranking">Ranking: each site hosting the whole request</h2>` +
-    table(["site", "role", "can host alone", "yuan/kW/month", "score", "yuan/kWh", "PUE", `RTT ${esc(cls)} [ms]`,
+    table(["#", "site", "role", "can host alone", "yuan/kW/month", "score", "yuan/kWh", "PUE", `RTT ${esc(cls)} [ms]`,
            "demand within SLA", "why not alone"], rows, (i) => body.sites[i].feasible_alone ? "" : "flagged") +
-    `<p class="note">Sites that cannot host the whole request alone are ranked after those that can.</p>`;
+    `<p class="note">Sites that can host the whole request alone come first, each group by cost; sites that cannot ` +
+    `(greyed, with the reason) follow. Score = 100 × the cheapest site's cost / this site's.</p>`;
   drawMap(null);
 }));
 
 // -- optimise ------------------------------------------------------------------------------------
-function costChart(res) {
+// -- charts: Apache ECharts (api/static/vendor/echarts.md), canvas renderer, fonts >= 12 px, axes named with units
+const charts = {};
+function chart(id, option, label, heightPx) {
+  // the container is created by the caller; the chart fills its width and follows resizes (height set through
+  // the CSSOM: the CSP allows no style attribute in markup)
+  const el = $(id);
+  el.style.height = `${heightPx}px`;
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", label);
+  if (charts[id]) charts[id].dispose();
+  const c = echarts.init(el, null, {renderer: "canvas"});
+  c.setOption({aria: {enabled: true}, textStyle: {fontSize: CHART_FONT_PX}, animation: false, ...option});
+  charts[id] = c;
+  return c;
+}
+window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.isDisposed() || c.resize()));
+const narrow = () => window.innerWidth < 600;
+const axisName = (name, gap) => ({name, nameLocation: "middle", nameGap: gap,
+  nameTextStyle: {fontSize: CHART_FONT_PX, color: "#1f2328"}, axisLabel: {fontSize: CHART_FONT_PX, color: "#1f2328"}});
+
+// cost by component of each chosen site: stacked horizontal bars, million yuan a year
+function costOption(res) {
   const rows = res.cost_breakdown.filter((r) => res.chosen_sites.includes(r.site));
-  const parts = rows.map((r) => COMPONENTS.map(([, cols]) => cols.reduce((a, c) => a + Math.max(0, r[c] || 0), 0) / 1e6));
-  const max = Math.max(...parts.map((p) => p.reduce((a, b) => a + b, 0)), 1e-9);
-  const W = 640, left = 90, barH = 26, H = rows.length * (barH + 12) + 30;
-  let svg = `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title"><title id="chart-title">` +
-    `Annual cost by component of each chosen site, million yuan per year</title>`;
-  rows.forEach((r, i) => {
-    let x = left; const y = 10 + i * (barH + 12);
-    svg += `<text x="0" y="${y + 17}" font-size="13">${esc(r.site)}</text>`;
-    parts[i].forEach((v, k) => {
-      const w = (W - left - 70) * v / max;
-      svg += `<rect x="${x}" y="${y}" width="${w}" height="${barH}" fill="${COMPONENTS[k][2]}"><title>${esc(COMPONENTS[k][0])}: ` +
-        `${fmt(v, 2)} M yuan/yr</title></rect>`;
-      x += w;
-    });
-    svg += `<text x="${x + 4}" y="${y + 17}" font-size="12">${fmt(r.total / 1e6, 1)}</text>`;
-  });
-  svg += `<text x="${left}" y="${H - 4}" font-size="11" fill="#57606a">million yuan per year (net of subsidies at the end of each bar)</text></svg>`;
-  const legend = COMPONENTS.map(([n, , c]) => `<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${c}"/></svg> ${esc(n)}</span>`).join("");
-  return `<div class="legend" aria-hidden="true">${legend}</div>${svg}`;
+  return {
+    grid: {left: 8, right: 16, top: narrow() ? 70 : 40, bottom: 44, containLabel: true},
+    legend: {top: 0, textStyle: {fontSize: CHART_FONT_PX}, itemGap: 8},
+    tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, textStyle: {fontSize: CHART_FONT_PX},
+              valueFormatter: (v) => `${fmt(v, 2)} M yuan/yr`},
+    xAxis: {type: "value", ...axisName("annual cost [million yuan/yr]", 28)},
+    yAxis: {type: "category", inverse: true, data: rows.map((r) => r.site), axisLabel: {fontSize: CHART_FONT_PX}},
+    series: COMPONENTS.map(([name, cols, colour]) => ({name, type: "bar", stack: "cost", itemStyle: {color: colour},
+      data: rows.map((r) => cols.reduce((a, c) => a + Math.max(0, r[c] || 0), 0) / 1e6)})),
+  };
+}
+function costChart(res) {
+  return `<div class="echart" id="cost-chart"></div>` +
+    `<p class="note">Bars: gross cost by component; subsidies are netted in the table's total.</p>`;
 }
 function energyTable(res) {
   const rows = res.energy_by_period || [];
@@ -255,6 +287,8 @@ $("optimize").addEventListener("click", () => run($("optimize"), $("result"), as
     ["csv", "xlsx", "geojson", "html"].map((f) => `<button type="button" class="secondary" data-export="${f}">` +
       `${f === "html" ? "Report (HTML)" : f.toUpperCase()}</button>`).join("") + `</div>`;
   for (const b of document.querySelectorAll("[data-export]")) b.addEventListener("click", () => download(b.dataset.export));
+  chart("cost-chart", costOption(res), "Annual cost by component of each chosen site, million yuan per year",
+        (narrow() ? 150 : 120) + 44 * res.chosen_sites.length);
   drawMap(res);
   $("result").focus();
 }));
@@ -314,20 +348,25 @@ function drawMap(res) {
 }
 
 // -- trade-offs and staging ------------------------------------------------------------------------
-function lineChart(points, xKey, xLabel) {
-  const W = 560, H = 260, L = 70, B = 40, xs = points.map((p) => p[xKey]), ys = points.map((p) => p.cost_yuan_per_year / 1e6);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const sx = (v) => L + (W - L - 20) * (x1 > x0 ? (v - x0) / (x1 - x0) : 0.5);
-  const sy = (v) => H - B - (H - B - 20) * (y1 > y0 ? (v - y0) / (y1 - y0) : 0.5);
-  const path = points.map((p, i) => `${i ? "L" : "M"}${sx(p[xKey]).toFixed(1)},${sy(p.cost_yuan_per_year / 1e6).toFixed(1)}`).join("");
-  const dots = points.map((p) => `<circle cx="${sx(p[xKey]).toFixed(1)}" cy="${sy(p.cost_yuan_per_year / 1e6).toFixed(1)}" ` +
-    `r="${p.knee ? 7 : 4}" fill="${p.knee ? "#e8a317" : "#0b5cad"}"><title>${fmt(p.cost_yuan_per_year / 1e6, 2)} M yuan/yr at ` +
-    `${fmt(p[xKey], 1)} ${esc(xLabel)}${p.knee ? " (knee)" : ""}</title></circle>`).join("");
-  return `<svg class="chart" id="frontier-chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="frontier-chart-title">` +
-    `<title id="frontier-chart-title">Annual cost against ${esc(xLabel)}: the non-dominated plans, knee highlighted</title>` +
-    `<path d="${path}" fill="none" stroke="#0b5cad" stroke-width="2"/>${dots}` +
-    `<text x="${L}" y="${H - 8}" font-size="12">${esc(xLabel)}: ${fmt(x0, 1)} to ${fmt(x1, 1)}</text>` +
-    `<text x="4" y="16" font-size="12">M yuan/yr: ${fmt(y0, 1)} to ${fmt(y1, 1)}</text></svg>`;
+// cost against mean RTT: the non-dominated plans, the knee marked and explained in the legend
+function frontierOption(points, xKey, xLabel) {
+  const data = points.map((p) => [p[xKey], p.cost_yuan_per_year / 1e6,
+    Object.entries(p.sites_mw).map(([s, mw]) => `${s} ${fmt(mw, 1)} MW`).join(", ")]);
+  const knee = points.map((p, i) => p.knee ? data[i] : null).filter((d) => d);
+  const tip = (d) => `${fmt(d[1], 2)} M yuan/yr at ${fmt(d[0], 1)} ${esc(xLabel)}<br>${esc(d[2])}`;
+  return {
+    grid: {left: 8, right: 20, top: 40, bottom: 48, containLabel: true},
+    legend: {top: 0, textStyle: {fontSize: CHART_FONT_PX}},
+    tooltip: {trigger: "item", textStyle: {fontSize: CHART_FONT_PX}, formatter: (p) => tip(p.data)},
+    xAxis: {type: "value", scale: true, ...axisName(xLabel, 30)},
+    yAxis: {type: "value", scale: true, ...axisName("cost [million yuan/yr]", narrow() ? 42 : 52)},
+    series: [
+      {name: "plans (none cheaper and better)", type: "line", data, symbolSize: 8, lineStyle: {color: "#0b5cad"},
+       itemStyle: {color: "#0b5cad"}},
+      {name: "knee: past it, less RTT costs much more", type: "scatter", data: knee, symbolSize: 16,
+       itemStyle: {color: "#e8a317"}},
+    ],
+  };
 }
 $("frontier").addEventListener("click", () => run($("frontier"), $("beyond"), async () => {
   const points = Number($("frontier_points").value);
@@ -336,8 +375,13 @@ $("frontier").addEventListener("click", () => run($("frontier"), $("beyond"), as
   const f = out.frontier;
   const rows = f.points.map((p) => [fmt(p.cost_yuan_per_year / 1e6, 2), fmt(p.mean_rtt_ms, 1),
     esc(Object.entries(p.sites_mw).map(([s, mw]) => `${s} ${fmt(mw, 1)}`).join(", ")), p.knee ? "knee" : ""]);
-  $("beyond").innerHTML = `<h3 id="frontier-title">Cost against mean RTT (${f.points.length} plans, ${f.dropped} dominated dropped)</h3>` +
-    lineChart(f.points, "mean_rtt_ms", "mean RTT [ms]") + table(["M yuan/yr", "mean RTT [ms]", "sites (MW)", ""], rows);
+  const dropped = f.dropped ? `; ${f.dropped} plan(s) that cost more for no gain left out` : "";
+  $("beyond").innerHTML = `<h3 id="frontier-title">Cost against mean RTT: ${f.points.length} plans where one ` +
+    `cannot be cheaper without being slower${dropped}</h3>` +
+    `<div class="echart" id="frontier-chart"></div>` +
+    table(["M yuan/yr", "mean RTT [ms]", "sites (MW)", ""], rows);
+  chart("frontier-chart", frontierOption(f.points, "mean_rtt_ms", "mean RTT [ms]"),
+        `Annual cost against mean RTT of ${f.points.length} plans, the knee highlighted`, 320);
   $("beyond").focus();
 }));
 $("stage").addEventListener("click", () => run($("stage"), $("beyond"), async () => {
@@ -352,18 +396,21 @@ $("stage").addEventListener("click", () => run($("stage"), $("beyond"), async ()
   const out = await api("/v1/stage", {method: "POST", body: {request, years: 15, build_block_mw: 10, price_yuan_per_kw_month: price}});
   const s = out.staged;
   if (s.pv_cost_yuan === null || s.pv_cost_yuan === undefined) {
-    $("beyond").innerHTML = `<h3 id="staged-title">Staged build-out: ${esc(s.status)}</h3><p>${esc(s.message || "")}</p>`;
+    $("beyond").innerHTML = `<h3 id="staged-title">Staged build-out: ${esc(statusWords(s.status))}</h3><p>${esc(s.message || "")}</p>`;
     return;
   }
   const used = s.sites.filter((x) => s.open_year[x] !== null);
-  const rows = s.cash_flows.map((c, n) => [String(c.year), fmt(c.load_mw), ...used.map((x) => fmt(s.built_mw[x][n])),
+  // built_mw is the IT capacity in place each year; what was built that year is its increase
+  const builtThisYear = (x, n) => s.built_mw[x][n] - (n ? s.built_mw[x][n - 1] : 0);
+  const rows = s.cash_flows.map((c, n) => [String(c.year), fmt(c.load_mw),
+    ...used.flatMap((x) => [Math.round(builtThisYear(x, n)) ? fmt(builtThisYear(x, n)) : "-", fmt(s.built_mw[x][n])]),
     ...["capex_yuan", "opex_yuan", "subsidies_yuan", "revenue_yuan", "net_yuan", "cumulative_yuan"].map((k) => fmt(c[k] / 1e6))]);
   $("beyond").innerHTML = `<h3 id="staged-title">Staged build-out from ${s.start_year}</h3>` +
     `<p>Sites open: ${used.map((x) => `${esc(x)} in ${s.open_year[x]}`).join(", ")}. Present value of all costs ` +
     `${fmt(s.pv_cost_yuan / 1e6, 1)} M yuan` + (s.npv_yuan !== null ? `; NPV ${fmt(s.npv_yuan / 1e6, 1)} M yuan, IRR ` +
     `${s.irr_fraction !== null ? fmt(100 * s.irr_fraction, 1) + " %" : "none"}, payback ${s.payback_year ?? "not within 15 years"}, ` +
     `${s.years_in_loss} year(s) in cumulative loss` : "") + `.</p>` +
-    table(["year", "load MW", ...used.map((x) => `${esc(x)} built MW`), "capex", "opex", "subsidies", "revenue", "net", "cumulative"], rows) +
+    table(["year", "load MW", ...used.flatMap((x) => [`${esc(x)} built this year MW`, `${esc(x)} capacity MW`]), "capex", "opex", "subsidies", "revenue", "net", "cumulative"], rows) +
     `<p class="note">Cash flows in million yuan; 10 MW build blocks; capital at the start of a year, operations at its end.</p>`;
   $("beyond").focus();
 }));
@@ -391,7 +438,7 @@ $("compare").addEventListener("click", () => run($("compare"), $("comparison"), 
   const out = await api("/v1/compare", {method: "POST", body: {explain: false, scenarios: [
     {name: "base", request: base}, {name: "variant", request: variant}]}});
   const c = out.comparison;
-  const rows = c.scenarios.map((s) => [esc(s.name), esc(s.status), fmt((s.objective_yuan_per_year ?? NaN) / 1e6, 2),
+  const rows = c.scenarios.map((s) => [esc(s.name), esc(statusWords(s.status)), fmt((s.objective_yuan_per_year ?? NaN) / 1e6, 2),
     fmt(s.levelised_cost_yuan_per_kw_month, 1), esc((s.chosen_sites || []).join(", ")),
     fmt((s.emissions_t_per_year ?? NaN) / 1000, 1)]);
   let html = `<h3 id="comparison-title">Side by side</h3>` +
@@ -444,7 +491,7 @@ async function loadCatalog() {
   for (const f of gj.features) sitesById[f.id] = f;
   const p = (f, k, d) => fmt(((f.properties.parameters || {})[k] || {}).value, d);
   const rows = gj.features.map((f) => [`${esc(f.id)} <span lang="zh">${esc(f.properties.name_zh)}</span>`,
-    esc(f.properties.role), p(f, "electricity_price_list_yuan_per_kwh", 3), p(f, "demand_charge_yuan_per_kw_month", 1),
+    esc(role(f.properties.role)), p(f, "electricity_price_list_yuan_per_kwh", 3), p(f, "demand_charge_yuan_per_kw_month", 1),
     p(f, "bandwidth_price_yuan_per_gbps_month"), p(f, "grid_emission_factor_t_per_mwh", 3), p(f, "available_capacity_mw")]);
   $("catalog").innerHTML = table(["site", "role", "tariff yuan/kWh", "demand charge yuan/kW/month",
     "bandwidth yuan/Gbps/month", "grid tCO2/MWh", "capacity MW"], rows);

@@ -134,7 +134,11 @@ def score_problem(problem: SiteProblem) -> pd.DataFrame:
     df = pd.DataFrame(rows).set_index("site")
     best = df["levelised_cost_yuan_per_kw_month"].min()
     df["score"] = 100.0 * best / df["levelised_cost_yuan_per_kw_month"]
-    df = df.sort_values("levelised_cost_yuan_per_kw_month")
+    # sites that can host the whole request alone first, each group by levelised cost: a site that cannot is
+    # never ranked above one that can (issue 28); the score stays relative to the cheapest site of all
+    alone_first = ~df["feasible_alone"].astype(bool)
+    df = df.assign(_after=alone_first).sort_values(["_after", "levelised_cost_yuan_per_kw_month"], kind="stable")
+    df = df.drop(columns="_after")
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df
 
@@ -145,7 +149,7 @@ def rank(
     *,
     all_sites: bool | None = None,
 ) -> pd.DataFrame:
-    """Rank sites for a request by levelised cost.
+    """Rank sites for a request: those that can host the whole request alone first, each group by levelised cost.
 
     By default every catalog site is ranked (the western candidates with the
     other national clusters and the eastern baselines for comparison) unless

@@ -13,8 +13,6 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich import box
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -23,6 +21,7 @@ from siting.analysis.explain import explain as tell_story
 from siting.analysis.scorecard import provenance_for, rank
 from siting.analysis.site_facts import site_weather
 from siting.cli.options import (
+    NBSP,
     CatalogOpt,
     CsvOpt,
     GreenOpt,
@@ -32,6 +31,7 @@ from siting.cli.options import (
     SolverOpt,
     TimeLimitOpt,
     _catalog,
+    _csv_out,
     _fmt,
     _json_default,
     _json_out,
@@ -43,6 +43,8 @@ from siting.cli.options import (
     domain_errors,
     err_console,
     packages_line,
+    say,
+    status_words,
     with_green,
     with_packages,
     writable_file,
@@ -142,40 +144,46 @@ def sites(
 
 @app.command("packages")
 @domain_errors
-def packages_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
+def packages_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Negotiated deals and policy packages a request may opt into (request field `packages`)."""
     cat = _catalog(catalog)
     if as_json:
         _json_out([p.to_dict() for p in cat.packages.values()])
         return
+    if as_csv:
+        _csv_out([{k: v for k, v in p.to_dict().items() if k != "terms"} | {"changes": p.summary()}
+                  for p in cat.packages.values()])
+        return
     for p in cat.packages.values():
-        console.print(f"[bold]{p.package_id}[/] ({p.kind.replace('_', ' ')}, {p.year}, {p.source}): {p.title}",
-                      highlight=False)
-        console.print(f"  changes: {p.summary()}", highlight=False)
-        console.print(f"  conditions: {p.conditions}", highlight=False)
+        say(f" ({p.kind.replace('_', ' ')}, {p.year}, {p.source}): {p.title}", bold=p.package_id, hang=4)
+        say(f"changes: {p.summary()}", indent=2)
+        say(f"conditions: {p.conditions}", indent=2)
         if p.requires:
-            console.print(f"  requires eligibility: {' or '.join(p.requires)}", highlight=False)
-    console.print("Apply with `packages: [id, ...]` in a request, or --package ID on rank and optimize.", markup=False)
+            say(f"requires eligibility: {' or '.join(p.requires)}", indent=2)
+    say("Apply with `packages: [id, ...]` in a request, or --package ID on rank and optimize.")
 
 
 @app.command("green-options")
 @domain_errors
-def green_options_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
+def green_options_cmd(catalog: CatalogOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False) -> None:
     """Ways to buy or make renewable energy a request may use (request field `green_options`, --green)."""
     cat = _catalog(catalog)
     records = cat.green_option_records()
     if as_json:
         _json_out(records)
         return
+    if as_csv:
+        _csv_out(records)
+        return
     for r in records:
         price = ("levelised cost at each site" if r["price_basis"] == "lcoe"
-                 else f"{r['price_yuan_per_mwh']:g} yuan/MWh {r['price_basis']}")
-        console.print(f"[bold]{r['option_id']}[/] ({r['kind'].replace('_', ' ')}, {r['year']}, {r['source']}, "
-                      f"{r['status']}): {r['title']}", highlight=False)
-        console.print(f"  price: {price}; up to {100 * r['max_share_of_grid_energy']:g} % of a site's "
-                      "non-renewable energy", highlight=False)
-        console.print(f"  offered at: {', '.join(r['sites']) or 'no site of the catalog'}", highlight=False)
-    console.print("Use with `green_options: [id, ...]` in a request, or --green ID on optimize.", markup=False)
+                 else f"{r['price_yuan_per_mwh']:g}{NBSP}yuan/MWh {r['price_basis']}")
+        say(f" ({r['kind'].replace('_', ' ')}, {r['year']}, {r['source']}, {r['status']}): {r['title']}",
+            bold=r["option_id"], hang=4)
+        say(f"price: {price}; up to {100 * r['max_share_of_grid_energy']:g}{NBSP}% of a site's non-renewable energy",
+            indent=2)
+        say(f"offered at: {', '.join(r['sites']) or 'no site of the catalog'}", indent=2)
+    say("Use with `green_options: [id, ...]` in a request, or --green ID on optimize.")
 
 
 @app.command("rank")
@@ -204,6 +212,10 @@ def rank_cmd(
         sys.stdout.write(df.to_csv())
         return
     _print_rank(df, req, wide)
+    if req.measured_rtt_ms:
+        pairs = sum(len(v) for v in req.measured_rtt_ms.values())
+        say(f"Measured RTTs replace the modelled ones for {pairs} site-centre pair(s): "
+            f"{req.measured_rtt_source or 'source not given'}")
     console.print(packages_line([cat.packages[p].to_dict() for p in req.packages]), highlight=False)
 
 
@@ -247,18 +259,16 @@ def _print_rank(df: pd.DataFrame, req: SiteRequest, wide: bool = False) -> None:
     not_alone = [(s, r["flags"]) for s, r in df.iterrows() if not r["feasible_alone"]]
     for s, flags in not_alone:
         # a hanging indent keeps each site's reason one block at 80 columns
-        console.print(Padding(f"{s} cannot host the request alone: {'; '.join(flags)}", (0, 0, 0, 2)),
-                      highlight=False)
-    console.print(
-        "W western candidate, N other national cluster, E eastern baseline.  cost = annual cost / "
-        "(kW IT x 12); score = 100 x cheapest / this site; yuan/kWh all in (demand charge at the load factor).  "
-        f"RTT = demand-weighted mean/worst of class {first.name}; SLA = share of its demand within {limit}; "
-        "alone = could this site host the whole request by itself (latency, capacity, residency, PUE cap).  "
+        say(f"{s} cannot host the request alone: {'; '.join(flags)}", indent=2)
+    say("W western candidate, N other national cluster, E eastern baseline.  Sites that can host the whole "
+        "request alone (alone = yes: latency, capacity, residency, PUE cap) come first, then those that cannot, "
+        "each by cost.  cost = annual cost / (kW IT x 12); score = 100 x the cheapest site's cost / this "
+        "site's; yuan/kWh all in (demand charge at the load factor).  "
+        f"RTT = demand-weighted mean/worst of class {first.name}; SLA = share of its demand within "
+        f"{limit.replace(' ', NBSP)}.  "
         + ("other = land + labour + water + fixed - energy/capex subsidies (M yuan/yr).  " if wide else
            "Cost split: --wide.  ")
-        + "Every number traces to a catalog row: siting rank --json.",
-        highlight=False, soft_wrap=False,
-    )
+        + "Every number traces to a catalog row: siting rank --json.", hang=0)
 
 
 @app.command("optimize")
@@ -276,9 +286,10 @@ def optimize_cmd(
     robust_samples: Annotated[int, typer.Option(
         "--robust", min=0, max=20_000, help="Re-solve over N samples of the catalog's ranges (0: off)")] = 200,
     as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option(
+        "--csv", help="The per-site table as CSV on stdout (nothing else printed), as --csv on every command")] = False,
     csv_out: Annotated[Path | None, typer.Option(
-        "--csv", help="Write the per-site table as CSV to FILE ('-': stdout, nothing else printed)",
-        callback=writable_file)] = None,
+        "--csv-file", help="Write the per-site table as CSV to FILE", callback=writable_file)] = None,
     xlsx_out: Annotated[Path | None, typer.Option(
         "--xlsx", help="Write every table (sites, allocation, latency, energy, explanation) as XLSX to FILE",
         callback=writable_file)] = None,
@@ -304,9 +315,11 @@ def optimize_cmd(
             robust_result = robust(req, cat, samples=robust_samples, solver=solver,  # type: ignore[arg-type]
                                    progress=advance)
     story = tell_story(result, req, cat, robust_result)
+    if as_csv:
+        csv_out = Path("-")
     to_stdout = [o for o in (csv_out, geojson_out) if o is not None and str(o) == "-"]
     if len(to_stdout) + bool(as_json) > 1:
-        raise typer.BadParameter("only one of --json, --csv -, --geojson - may write to stdout", param_hint="--csv")
+        raise typer.BadParameter("only one of --json, --csv, --geojson - may write to stdout", param_hint="--csv")
     if ok and (csv_out or xlsx_out or geojson_out):
         _write_exports(result, cat, story, csv_out, xlsx_out, geojson_out)
     if to_stdout:
@@ -330,9 +343,12 @@ def optimize_cmd(
 
 def print_result(result: OptimizationResult, req: SiteRequest) -> None:
     """Human summary of an optimisation result."""
-    console.print(f"[bold]{req.name}[/]: {req.it_load_mw:g} MW IT, {len(req.classes)} class(es), "
-                  f"{req.cooling} cooling -> [bold]{result.status}[/] ({result.solver}, "
-                  f"{result.solve_seconds * 1000:.0f} ms)")
+    say(f": {req.it_load_mw:g}{NBSP}MW IT, {len(req.classes)} class(es), {req.cooling} cooling -> "
+        f"{status_words(result.status)} ({result.solver}, {result.solve_seconds * 1000:.0f}{NBSP}ms)", bold=req.name)
+    if req.measured_rtt_ms:
+        pairs = sum(len(v) for v in req.measured_rtt_ms.values())
+        say(f"Measured RTTs replace the modelled ones for {pairs} site-centre pair(s) "
+            f"({', '.join(req.measured_rtt_ms)}): {req.measured_rtt_source or 'source not given'}", indent=2)
     if result.status not in ("optimal", "time_limit"):
         return
     assert result.objective_yuan_per_year is not None
@@ -349,8 +365,8 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
         t.add_row(s, _fmt(r["it_mw"], 1), _fmt(r.get("pue"), 3), *[_fmt(v, 1) for v in parts],
                   _fmt(cb.at[s, "total"] / 1e6, 1), _fmt(r["levelised_cost_yuan_per_kw_month"], 1))
     console.print(t)
-    console.print("other = land + labour + water + fixed site cost; bw = bandwidth; subs = subsidies; "
-                  "/kW/mo = yuan per kW of IT per month; the full split: --json", highlight=False)
+    say("other = land + labour + water + fixed site cost; bw = bandwidth; subs = subsidies; "
+        "/kW/mo = yuan per kW of IT per month; the full split: --json", hang=0)
     if not result.latency.empty:
         lat = result.latency
         t2 = compact_table("Latency by class (demand-weighted over centres, ms)")
@@ -370,10 +386,14 @@ def print_result(result: OptimizationResult, req: SiteRequest) -> None:
             by_period = g.groupby("period", sort=False)["energy_cost_yuan"].sum()
             by_season = g.groupby("season", sort=False)["energy_cost_yuan"].sum()
             total = float(by_period.sum())
-            console.print(f"Energy at {site} ({g['schedule'].iloc[0]}): "
-                          + ", ".join(f"{p.replace('_', ' ')} {100 * v / total:.0f} %" for p, v in by_period.items())
-                          + "; by season " + ", ".join(f"{s.split(' ')[0]} {v / 1e6:,.1f}" for s, v in
-                                                       by_season.items()) + " M yuan", highlight=False)
+            schedule = str(g["schedule"].iloc[0])
+            # 'flat (no time-of-use table)' from the tariff model, said as a planner would
+            how = ("one price all day: no time-of-use table for this province" if schedule.startswith("flat")
+                   else schedule)
+            say(f"Energy cost at {site} ({how}): "
+                + ", ".join(f"{p.replace('_', ' ')} {100 * v / total:.0f}{NBSP}%" for p, v in by_period.items())
+                + "; by season " + ", ".join(f"{s.split(' ')[0]} {v / 1e6:,.1f}" for s, v in by_season.items())
+                + f"{NBSP}M{NBSP}yuan", hang=2)
 
 
 def _write_exports(result: OptimizationResult, cat: Any, story: list[Section], csv_out: Path | None,
@@ -417,6 +437,7 @@ def pareto_cmd(
     solver: SolverOpt = "highs",
     time_limit: TimeLimitOpt = None,
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Cost against emissions or latency: the exact trade-off frontier (epsilon-constraint), knee marked."""
     from siting.analysis.pareto import CRITERIA, pareto
@@ -431,11 +452,16 @@ def pareto_cmd(
     if as_json:
         _json_out({"request": req.model_dump(mode="json"), "frontier": f.to_dict()})
         return
+    if as_csv:
+        _csv_out(f.points)
+        return
     key, unit = CRITERIA[criterion]
-    t = Table(title=f"Cost against {criterion} for '{req.name}' ({len(f.points)} non-dominated plans, "
-                    f"{f.dropped} dropped)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    dropped = (f"; {f.dropped} plan(s) costing more for no gain left out" if f.dropped else "")
+    t = compact_table(f"Cost against {criterion} for '{req.name}': {len(f.points)} plans where one cannot be "
+                      f"cheaper without being worse{dropped}")
     for h in ["M yuan/yr", unit, "sites (MW)", ""]:
-        t.add_column(h, justify="left" if h in ("sites (MW)", "") else "right")
+        t.add_column(h, justify="left" if h in ("sites (MW)", "") else "right",
+                     no_wrap=h != "sites (MW)")
     for pt in f.points:
         t.add_row(_fmt(pt["cost_yuan_per_year"] / 1e6, 2), _fmt(pt[key], 1 if criterion == "rtt" else 0),
                   ", ".join(f"{s} {mw:.1f}" for s, mw in pt["sites_mw"].items()), "knee" if pt["knee"] else "")
@@ -443,8 +469,9 @@ def pareto_cmd(
     knee = f.knee
     if knee is not None and f.points:
         first = f.points[0]
-        console.print(f"Knee: {(knee['cost_yuan_per_year'] - first['cost_yuan_per_year']) / 1e6:,.2f} M yuan/yr more "
-                      f"than the cheapest plan buys {first[key] - knee[key]:,.1f} {unit} less.", highlight=False)
+        say(f"Knee (the plan after which each further {unit} costs most): "
+            f"{(knee['cost_yuan_per_year'] - first['cost_yuan_per_year']) / 1e6:,.2f}{NBSP}M{NBSP}yuan/yr more "
+            f"than the cheapest plan buys {first[key] - knee[key]:,.1f}{NBSP}{unit} less.")
 
 
 @app.command("classic")
@@ -459,6 +486,7 @@ def classic_cmd(
     package: PackageOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """The cost-optimal plan beside the p-median, p-center and maximal-covering answers, each costed."""
     from siting.analysis.classic import classic_views
@@ -469,19 +497,23 @@ def classic_cmd(
     if as_json:
         _json_out({"request": req.model_dump(mode="json"), "classic": v.to_dict()})
         return
+    if as_csv:
+        _csv_out(v.to_dict()["rows"])
+        return
     radius = f"{v.radius_ms:g} ms" if v.radius_ms is not None else "none"
-    t = Table(title=f"Where to put {v.p} site(s) for '{req.name}': cost against the classic answers (radius "
-                    f"{radius})", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = compact_table(f"Where to put {v.p} site(s) for '{req.name}': cost against the classic answers (radius "
+                      f"{radius})")
     for h in ["view", "sites", "mean RTT", "worst", "covered", "M yuan/yr"]:
-        t.add_column(h, justify="left" if h in ("view", "sites") else "right")
+        t.add_column(h, justify="left" if h in ("view", "sites") else "right", no_wrap=h != "sites")
     for r in v.rows:
-        cost = _fmt(r.cost_yuan_per_year / 1e6, 2) if r.cost_yuan_per_year is not None else r.cost_status
+        cost = (_fmt(r.cost_yuan_per_year / 1e6, 2) if r.cost_yuan_per_year is not None
+                else status_words(r.cost_status))
         t.add_row(r.view, "+".join(r.sites), _fmt(r.mean_rtt_ms, 1), _fmt(r.worst_rtt_ms, 1),
                   f"{100 * r.covered_fraction:.0f} %" if r.covered_fraction == r.covered_fraction else "-", cost)
     console.print(t)
-    console.print("RTT in ms from each demand centre to its nearest open site, weighted by the request's MW there; "
-                  "covered = demand within the radius; M yuan/yr = the request served from exactly those sites "
-                  "(siting.analysis.classic).", highlight=False)
+    say("RTT in ms from each demand centre to its nearest open site, weighted by the request's MW there; "
+        "covered = demand within the radius; M yuan/yr = the request served from exactly those sites "
+        "(siting.analysis.classic).", hang=0)
 
 
 @app.command("stage")
@@ -502,6 +534,7 @@ def stage_cmd(
     package: PackageOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
 ) -> None:
     """Staged build-out: when each site opens and how much it builds each year, with yearly cash flows."""
     from siting.optimization.staging import StagingOptions, stage
@@ -513,6 +546,16 @@ def stage_cmd(
                  solver=checked_solver(solver))
     if as_json:
         _json_out({"request": req.model_dump(mode="json"), "staged": plan.to_dict()})
+    elif as_csv:
+        rows = []
+        for n, cf in enumerate(plan.cash_flows):
+            row: dict[str, Any] = dict(cf)
+            for s in plan.sites:
+                row[f"capacity_mw[{s}]"] = plan.built_mw[s][n] if plan.built_mw.get(s) else 0.0
+                row[f"built_this_year_mw[{s}]"] = (plan.built_mw[s][n] - (plan.built_mw[s][n - 1] if n else 0.0)
+                                                   if plan.built_mw.get(s) else 0.0)
+            rows.append(row)
+        _csv_out(rows)
     else:
         print_staged(plan)
     if plan.pv_cost_yuan is None:
@@ -522,17 +565,34 @@ def stage_cmd(
 def print_staged(plan: Any) -> None:
     """Human view of a staged plan: the build schedule and the cash flows, M yuan."""
     if plan.pv_cost_yuan is None:
-        console.print(f"staged build-out: {plan.status}. {plan.message}", highlight=False)
+        say(f"staged build-out: {status_words(plan.status)}. {plan.message}")
         return
     used = [s for s in plan.sites if plan.open_year[s] is not None]
-    t = compact_table(f"Staged build-out from {plan.start_year}: IT capacity built [MW] and cash flows [M yuan]")
-    for h in ["year", "load", *used, "capex", "opex", "subs", "revenue", "net", "cum."]:
-        t.add_column(h, justify="right", no_wrap=True)
+    # plan.built_mw is the IT capacity in place each year; what was built that year is its increase
+    say(f"Staged build-out from {plan.start_year}: IT capacity [MW] built that year and in place")
+    t = compact_table()
+    t.add_column("year", justify="right", no_wrap=True)
+    t.add_column("load", justify="right", no_wrap=True)
+    for s in used:
+        t.add_column(f"{s}\nbuilt", justify="right", no_wrap=True)
+        t.add_column("\ntotal", justify="right", no_wrap=True)
     for n, cf in enumerate(plan.cash_flows):
-        t.add_row(str(int(cf["year"])), _fmt(cf["load_mw"], 0), *[_fmt(plan.built_mw[s][n], 0) for s in used],
-                  *[_fmt(cf[c] / 1e6, 0) for c in ("capex_yuan", "opex_yuan", "subsidies_yuan", "revenue_yuan",
-                                                      "net_yuan", "cumulative_yuan")])
+        cells = []
+        for s in used:
+            built = plan.built_mw[s][n] - (plan.built_mw[s][n - 1] if n else 0.0)
+            cells += [_fmt(built, 0) if round(built) else ".", _fmt(plan.built_mw[s][n], 0)]
+        t.add_row(str(int(cf["year"])), _fmt(cf["load_mw"], 0), *cells)
     console.print(t)
+    say("Cash flows [M yuan]")
+    c = compact_table()
+    for h in ["year", "capex", "opex", "subsidies", "revenue", "net", "cumulative"]:
+        c.add_column(h, justify="right", no_wrap=True)
+    for cf in plan.cash_flows:
+        c.add_row(str(int(cf["year"])), *[_fmt(cf[k] / 1e6, 0) for k in ("capex_yuan", "opex_yuan", "subsidies_yuan",
+                                                                        "revenue_yuan", "net_yuan", "cumulative_yuan")])
+    console.print(c)
+    say("load = IT load served [MW]; built = IT capacity built that year (. none); total = IT capacity in place.",
+        hang=0)
     opened = ", ".join(f"{s} {plan.open_year[s]}" for s in used)
     line = f"Sites open: {opened}. Present value of all costs {plan.pv_cost_yuan / 1e6:,.1f} M yuan"
     if plan.npv_yuan is not None:
@@ -545,7 +605,7 @@ def print_staged(plan: Any) -> None:
     if plan.npv_yuan is None:
         line += ("; no revenue was given, so the net is the cost alone: --price (yuan per kW of IT per month) "
                  "adds revenue, NPV, IRR and payback")
-    console.print(line + ".", highlight=False)
+    say(line + ".", hang=0)
 
 
 @app.command("report")

@@ -21,8 +21,99 @@ from siting.data.request import SiteRequest, load_request, parse_request
 from siting.errors import SitingError
 from siting.serialize import frame_records
 
-console = Console()  # the terminal's width (80 when not a terminal; COLUMNS overrides)
-err_console = Console(stderr=True)
+
+class _NoTrailingBlanks:
+    """A text stream that drops the blanks rich pads each line with before its newline, then writes to the
+    current ``sys.stdout`` / ``sys.stderr`` (looked up at each write, so test runners that swap them see it)."""
+
+    def __init__(self, stream_name: str) -> None:
+        self.stream_name = stream_name
+
+    @property
+    def _stream(self) -> Any:
+        return getattr(sys, self.stream_name)
+
+    def write(self, text: str) -> int:
+        lines = text.split("\n")
+        return int(self._stream.write("\n".join([*(line.rstrip(" ") for line in lines[:-1]), lines[-1]])) or 0)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return int(self._stream.fileno())
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self._stream, "encoding", None) or "utf-8")
+
+
+# the terminal's width (80 when not a terminal; COLUMNS overrides); no line ends in blanks
+console = Console(file=_NoTrailingBlanks("stdout"))  # type: ignore[arg-type]
+err_console = Console(file=_NoTrailingBlanks("stderr"))  # type: ignore[arg-type]
+
+NBSP = "\u00a0"  # joins a number to its unit (or the two halves of 'mean / worst') so a line never splits them
+
+# solver statuses and catalog roles as a planner reads them (the machine outputs keep the codes)
+STATUS_WORDS = {"optimal": "solved", "time_limit": "stopped at the time limit", "infeasible": "no plan",
+                "unbounded": "no plan (unbounded)", "not_solved": "not solved", "error": "solver error"}
+ROLE_WORDS = {"western": "western candidate", "national_cluster": "other national cluster",
+              "eastern_baseline": "eastern baseline"}
+
+
+def status_words(status: str) -> str:
+    """A solver status in words: ``optimal`` -> 'solved', ``infeasible`` -> 'no plan' (unknown ones as given)."""
+    return STATUS_WORDS.get(status, status.replace("_", " "))
+
+
+def wrap_cells(text: str, width: int, *, indent: int = 0, hang: int = 2) -> list[str]:
+    """Greedy word wrap that counts terminal cells (an East Asian wide character is two), breaks only at
+    ASCII spaces (so :data:`NBSP` keeps a number with its unit), indents continuation lines by ``hang`` more
+    than the first and never leaves blanks at a line's end.  A word longer than a line gets a line of its own."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line, used = " " * indent, indent
+    fresh = True
+    for word in text.split(" "):
+        if not word:
+            continue
+        need = cell_len(word) + (0 if fresh else 1)
+        if not fresh and used + need > width:
+            lines.append(line.rstrip())
+            line, used, fresh = " " * (indent + hang), indent + hang, True
+            need = cell_len(word)
+        line += ("" if fresh else " ") + word
+        used += need
+        fresh = False
+    lines.append(line.rstrip())
+    return [x.replace(NBSP, " ") for x in lines]
+
+
+def say(text: str, *, indent: int = 0, hang: int = 2, bold: str = "") -> None:
+    """Print a paragraph wrapped at the console's width by :func:`wrap_cells` (not by rich): numbers stay with
+    their units, continuation lines are indented, no line ends in blanks.  ``bold`` is a leading part (no
+    spaces) printed bold, directly followed by ``text``."""
+    lines = wrap_cells(bold + text, max(20, console.width), indent=indent, hang=hang)
+    for n, line in enumerate(lines):
+        if n == 0 and bold and line.startswith(" " * indent + bold):
+            console.print(" " * indent, end="", highlight=False, markup=False)
+            console.print(bold, end="", style="bold", highlight=False, markup=False)
+            console.print(line[indent + len(bold):], highlight=False, markup=False, soft_wrap=True)
+        else:
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def signed(v: float | None, digits: int = 1) -> str:
+    """A change with its sign ('+1.2', '-0.4'); a change that rounds to zero is '0.0', never '-0.0' or '+0.0'."""
+    if v is None or v != v:
+        return "-"
+    if round(v, digits) == 0:
+        return f"{0.0:.{digits}f}"
+    return f"{v:+,.{digits}f}"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,6 +207,19 @@ def _fmt(v: Any, digits: int = 0) -> str:
     if isinstance(v, float):
         return f"{v + 0.0:,.{digits}f}" if round(v, digits) != 0 else f"{0.0:.{digits}f}"
     return str(v)
+
+
+def _csv_out(records: list[dict[str, Any]]) -> None:
+    """The records as CSV on stdout (``--csv`` of every command): lists joined by ';', mappings as
+    'key value' pairs joined by ';', nothing else printed."""
+    def cell(v: Any) -> Any:
+        if isinstance(v, dict):
+            return "; ".join(f"{k} {x:g}" if isinstance(x, float) else f"{k} {x}" for k, x in v.items())
+        if isinstance(v, list | tuple):
+            return ";".join(str(x) for x in v)
+        return v
+
+    sys.stdout.write(pd.DataFrame([{k: cell(v) for k, v in r.items()} for r in records]).to_csv(index=False))
 
 
 def _json_out(data: Any) -> None:

@@ -10,18 +10,24 @@ from rich.table import Table
 from rich.text import Text
 
 from siting.cli.options import (
+    NBSP,
     CatalogOpt,
     CsvOpt,
     JsonOpt,
     SolverOpt,
     TimeLimitOpt,
     _catalog,
+    _fmt,
     _json_out,
     checked_solver,
     compact_table,
     console,
     domain_errors,
     err_console,
+    say,
+    signed,
+    status_words,
+    wrap_cells,
     writable_file,
 )
 
@@ -58,7 +64,8 @@ def register(app: typer.Typer) -> None:
         from siting.analysis.scenarios import load_scenario
 
         cat = _catalog(catalog)
-        comp = compare_scenarios([load_scenario(p, catalog=cat) for p in scenarios], cat, explain=explain,
+        comp = compare_scenarios([load_scenario(_scenario_file(p), catalog=cat) for p in scenarios], cat,
+                                 explain=explain,
                                  solver=checked_solver(solver), time_limit_s=time_limit)
         if chart is not None:
             from siting.report.charts import cost_components_chart
@@ -104,7 +111,7 @@ def register(app: typer.Typer) -> None:
         from siting.analysis.scenarios import load_scenario
 
         cat = _catalog(catalog)
-        sc = load_scenario(scenario, catalog=cat)
+        sc = load_scenario(_scenario_file(scenario), catalog=cat)
         do_tornado = tornado_flag or (monte_carlo is None and sc.sensitivity is not None)
         do_mc = monte_carlo is not None or (not tornado_flag and sc.monte_carlo is not None)
         if not (do_tornado or do_mc):
@@ -160,83 +167,169 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(charts[-1][1].to_frame().to_csv())
 
 
+def _scenario_file(path: Path) -> Path:
+    """``path`` if it may be a scenario; a request file (its fields at the top, no ``request:`` or ``extends:``)
+    is a usage error that says so and shows how to wrap it, instead of the scenario's 'Extra inputs'."""
+    from siting.data.request import SiteRequest, load_mapping
+    from siting.errors import RequestError
+
+    data = load_mapping(path)
+    if isinstance(data, dict) and not {"request", "extends"} & data.keys() \
+            and set(data) & (set(SiteRequest.model_fields) - {"name"}):
+        raise RequestError(
+            f"{path} is a request file, not a scenario. compare and sweep take scenarios; wrap it in a file of two "
+            f"lines, 'name: {path.stem}' and 'request: {path.name}' (the path relative to that file), or put its "
+            f"fields under 'request:'. Example: examples/scenarios/base.yaml", field="scenario")
+    return path
+
+
 def _m(v: float | None, digits: int = 1, sign: bool = False) -> str:
-    if v is None:
+    """Million yuan from yuan ('-' for none); ``sign`` gives a change ('+1.20'); never '-0.00'."""
+    if v is None or v != v:
         return "-"
-    return f"{v / _MIO:+,.{digits}f}" if sign else f"{v / _MIO:,.{digits}f}"
+    if sign:
+        return signed(v / _MIO, digits)
+    return _fmt(float(v) / _MIO, digits)
+
+
+def _natural_width(table: Table, console: Any) -> int:
+    """The width a table takes when nothing is wrapped or cut (rich measures within the console's width)."""
+    from rich.measure import Measurement
+
+    return Measurement.get(console, console.options.update_width(10_000), table).maximum
+
+
+def _fitted_tables(title: str, labels: list[str], columns: list[tuple[str, list[str]]], console: Any, *,
+                   repeat_first: bool = True) -> list[Table]:
+    """One table of ``labels`` against ``columns`` (name, cells), split into as many tables as the console's
+    width needs, each repeating the label column (and the first, base, column when ``repeat_first``); names
+    and cells are never cut."""
+    def build(cols: list[tuple[str, list[str]]], part: str) -> Table:
+        t = compact_table(title + part)
+        t.add_column("", no_wrap=True)
+        for name, _ in cols:
+            t.add_column(name, justify="right", no_wrap=True)
+        for n, label in enumerate(labels):
+            t.add_row(label, *[cells[n] for _, cells in cols])
+        return t
+
+    groups: list[list[tuple[str, list[str]]]] = [[columns[0]]]
+    fixed = 1 if repeat_first else 0
+    for col in columns[1:]:
+        trial = [*groups[-1], col]
+        if len(groups[-1]) > fixed and _natural_width(build(trial, ""), console) > console.width:
+            groups.append([columns[0], col] if repeat_first else [col])
+        else:
+            groups[-1] = trial
+    return [build(g, "" if len(groups) == 1 else f" ({n + 1} of {len(groups)})") for n, g in enumerate(groups)]
 
 
 def _print_comparison(comp: Any, console: Any) -> None:
+    """The comparison at the console's width: the scenarios' values, then their changes against the base,
+    each a table split into parts when the scenarios do not fit side by side; then each scenario's story."""
     outs = comp.outcomes
-    t = Table(title=f"Scenarios compared with '{comp.base.scenario.name}' (costs in million yuan/yr; "
-                    "deltas against the base)", title_justify="left")
-    t.add_column("", no_wrap=True)
-    for o in outs:
-        t.add_column(o.scenario.name, justify="right")
-    base_c = outs[0].components()
-
-    def row(label: str, cells: list[str]) -> None:
-        t.add_row(label, *cells)
-
-    row("status", [o.result.status for o in outs])
-    row("total cost", [_m(o.result.objective_yuan_per_year) + (
-        "" if n == 0 or o.result.objective_yuan_per_year is None or outs[0].result.objective_yuan_per_year is None
-        else f" ({_m(o.result.objective_yuan_per_year - outs[0].result.objective_yuan_per_year, 1, True)})")
-        for n, o in enumerate(outs)])
-    row("yuan/kW/month", [f"{o.result.levelised_cost_yuan_per_kw_month:,.1f}"
-                          if o.result.levelised_cost_yuan_per_kw_month is not None else "-" for o in outs])
+    base_o = outs[0]
     sites = list(dict.fromkeys(s for o in outs for s in o.problem.sites))
-    for s in sites:
-        row(f"MW at {s}", [f"{o.mw()[s]:.1f}" if s in o.mw() else "." for o in outs])
     keys = list(dict.fromkeys(k for o in outs for k in o.components()))
-    for k in keys:
-        cells = []
-        for n, o in enumerate(outs):
-            v = o.components().get(k)
-            d = "" if n == 0 or v is None else f" ({_m(v - base_c.get(k, 0.0), 2, True)})"
-            cells.append(_m(v, 2) + d)
-        row(k, cells)
-    row("emissions ktCO2/yr", [f"{(o.result.emissions_t_per_year or 0) / 1000:,.1f}" if o.ok else "-" for o in outs])
     classes = list(dict.fromkeys(c for o in outs for c in o.summary()["latency"]))
-    for c in classes:
-        row(f"{c} RTT mean/worst ms", [
-            "{mean_rtt_ms:.1f} / {worst_rtt_ms:.1f}".format(**o.summary()["latency"][c])
-            if c in o.summary()["latency"] else "-" for o in outs])
-    console.print(t)
+    labels = (["status", "total M yuan/yr", "yuan/kW/month"] + [f"MW at {s}" for s in sites] + keys
+              + ["emissions ktCO2/yr"] + [f"RTT {c} ms" for c in classes])
+    columns = []
+    for o in outs:
+        r = o.result
+        lat = o.summary()["latency"]
+        cells = [status_words(r.status), _m(r.objective_yuan_per_year),
+                 _fmt(r.levelised_cost_yuan_per_kw_month, 1) if r.levelised_cost_yuan_per_kw_month is not None
+                 else "-"]
+        cells += [f"{o.mw()[s]:.1f}" if s in o.mw() else "." for s in sites]
+        cells += [_m(o.components().get(k), 2) for k in keys]
+        cells += [_fmt((r.emissions_t_per_year or 0.0) / 1000, 1) if o.ok else "-"]
+        cells += ["{:.1f}/{:.1f}".format(lat[c]["mean_rtt_ms"], lat[c]["worst_rtt_ms"]) if c in lat else "-"
+                  for c in classes]
+        columns.append((o.scenario.name, cells))
+    for t in _fitted_tables(f"Scenarios compared with '{base_o.scenario.name}'", labels, columns, console):
+        console.print(t)
+    if len(outs) > 1:
+        base_c = base_o.components()
+        base_total = base_o.result.objective_yuan_per_year
+        d_labels = ["total M yuan/yr", *keys, "emissions ktCO2/yr"]
+        d_columns = []
+        for o in outs[1:]:
+            r = o.result
+            total = r.objective_yuan_per_year
+            cells = [_m(total - base_total, 2, True) if total is not None and base_total is not None else "-"]
+            cells += [_m(o.components()[k] - base_c.get(k, 0.0), 2, True) if k in o.components() else "-"
+                      for k in keys]
+            cells += [signed(((r.emissions_t_per_year or 0.0) - (base_o.result.emissions_t_per_year or 0.0)) / 1000, 1)
+                      if o.ok and base_o.ok else "-"]
+            d_columns.append((o.scenario.name, cells))
+        for t in _fitted_tables(f"Change against '{base_o.scenario.name}'", d_labels, d_columns, console,
+                                repeat_first=False):
+            console.print(t)
+    say("solved = the best plan meeting every limit was found; no plan = no plan meets every limit (its "
+        "diagnosis below).  Costs in million yuan a year; '.' = no MW at that site; RTT = "
+        "demand-weighted mean/worst.", hang=0)
     for a, o in zip(comp.attributions, outs[1:], strict=True):
-        console.print(f"\n[bold]{a.scenario}[/] vs {comp.base.scenario.name}"
-                      + (f": {o.scenario.description}" if o.scenario.description else ""), highlight=False)
+        console.print()
+        say(f" vs {comp.base.scenario.name}" + (f": {o.scenario.description}" if o.scenario.description else ""),
+            bold=a.scenario)
         if a.delta_total_yuan_per_year is None:
-            console.print(f"  {a.base_plan_note}", highlight=False)
+            say(f"{a.base_plan_note}", indent=2)
             for d in o.result.diagnosis:
-                console.print(f"  - {d.get('message')}", highlight=False)
+                say(f"- {d.get('message')}", indent=2)
             continue
         for ch in a.request_changes:
-            console.print(f"  request: {ch}", highlight=False)
-        moved = sorted(((v, k) for k, v in a.components.items() if abs(v) >= 5e3), key=lambda x: -abs(x[0]))
-        console.print(f"  total {_m(a.delta_total_yuan_per_year, 2, True)} M yuan/yr "
-                      f"({a.delta_levelised_yuan_per_kw_month:+,.1f} yuan/kW/month) = "
-                      + (" ".join(f"{k} {_m(v, 2, True)}" for v, k in moved) or "no component moved"),
-                      highlight=False)
+            say(f"request: {ch}", indent=2)
+        moved = sorted(((v, k) for k, v in a.components.items() if round(v / _MIO, 2) != 0), key=lambda x: -abs(x[0]))
+        if round(a.delta_total_yuan_per_year / _MIO, 2) == 0 and not moved:
+            say("the same cost: no component moved", indent=2)
+        else:
+            say(f"total {_m(a.delta_total_yuan_per_year, 2, True)}{NBSP}M{NBSP}yuan/yr "
+                f"({signed(a.delta_levelised_yuan_per_kw_month, 1)}{NBSP}yuan/kW/month) = "
+                + (" ".join(f"{k}{NBSP}{_m(v, 2, True)}" for v, k in moved) or "no component moved"), indent=2)
         if a.repricing is not None and a.resiting is not None:
             rp, rs = sum(a.repricing.values()), sum(a.resiting.values())
-            console.print(f"  = repricing of the base plan {_m(rp, 2, True)} + re-siting {_m(rs, 2, True)}",
-                          highlight=False)
+            if round(rp / _MIO, 2) or round(rs / _MIO, 2):
+                say(f"= repricing of the base plan {_m(rp, 2, True)} + re-siting {_m(rs, 2, True)}", indent=2)
         elif a.base_plan_note:
-            console.print(f"  {a.base_plan_note}", highlight=False)
-        for s in a.sites:
-            console.print(f"  {s['site']} {s['change']} ({s['mw_base']:.1f} -> {s['mw_scenario']:.1f} MW): "
-                          + "; ".join(s["reasons"]), highlight=False)
-        if a.delta_emissions_t_per_year:
-            console.print(f"  emissions {a.delta_emissions_t_per_year / 1000:+,.1f} ktCO2/yr", highlight=False)
+            say(f"{a.base_plan_note}", indent=2)
+        for st in a.sites:
+            say(f"{st['site']} {st['change']} ({st['mw_base']:.1f} -> {st['mw_scenario']:.1f}{NBSP}MW): "
+                + "; ".join(st["reasons"]), indent=2)
+        if a.delta_emissions_t_per_year and round(a.delta_emissions_t_per_year / 1000, 1) != 0:
+            say(f"emissions {signed(a.delta_emissions_t_per_year / 1000, 1)}{NBSP}ktCO2/yr", indent=2)
+
+
+_UNIT_WORDS = {"mw": "MW", "kw": "kW", "kwh": "kWh", "mwh": "MWh", "gbps": "Gbps", "t": "t", "month": "month",
+               "year": "yr", "m2": "m2", "mu": "mu"}
+
+
+def _with_unit(v: Any, parameter: str) -> str:
+    """A sweep value with the unit its parameter's name carries: 50,480,000 for ``capex_yuan_per_mw`` is
+    '50.48 M yuan/MW', 0.08 for ``discount_rate_fraction`` is '8 %' (never '5.048e+07')."""
+    if v is None or v != v:
+        return "-"
+    name = parameter.rsplit(".", 1)[-1]
+    if name.endswith("_fraction"):
+        return f"{100 * v:,.3g}{NBSP}%"
+    unit = ""
+    if "_yuan_per_" in name:
+        unit = "yuan/" + "/".join(_UNIT_WORDS.get(w, w) for w in name.split("_yuan_per_", 1)[1].split("_"))
+    elif name.endswith("_yuan"):
+        unit = "yuan"
+    for suffix, word in (("_mw", "MW"), ("_ms", "ms"), ("_years", "years"), ("_c", "degC"), ("_g", "g")):
+        if not unit and name.endswith(suffix):
+            unit = word
+    a = abs(float(v))
+    text = (f"{v / 1e6:,.2f}{NBSP}M" if a >= 1e6 else f"{v:,.0f}" if a >= 1000 else f"{v:,.4g}")
+    return text + (f"{NBSP}{unit}" if unit else "")
 
 
 def _print_tornado(t: Any, console: Any) -> None:
     """The tornado at 80 columns: the two cost changes first, then the parameter with its base and range
     (wrapping under itself), and which sites the plan moves to where it changes."""
-    console.print(f"Tornado for '{t.scenario}': optimal cost {t.base_objective_yuan_per_year / _MIO:,.2f} million "
-                  "yuan/yr at the base (" + ", ".join(f"{s} {m:.1f} MW" for s, m in t.base_sites.items()) + ")",
-                  highlight=False, markup=False)
+    say(f"Tornado for '{t.scenario}': optimal cost {t.base_objective_yuan_per_year / _MIO:,.2f}{NBSP}million "
+        "yuan/yr at the base (" + ", ".join(f"{s} {m:.1f}{NBSP}MW" for s, m in t.base_sites.items()) + ")")
     tab = compact_table()
     tab.add_column("cost low", justify="right", no_wrap=True)
     tab.add_column("cost high", justify="right", no_wrap=True)
@@ -244,21 +337,25 @@ def _print_tornado(t: Any, console: Any) -> None:
     tab.add_column("parameter (base; low .. high)", overflow="fold")
 
     def num(v: Any) -> str:
-        return "-" if v is None or v != v else f"{v:,.4g}"
+        return _with_unit(v, str(r["parameter"]))
 
-    for r in t.frame.to_dict("records"):
+    rows = t.frame.to_dict("records")
+    # the last column is wrapped here (units kept with their numbers), in the width the cost columns leave
+    costs = [(_m(r["delta_low_yuan_per_year"], 2, True), _m(r["delta_high_yuan_per_year"], 2, True)) for r in rows]
+    left = max([len("cost high"), *(len(c) for pair in costs for c in pair)])
+    what_width = max(30, console.width - (1 + len("cost low") + 2 + left + 2 + 1 + 2))
+    for r, (low, high) in zip(rows, costs, strict=True):
         low_high = (f"{num(r['low_value'])} .. {num(r['high_value'])}"
                     if r["low_value"] is not None and r["low_value"] == r["low_value"] else r["change"])
         known = r["base_value"] is not None and r["base_value"] == r["base_value"]
         what = f"{r['parameter']} ({num(r['base_value']) if known else 'per site'}; {low_high})"
         if r["sites_change"]:
             what += f"; sites at low: {r['sites_low'] or '-'}; at high: {r['sites_high'] or '-'}"
-        tab.add_row(_m(r["delta_low_yuan_per_year"], 2, True), _m(r["delta_high_yuan_per_year"], 2, True),
-                    "*" if r["sites_change"] else "", Text(what))
+        tab.add_row(low, high, "*" if r["sites_change"] else "",
+                    Text("\n".join(wrap_cells(what, what_width, hang=2))))
     console.print(tab)
-    console.print("cost low/high: change of the optimal cost in million yuan/yr when the parameter is at its low/high "
-                  "end, all else at the base.  * the chosen sites change.  sites.*: every candidate together.",
-                  highlight=False)
+    say("cost low/high: change of the optimal cost in million yuan/yr when the parameter is at its low/high "
+        "end, all else at the base.  * the chosen sites change.  sites.*: every candidate together.", hang=0)
 
 
 def _print_monte_carlo(mc: Any, console: Any) -> None:

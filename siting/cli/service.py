@@ -135,9 +135,9 @@ def register(app: typer.Typer) -> None:
         with _keys_database(database_url) as db:
             row, plain = create_key(db, owner, expires_in_days=expires_days)
         typer.echo(plain)
-        until = f", valid until {row.expires_at:%Y-%m-%d %H:%M} UTC" if row.expires_at else ""
-        typer.echo(f"key {row.prefix}... created for {row.owner!r}{until}; it is shown only now, "
-                   "send it in the X-API-Key header", err=True)
+        until = f"valid until {row.expires_at:%Y-%m-%d %H:%M} UTC\n" if row.expires_at else ""
+        typer.echo(f"key {row.prefix}... created for {row.owner!r}\n{until}it is shown only now: send it in the "
+                   "X-API-Key header", err=True)
 
     @keys.command("rotate")
     def keys_rotate(
@@ -165,8 +165,10 @@ def register(app: typer.Typer) -> None:
             when = f" {r.revoked_at:%Y-%m-%d %H:%M}" if state == "revoked" else ""
             expires = f"  expires {r.expires_at:%Y-%m-%d %H:%M}" if r.expires_at else ""
             used = f"  last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "  never used"
-            typer.echo(f"{r.prefix}...  {r.id}  {r.owner}  created {r.created_at:%Y-%m-%d %H:%M}{expires}{used}  "
-                       f"{state}{when}")
+            # two lines a key, within 80 columns: who and in what state, then the id and the dates
+            typer.echo(f"{r.prefix}...  {r.owner}  {state}{when}")
+            typer.echo(f"  id {r.id}")
+            typer.echo(f"  created {r.created_at:%Y-%m-%d %H:%M}{expires}{used}")
         if not rows:
             typer.echo("no keys yet: siting keys create OWNER", err=True)
 

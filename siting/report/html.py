@@ -141,6 +141,8 @@ def _water_cell(catalog: Catalog, site: str, link: Callable[[str, str | None], s
 def _num(v: Any, digits: int) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"
+    if round(float(v), digits) == 0:
+        return f"{0.0:,.{digits}f}"  # never '-0.00'
     return f"{float(v):,.{digits}f}"
 
 
@@ -314,14 +316,19 @@ def render_report(catalog: Catalog, request: SiteRequest, ranking: pd.DataFrame,
                        "rows": [[r.view, " + ".join(r.sites), _num(r.mean_rtt_ms, 1), _num(r.worst_rtt_ms, 1),
                                  f"{100 * r.covered_fraction:.0f} %" if _finite(r.covered_fraction) else "-",
                                  _num(r.cost_yuan_per_year / _MIO, 2) if r.cost_yuan_per_year is not None
-                                 else r.cost_status] for r in classic.rows]}
+                                 else r.cost_status.replace("_", " ")] for r in classic.rows]}
     staged_ctx = None
     if staged is not None and staged.pv_cost_yuan is not None:
         used = [s for s in staged.sites if staged.open_year[s] is not None]
         staged_ctx = {
-            "head": ["year", "load [MW]", *[f"{s} built [MW]" for s in used], "capital", "operating", "subsidies",
-                     "revenue", "net", "cumulative"],
-            "rows": [[str(int(cf["year"])), _num(cf["load_mw"], 0), *[_num(staged.built_mw[s][n], 0) for s in used],
+            # built_mw is the IT capacity in place each year; what was built that year is its increase
+            "head": ["year", "load [MW]", *[h for s in used for h in (f"{s} built this year [MW]",
+                                                                       f"{s} capacity [MW]")],
+                     "capital", "operating", "subsidies", "revenue", "net", "cumulative"],
+            "rows": [[str(int(cf["year"])), _num(cf["load_mw"], 0),
+                      *[c for s in used for c in (
+                          _num(staged.built_mw[s][n] - (staged.built_mw[s][n - 1] if n else 0.0), 0),
+                          _num(staged.built_mw[s][n], 0))],
                       *[_num(cf[c] / _MIO, 0) for c in ("capex_yuan", "opex_yuan", "subsidies_yuan", "revenue_yuan",
                                                           "net_yuan", "cumulative_yuan")]]
                      for n, cf in enumerate(staged.cash_flows)],

@@ -85,7 +85,7 @@ def test_export_errors_are_named(client: TestClient, key: dict[str, str]) -> Non
 def test_cli_csv_to_stdout_is_only_the_document(tmp_path: Path) -> None:
     path = tmp_path / "req.json"
     path.write_text(json.dumps(REQUEST))
-    r = CliRunner().invoke(app, ["optimize", str(path), "--robust", "0", "--csv", "-"])
+    r = CliRunner().invoke(app, ["optimize", str(path), "--robust", "0", "--csv"])
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert rows and rows[0].keys() >= {"site", "chosen", "it_mw", "total_yuan_per_year"}
@@ -95,5 +95,5 @@ def test_cli_csv_to_stdout_is_only_the_document(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert openpyxl.load_workbook(out).sheetnames[0] == "sites"
     assert len(gpd.read_file(tmp_path / "plan.geojson")) > 4
-    r = CliRunner().invoke(app, ["optimize", str(path), "--json", "--csv", "-"])
+    r = CliRunner().invoke(app, ["optimize", str(path), "--json", "--csv"])
     assert r.exit_code == 2 and "only one of" in r.output

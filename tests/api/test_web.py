@@ -43,6 +43,16 @@ def test_page_is_served(client: TestClient) -> None:
     assert "<script>" not in r.text and "<style>" not in r.text  # nothing inline: the CSP allows only 'self'
 
 
+def test_score_ranks_sites_that_cannot_host_alone_last(client: TestClient, key: dict[str, str]) -> None:
+    """/v1/score (the page's ranking) keeps the order the page's note states: no site that cannot host the
+    default request alone above one that can, the cheaper first within each group."""
+    from tests.test_cli import _assert_alone_first
+
+    sites = client.post("/v1/score", json={}, headers=key).json()["sites"]
+    assert any(not s["feasible_alone"] for s in sites)  # the default request has such sites
+    _assert_alone_first(sites)
+
+
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[tuple[str, str]]:
     with tempfile.TemporaryDirectory(prefix="siting-web-") as tmp:
@@ -77,6 +87,46 @@ def _no_sideways_scroll(page: Any) -> None:
     assert width <= viewport, f"page is {width} px wide in a {viewport} px viewport"
 
 
+def _chart_option(page: Any, element_id: str) -> dict[str, Any]:
+    """The option of the ECharts chart drawn in ``element_id`` (what it plots, its axes and legend)."""
+    option: dict[str, Any] = page.evaluate(
+        f"JSON.parse(JSON.stringify(echarts.getInstanceByDom(document.getElementById('{element_id}')).getOption()))")
+    return option
+
+
+def _nothing_wider_than_the_viewport(page: Any) -> None:
+    """No element sticks out of the viewport (the map's own panes, clipped by the map, aside)."""
+    wide = page.evaluate("""() => { const w = window.innerWidth; const out = [];
+      for (const el of document.body.querySelectorAll('*')) {
+        if (el.closest('.leaflet-container') && !el.classList.contains('leaflet-container')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width > 1 && (r.right > w + 1 || r.width > w + 1))
+          out.push(`${el.tagName}#${el.id}.${el.className} ${Math.round(r.width)}px to ${Math.round(r.right)}`);
+      } return out; }""")
+    assert wide == [], wide
+
+
+def _no_text_under_11px(page: Any) -> None:
+    """Every visible text node is drawn at 11 px or more; ECharts text (canvas) is checked in its options."""
+    small = page.evaluate("""() => { const out = [];
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) { const n = walk.currentNode; const el = n.parentElement;
+        if (!n.textContent.trim() || !el || !el.getClientRects().length) continue;
+        if (el.closest('thead') && getComputedStyle(el.closest('thead')).position === 'absolute') continue;
+        const px = parseFloat(getComputedStyle(el).fontSize);
+        if (px < 11) out.push(`${el.tagName} ${px}px: ${n.textContent.trim().slice(0, 30)}`); }
+      return out; }""")
+    assert small == [], small
+    for element_id in page.evaluate("[...document.querySelectorAll('.echart')].map((e) => e.id)"):
+        option = _chart_option(page, element_id)
+        sizes = [a[k]["fontSize"] for axis in ("xAxis", "yAxis") for a in option[axis]
+                 for k in ("axisLabel", "nameTextStyle") if "fontSize" in a.get(k, {})]
+        sizes += [option["legend"][0]["textStyle"]["fontSize"], option["textStyle"]["fontSize"]]
+        assert sizes and min(sizes) >= 11, (element_id, sizes)
+        assert all(a.get("name") for a in option["xAxis"] if a.get("type") == "value")  # labelled axes
+        assert all(a.get("name") for a in option["yAxis"] if a.get("type") == "value")
+
+
 def _optimise(page: Any) -> None:
     page.click("#optimize")
     page.wait_for_selector("#explanation", timeout=90_000)
@@ -109,7 +159,9 @@ def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path
     assert any(t.startswith("Build at ") for t in shown)
     titles = page.locator("#explanation h3").all_inner_texts()
     assert titles[:3] == ["The question", "The answer", "Why these sites"] and "What it rests on" in titles
-    assert page.locator("svg.chart rect").count() >= 2  # the stacked cost bars
+    cost = _chart_option(page, "cost-chart")           # the stacked cost bars (ECharts)
+    assert [c for c in cost["yAxis"][0]["data"]] == api["result"]["chosen_sites"]
+    assert "million yuan" in cost["xAxis"][0]["name"] and len(cost["series"]) >= 5
     _shot(page, "optimise-desktop")
 
     # the map: basemap polygons, centres, sites, allocation lines
@@ -137,11 +189,15 @@ def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path
     page.fill("#frontier_points", "4")
     page.click("#frontier")
     page.wait_for_selector("#frontier-title", timeout=90_000)
-    assert page.locator("#frontier-chart circle").count() >= 2
+    frontier = _chart_option(page, "frontier-chart")
+    assert frontier["xAxis"][0]["name"] == "mean RTT [ms]" and "million yuan" in frontier["yAxis"][0]["name"]
+    assert len(frontier["series"][0]["data"]) >= 2 and "dominated dropped" not in page.inner_text("#beyond")
     page.click("#stage")
     page.wait_for_selector("#staged-title", timeout=90_000)
     staged = page.inner_text("#beyond")
     assert "IRR" in staged and "year(s) in cumulative loss" in staged
+    heads = page.locator("#beyond thead th").all_inner_texts()
+    assert any(h.endswith("built this year MW") for h in heads) and any(h.endswith("capacity MW") for h in heads)
     _shot(page, "beyond")
     page.click("#classic")
     page.wait_for_selector("#classic-title", timeout=90_000)
@@ -168,6 +224,8 @@ def test_planner_journey(live_server: tuple[str, str], page: Any, tmp_path: Path
     page.click("#optimize")
     page.wait_for_selector("#err-it_load_mw:not(:empty)")
     assert "it_load_mw" in page.inner_text("#err-it_load_mw")
+    assert "request_invalid" not in page.inner_text("#err-it_load_mw")  # words, not the API's code
+    assert not page.inner_text("#err-it_load_mw").startswith("422")
     assert page.get_attribute("#it_load_mw", "aria-invalid") == "true"
     assert page.inner_text("#result").strip() == ""
     _shot(page, "error-4xx")
@@ -320,3 +378,53 @@ def test_green_power_chosen_on_the_form_is_bought_as_the_engine_buys_it(live_ser
     # bought at Zhongwei only (the PPA's scope is Ningxia), and each is cheaper than the grid energy it replaces
     assert set(expected["site"]) == {"zhongwei"}
     assert (expected["net_cost_yuan_per_year"] < 0).all()
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_every_view_fits_the_screen(live_server: tuple[str, str], browser: Any, width: int) -> None:
+    """At 375 and 1280 px, with the ranking, the optimisation, the frontier, the staged plan and a comparison
+    on screen: no element wider than the viewport, no text under 11 px, every chart's value axes named;
+    at 375 px the tables are cards (each cell labelled with its column), and axe finds nothing serious."""
+    base, key = live_server
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600,
+                                  has_touch=width < 600)
+    page = context.new_page()
+    page.goto(f"{base}/#key={key}")
+    page.wait_for_selector("#catalog table")
+    page.click("#score")
+    page.wait_for_selector("#ranking")
+    _nothing_wider_than_the_viewport(page)
+    _no_text_under_11px(page)
+    roles = page.locator("#result tbody td[data-label=role]").all_inner_texts()
+    assert roles and not [r for r in roles if "_" in r]          # roles in words
+    first = page.locator("#result tbody tr").first.locator("td[data-label='can host alone']").inner_text()
+    assert first.strip() == "yes"                                 # the top-ranked site can host alone
+    if width < 600:  # a row is a card: its cells stack, each with its column's name before it
+        cell = page.locator("#result tbody tr").first.locator("td").nth(1)
+        assert page.evaluate("(el) => getComputedStyle(el, '::before').content", cell.element_handle()) == '"site"'
+    _shot(page, f"rank-{width}")
+    page.fill("#robust", "0")
+    _optimise(page)
+    page.fill("#frontier_points", "3")
+    page.click("#frontier")
+    page.wait_for_selector("#frontier-title", timeout=90_000)
+    _nothing_wider_than_the_viewport(page)
+    _no_text_under_11px(page)
+    _shot(page, f"frontier-{width}")
+    page.click("#stage")
+    page.wait_for_selector("#staged-title", timeout=90_000)
+    page.click("#compare")
+    page.wait_for_selector("#comparison-title", timeout=90_000)
+    _nothing_wider_than_the_viewport(page)
+    _no_text_under_11px(page)
+    assert "optimal" not in page.inner_text("#comparison table")  # statuses in words
+    assert "-0.0" not in page.inner_text("#comparison")
+    _shot(page, f"stage-compare-{width}")
+    if width < 600:
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page)
+        serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        assert serious == [], results.generate_report()
+    context.close()
