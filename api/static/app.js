@@ -17,7 +17,8 @@ const CHART_FONT_PX = 12;   // no chart text below 12 px, on a phone too
 const COMPONENTS = [["energy", ["energy"], "#1f77b4"], ["capital", ["capex"], "#ff7f0e"],
   ["land, labour, water, fixed", ["land", "labour", "water", "fixed"], "#2ca02c"], ["bandwidth", ["bandwidth"], "#9467bd"],
   ["carbon", ["carbon"], "#8c564b"], ["renewables bought", ["green"], "#17becf"]];
-const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction",
+const FIELDS = ["key", "it_load_mw", "share", "max_rtt_ms", "service_level_pct", "min_site_it_load_mw",
+  "carbon_price_yuan_per_t", "min_green_share_fraction",
   "max_pga_g", "min_flood_return_period_years", "robust", "json", "scenario_name",
   "frontier_points", "stage_from", "stage_to", "stage_ramp", "stage_price"];
 let jsonEdited = false;
@@ -52,18 +53,23 @@ function formRequest(over = {}) {
   for (const id of ["max_pga_g", "min_flood_return_period_years"]) {
     if ($(id).value.trim() !== "") hazard[id] = Number($(id).value);
   }
+  const level = Number($("service_level_pct").value) / 100;
   if (share > 0) classes.push({name: "interactive", share_fraction: share, max_rtt_ms: rtt,
+                               ...(level < 1 ? {service_level_fraction: level} : {}),
                                egress_gbps_per_mw: 1.0, demand_regions: ["east"], ...hazard});
   if (share < 1) classes.push({name: "batch", share_fraction: Math.round((1 - share) * 1e9) / 1e9,
                                egress_gbps_per_mw: 0.2, demand_regions: ["east"], ...hazard});
+  const campus = $("min_site_it_load_mw").value.trim();
   return {name: "web-request", it_load_mw: Number($("it_load_mw").value), classes,
+          ...(campus !== "" ? {min_site_it_load_mw: Number(campus)} : {}),
           carbon_price_yuan_per_t: Number($("carbon_price_yuan_per_t").value), cooling: $("cooling").value,
           avoid_water_scarce_sites: $("avoid_water_scarce_sites").checked,
           min_green_share_fraction: Number($("min_green_share_fraction").value),
           green_options: [...document.querySelectorAll("[data-green]:checked")].map((b) => b.dataset.green)};
 }
 function syncJson() { if (!jsonEdited) $("json").value = JSON.stringify(formRequest(), null, 1); }
-for (const id of ["it_load_mw", "share", "max_rtt_ms", "carbon_price_yuan_per_t", "cooling",
+for (const id of ["it_load_mw", "share", "max_rtt_ms", "service_level_pct", "min_site_it_load_mw",
+                  "carbon_price_yuan_per_t", "cooling",
                   "avoid_water_scarce_sites", "min_green_share_fraction", "max_pga_g",
                   "min_flood_return_period_years"]) $(id).addEventListener("input", syncJson);
 
@@ -101,7 +107,9 @@ function fieldOf(apiField) {
   if (jsonEdited && f.startsWith("request")) return "json";
   // the request's fields are named from the body (request.classes[0].max_rtt_ms): match the form on the rest
   const g = f.replace(/^request\./, "");
-  for (const id of ["it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t", "min_green_share_fraction", "max_pga_g",
+  if (g.endsWith("service_level_fraction")) return "service_level_pct";
+  for (const id of ["min_site_it_load_mw", "it_load_mw", "max_rtt_ms", "carbon_price_yuan_per_t",
+                    "min_green_share_fraction", "max_pga_g",
                     "min_flood_return_period_years"]) if (g.endsWith(id)) return id;
   if (g.startsWith("green_options")) return "min_green_share_fraction";
   if (g.endsWith("share_fraction")) return "share";

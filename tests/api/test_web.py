@@ -428,3 +428,26 @@ def test_every_view_fits_the_screen(live_server: tuple[str, str], browser: Any, 
         serious = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         assert serious == [], results.generate_report()
     context.close()
+
+
+def test_service_level_and_campus_size_on_the_form(live_server: tuple[str, str], page: Any) -> None:
+    """The form's service level (percent of the interactive users within the RTT) and smallest campus go into
+    the request as the engine names them; 100 % means every centre (the field is left out)."""
+    base, key = live_server
+    page.goto(base)
+    page.fill("#key", key)
+    page.dispatch_event("#key", "change")
+
+    def request() -> Any:
+        return page.evaluate("JSON.parse(document.getElementById('json').value)")
+
+    interactive = request()["classes"][0]
+    assert interactive["service_level_fraction"] == 0.95 and "min_site_it_load_mw" not in request()
+    page.fill("#service_level_pct", "100")
+    assert "service_level_fraction" not in request()["classes"][0]
+    page.fill("#min_site_it_load_mw", "8")
+    assert request()["min_site_it_load_mw"] == 8
+    page.fill("#min_site_it_load_mw", "30")  # above the 20 MW asked: no plan, and the headline says why
+    page.fill("#robust", "0")
+    _optimise(page)
+    assert "min_site_it_load_mw" in page.inner_text("#recommendation")
