@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec
+from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec, check_override_document
 from siting.data.request import PRINTABLE, SiteRequest
 
 from .results import (
@@ -64,7 +64,7 @@ _REQUEST_ADAPTER: TypeAdapter[SiteRequest] = TypeAdapter(RequestBody)
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _utc(value: datetime) -> str:
@@ -108,7 +108,8 @@ class KeyAdminCreate(_Body):
         {"owner": "alice@example.com", "expires_in_days": 90}]})
 
     owner: str = Field(min_length=1, max_length=200, description="Who the key is for (name or e-mail)")
-    expires_in_days: float | None = Field(default=None, gt=0, le=3650, description="The key stops working after")
+    expires_in_days: float | None = Field(strict=True, default=None, gt=0, le=3650,
+                                          description="The key stops working after")
 
 
 class KeyAdminPublic(BaseModel):
@@ -195,10 +196,10 @@ class ScorePublic(BaseModel):
 
 # -- optimise and jobs ------------------------------------------------------------------------
 class RobustOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    samples: int = Field(default=200, ge=1, le=2000, description="Samples of the catalog's ranges")
-    seed: int = Field(default=2026, ge=0, le=2**31 - 1, description="Random seed")
+    samples: int = Field(strict=True, default=200, ge=1, le=2000, description="Samples of the catalog's ranges")
+    seed: int = Field(strict=True, default=2026, ge=0, le=2**31 - 1, description="Random seed")
 
 
 class OptimizeCreate(_Body):
@@ -207,7 +208,8 @@ class OptimizeCreate(_Body):
 
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     time_limit_s: float | None = Field(
-        default=None, gt=0, description="Solver time limit [s]; default and maximum are server limits")
+        default=None, strict=True,
+        gt=0, description="Solver time limit [s]; default and maximum are server limits")
     explain: StrictBool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
     robust: RobustOptions | None = Field(
         default=None, description="Re-solve over samples of the catalog's ranges: p_chosen per site, expected and "
@@ -221,8 +223,8 @@ class ParetoCreate(_Body):
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     criterion: Literal["emissions", "rtt"] = Field(
         default="emissions", description="Second criterion: emissions [tCO2/yr] or demand-weighted mean RTT [ms]")
-    points: int = Field(default=6, ge=2, le=50, description="Epsilon steps between the two ends")
-    time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit per point [s]")
+    points: int = Field(strict=True, default=6, ge=2, le=50, description="Epsilon steps between the two ends")
+    time_limit_s: float | None = Field(strict=True, default=None, gt=0, description="Solver time limit per point [s]")
 
 
 class ParetoPublic(BaseModel):
@@ -235,9 +237,9 @@ class ClassicCreate(_Body):
         {"request": _REQUEST_EXAMPLE, "p": 2, "radius_ms": 30}]})
 
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
-    p: int | None = Field(default=None, ge=1, le=50,
+    p: int | None = Field(strict=True, default=None, ge=1, le=50,
                           description="Sites to open; default: as many as the cost-optimal plan")
-    radius_ms: float | None = Field(default=None, gt=0, le=1000,
+    radius_ms: float | None = Field(strict=True, default=None, gt=0, le=1000,
                                     description="MCLP covering radius [ms]; default: the tightest class limit")
 
 
@@ -258,15 +260,18 @@ class StageCreate(_Body):
 
     request: RequestBody = Field(default_factory=SiteRequest,
                                  description="The site request; its phases are the load path")
-    years: int | None = Field(default=None, ge=1, le=40, description="Plan length [years]; default: the horizon")
-    build_block_mw: float = Field(default=0.0, ge=0, le=1000, description="Minimum build block [MW]; 0 = any")
-    lead_time_years: int = Field(default=0, ge=0, le=10,
+    years: int | None = Field(strict=True, default=None, ge=1, le=40,
+                              description="Plan length [years]; default: the horizon")
+    build_block_mw: float = Field(strict=True, default=0.0, ge=0, le=1000,
+                                  description="Minimum build block [MW]; 0 = any")
+    lead_time_years: int = Field(strict=True, default=0, ge=0, le=10,
                                  description="Construction period: capital is spent this many years before use")
     price_yuan_per_kw_month: float | None = Field(
-        default=None, ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
+        default=None, strict=True,
+        ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
     residual_value: StrictBool = Field(
         default=False, description="Credit the capital not yet recovered at the end of the plan (terminal value)")
-    time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit [s]")
+    time_limit_s: float | None = Field(strict=True, default=None, gt=0, description="Solver time limit [s]")
 
 
 class StagePublic(BaseModel):
@@ -378,6 +383,13 @@ class ScenarioDocument(_Body):
                                       description="Dotted path -> value (or the same paths nested)")
     monte_carlo: MonteCarloSpec | None = Field(default=None, description="Samples of the named parameters")
     sensitivity: SensitivitySpec | None = Field(default=None, description="Tornado: parameters to swing")
+
+    @field_validator("overrides")
+    @classmethod
+    def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Depth and magnitude limits (siting.analysis.scenarios.MAX_OVERRIDE_DEPTH, MAX_OVERRIDE_MAGNITUDE)."""
+        check_override_document(value)
+        return value
 
     @field_validator("request", mode="wrap")
     @classmethod
