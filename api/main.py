@@ -93,27 +93,48 @@ def _ping(db: Database) -> bool:
         return False
 
 
+def _set_maximum(prop: dict[str, Any], maximum: float) -> None:
+    """State ``maximum`` on a numeric property, or on the number branch of an optional one (anyOf [number, null])."""
+    for branch in [prop, *prop.get("anyOf", [])]:
+        if branch.get("type") in ("number", "integer"):
+            branch["maximum"] = maximum
+
+
 def _show_server_defaults(app: FastAPI, cfg: Settings) -> None:
-    """Defaults that are server settings appear in the OpenAPI schema as values, not null.
+    """Defaults and maximums that are server settings appear in the OpenAPI schema as values, not null.
 
     A body's ``time_limit_s`` left out means this server's limit (SITING_SYNC_TIME_LIMIT_S for
-    synchronous routes, SITING_JOB_TIME_LIMIT_S for jobs); the schema says which number that is.
-    The scenario sections show this service's limits on samples and parameters.
+    synchronous routes, SITING_JOB_TIME_LIMIT_S for jobs), and its maximum is SITING_SYNC_TIME_LIMIT_S
+    or SITING_MAX_JOB_TIME_LIMIT_S (a pareto frontier of more than SITING_MAX_SYNC_PARETO_POINTS points is
+    a job); the schema says which numbers those are.  Robust samples show their maximum (synchronous or
+    job) and a default within it; the scenario sections show this service's limits on samples and parameters.
     """
     base = app.openapi
-    defaults = {"OptimizeCreate": cfg.sync_time_limit_s, "ParetoCreate": cfg.sync_time_limit_s,
+    defaults = {"OptimizeCreate": cfg.sync_time_limit_s, "ExportCreate": cfg.sync_time_limit_s,
+                "ParetoCreate": cfg.sync_time_limit_s,
                 "StageCreate": cfg.sync_time_limit_s, "JobCreate": cfg.job_time_limit_s}
+    maximums = {"OptimizeCreate": cfg.sync_time_limit_s, "ExportCreate": cfg.sync_time_limit_s,
+                "StageCreate": cfg.sync_time_limit_s,
+                "ParetoCreate": max(cfg.sync_time_limit_s, cfg.max_job_time_limit_s),
+                "JobCreate": cfg.max_job_time_limit_s}
+    robust = {"SyncRobustOptions": cfg.max_sync_robust_samples, "RobustOptions": cfg.max_job_robust_samples}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = base()
+            schemas = spec.get("components", {}).get("schemas", {})
             for name, value in defaults.items():
-                prop = spec.get("components", {}).get("schemas", {}).get(name, {}).get("properties", {})
+                prop = schemas.get(name, {}).get("properties", {})
                 if "time_limit_s" in prop:
                     prop["time_limit_s"]["default"] = value
+                    _set_maximum(prop["time_limit_s"], maximums[name])
+            for name, limit in robust.items():
+                samples = schemas.get(name, {}).get("properties", {}).get("samples")
+                if samples is not None:  # api.schemas.RobustOptions.samples_within
+                    samples["maximum"] = min(int(samples.get("maximum", limit)), limit)
+                    samples["default"] = min(int(samples.get("default", limit)), limit)
             # the engine's scenario sections, at this service's limits (api.limits.check_scenario; an omitted
             # samples is the limit: api.schemas.ScenarioDocument.document)
-            schemas = spec.get("components", {}).get("schemas", {})
             for section in ("MonteCarloSpec", "SensitivitySpec"):
                 prop = schemas.get(section, {}).get("properties", {})
                 if "parameters" in prop:

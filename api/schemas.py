@@ -196,24 +196,53 @@ class ScorePublic(BaseModel):
 
 # -- optimise and jobs ------------------------------------------------------------------------
 class RobustOptions(BaseModel):
+    """Robustness samples of a job (``POST /v1/requests``): the schema states this server's maximum
+    (SITING_MAX_JOB_ROBUST_SAMPLES); ``samples`` left out is the default or that maximum, whichever is less."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    samples: int = Field(strict=True, default=200, ge=1, le=2000, description="Samples of the catalog's ranges")
-    seed: int = Field(strict=True, default=2026, ge=0, le=2**31 - 1, description="Random seed")
+    samples: int = Field(default=200, strict=True, ge=1, le=2000, description="Samples of the catalog's ranges")
+    seed: int = Field(default=2026, strict=True, ge=0, le=2**31 - 1, description="Random seed")
+
+    def samples_within(self, limit: int) -> int:
+        """The samples to run: as sent, or the default capped at the server's ``limit`` when not sent."""
+        return self.samples if "samples" in self.model_fields_set else min(self.samples, limit)
 
 
-class OptimizeCreate(_Body):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False}]})
+class SyncRobustOptions(RobustOptions):
+    """Robustness samples of a synchronous call (``POST /v1/optimize``, ``/v1/exports``): at most
+    SITING_MAX_SYNC_ROBUST_SAMPLES (the schema states it); more: submit a job."""
 
+    samples: int = Field(default=50, strict=True, ge=1, le=2000, description="Samples of the catalog's ranges")
+
+
+_ROBUST_TEXT = ("Re-solve over samples of the catalog's ranges: p_chosen per site, expected and P90 cost and regret "
+                "of the plan, least-expected-cost and least-max-regret plans")
+
+
+class _OptimizeBody(_Body):
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     time_limit_s: float | None = Field(
         default=None, strict=True,
         gt=0, description="Solver time limit [s]; default and maximum are server limits")
     explain: StrictBool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
-    robust: RobustOptions | None = Field(
-        default=None, description="Re-solve over samples of the catalog's ranges: p_chosen per site, expected and "
-                                  "P90 cost and regret of the plan, least-expected-cost and least-max-regret plans")
+
+
+class OptimizeCreate(_OptimizeBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False},
+        {"request": _REQUEST_EXAMPLE, "robust": {"samples": 20, "seed": 7}}]})
+
+    robust: SyncRobustOptions | None = Field(default=None, description=_ROBUST_TEXT)
+
+
+class ExportCreate(_OptimizeBody):
+    """An export's optimisation; ``robust`` reaches the xlsx and html story and is refused by csv and geojson."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False}]})
+
+    robust: SyncRobustOptions | None = Field(default=None, description=_ROBUST_TEXT + " (xlsx and html only)")
 
 
 class ParetoCreate(_Body):
@@ -282,9 +311,12 @@ class StagePublic(BaseModel):
                     "irr_fraction, payback_year, years_in_loss")
 
 
-class JobCreate(OptimizeCreate):
+class JobCreate(_OptimizeBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True}]})
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True},
+        {"request": _REQUEST_EXAMPLE, "robust": {"samples": 500}}]})
+
+    robust: RobustOptions | None = Field(default=None, description=_ROBUST_TEXT)
 
 
 class OptimizePublic(BaseModel):
@@ -356,9 +388,9 @@ class JobPage(BaseModel):
 # -- scenarios and compare --------------------------------------------------------------------
 SCENARIO_EXAMPLE: dict[str, Any] = {
     "name": "cheaper-power-zhongwei",
-    "description": "Zhongwei gets a 0.25 yuan/kWh policy price",
+    "description": "Zhongwei's power at 0.25 yuan/kWh",
     "request": {"it_load_mw": 50},
-    "overrides": {"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 0.25},
+    "overrides": {"sites.zhongwei.electricity_price_yuan_per_kwh": 0.25},
 }
 
 
@@ -434,10 +466,10 @@ class CompareCreate(_Body):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"scenarios": [{"name": "base", "request": {"it_load_mw": 50}}, SCENARIO_EXAMPLE],
-         "explain": False},
-        {"scenario_ids": ["3f9c2b1e-7d4a-4c1e-9a53-0b6f2d8e4a10"], "scenarios": [SCENARIO_EXAMPLE]}]})
+         "explain": False}]})
 
-    scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key")
+    scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key: the ids that "
+                                                                     "POST /v1/scenarios returned")
     scenarios: list[ScenarioDocument] = Field(default_factory=list, description="Inline documents")
     explain: StrictBool = Field(default=True, description="Break-even prices of the sites left out "
                                                     "(extra solves)")

@@ -18,8 +18,10 @@ router = APIRouter(prefix="/v1/optimize", tags=["optimize"])
 def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
+    robust = None
     if body.robust is not None:  # more samples: submit a job (POST /v1/requests)
-        check_count("robust.samples", body.robust.samples, settings.max_sync_robust_samples, "samples")
-    return compute.respond(OptimizePublic, engine.optimize, body.request, limit, body.explain,
-                           body.robust.model_dump() if body.robust is not None else None,
+        samples = body.robust.samples_within(settings.max_sync_robust_samples)
+        check_count("robust.samples", samples, settings.max_sync_robust_samples, "samples (more: POST /v1/requests)")
+        robust = {"samples": samples, "seed": body.robust.seed}
+    return compute.respond(OptimizePublic, engine.optimize, body.request, limit, body.explain, robust,
                            key="result", fields={"request": body.request.model_dump(mode="json")})
