@@ -126,7 +126,8 @@ def format_validation_errors(errors: list[Any]) -> tuple[str, str | None]:
         first = first or field
         value = err.get("input")
         shown = ""
-        if value is not None and not isinstance(value, dict | list | bytes):
+        secret = bool(err.get("loc")) and err["loc"][0] == "header"  # X-API-Key, X-Admin-Token: never echoed
+        if value is not None and not secret and not isinstance(value, dict | list | bytes):
             text = repr(value)
             shown = f" = {text[:80]}{'...' if len(text) > 80 else ''}"
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")

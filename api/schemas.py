@@ -107,7 +107,8 @@ class KeyAdminCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"owner": "alice@example.com", "expires_in_days": 90}]})
 
-    owner: str = Field(min_length=1, max_length=200, description="Who the key is for (name or e-mail)")
+    owner: str = Field(min_length=1, max_length=200, pattern=PRINTABLE,
+                       description="Who the key is for (name or e-mail), one line")
     expires_in_days: float | None = Field(strict=True, default=None, gt=0, le=3650,
                                           description="The key stops working after")
 

@@ -144,14 +144,15 @@ def register(app: typer.Typer) -> None:
         key: Annotated[str, typer.Argument(help="The key's id or its shown prefix (siting keys list)")],
         database_url: DbOpt = None,
     ) -> None:
-        """Replace a key: print a new one for the same owner; the old one stops working, its queued jobs move over."""
+        """Replace a key: print a new one for the same owner; the old one stops working, its jobs and scenarios move
+        over."""
         from api.keys import rotate_key
 
         with _keys_database(database_url) as db:
             row, plain, moved = rotate_key(db, key)
         typer.echo(plain)
-        typer.echo(f"key {row.prefix}... replaces {key} for {row.owner!r}; {moved} queued job(s) moved to it",
-                   err=True)
+        typer.echo(f"key {row.prefix}... replaces {key} for {row.owner!r}; {moved} queued job(s) moved to it, "
+                   "with the old key's finished jobs and scenarios", err=True)
 
     @keys.command("list")
     def keys_list(database_url: DbOpt = None) -> None:
@@ -165,7 +166,8 @@ def register(app: typer.Typer) -> None:
             when = f" {r.revoked_at:%Y-%m-%d %H:%M}" if state == "revoked" else ""
             expires = f"  expires {r.expires_at:%Y-%m-%d %H:%M}" if r.expires_at else ""
             used = f"  last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "  never used"
-            typer.echo(f"{r.prefix}...  {r.id}  {r.owner}  created {r.created_at:%Y-%m-%d %H:%M}{expires}{used}  "
+            owner = r.owner if r.owner.isprintable() else repr(r.owner)  # one line per key, even for old rows
+            typer.echo(f"{r.prefix}...  {r.id}  {owner}  created {r.created_at:%Y-%m-%d %H:%M}{expires}{used}  "
                        f"{state}{when}")
         if not rows:
             typer.echo("no keys yet: siting keys create OWNER", err=True)
