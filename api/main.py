@@ -167,7 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes, read_timeout_s=cfg.body_read_timeout_s)
     page = resources.files("api").joinpath("static/index.html").read_text(encoding="utf-8")
     app.add_middleware(SecurityHeaders, script_hashes=inline_hashes(page, "script"),
                        style_hashes=inline_hashes(page, "style"))

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     # -- limits ------------------------------------------------------------------------------
     max_body_bytes: int = Field(default=256_000, ge=1024)
+    #: A request body not received in full within this time is answered 408 (api/middleware.py).
+    body_read_timeout_s: float = Field(default=30.0, gt=0)
     max_candidates: int = Field(default=200, ge=1)
     max_classes: int = Field(default=10, ge=1)
     max_phases: int = Field(default=50, ge=1)
