@@ -59,9 +59,17 @@ class BodyTooLarge(LimitExceeded):
     code = "body_too_large"
 
 
+class DeadlineExceeded(SitingError):
+    """A synchronous request reached its deadline (wall clock from arrival, api.compute): 504, naming the limit
+    and where the time went (waiting for a compute process, computing)."""
+
+    code = "deadline_exceeded"
+
+
 #: THE mapping from exceptions to status codes (most specific first; looked up along the MRO).
 STATUS_OF: dict[type[BaseException], int] = {
     TooManyRequests: 429,
+    DeadlineExceeded: 504,
     BodyTooLarge: 413,
     LimitExceeded: 422,
     NotFoundError: 404,

@@ -9,6 +9,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .compute import ARRIVED
 from .errors import BodyTooLarge, error_body
 
 
@@ -40,6 +41,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        ARRIVED.set(time.monotonic())  # the request's deadline counts from here (api.compute.deadline)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

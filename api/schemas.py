@@ -489,7 +489,9 @@ _ERROR_TEXT = {
     404: "Not found (or owned by another API key)",
     413: "Body larger than the limit",
     422: "Invalid input or over a limit; the message names field, value and limit",
-    503: "Solver unavailable",
+    503: "Solver unavailable, or a compute process died: retry",
+    504: "The request's time limit (wall clock from arrival: queue, solves, samples, rendering) was reached; "
+         "the message says where the time went. Ask for less, or submit a job (POST /v1/requests)",
 }
 
 

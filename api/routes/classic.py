@@ -13,9 +13,10 @@ from ..schemas import ClassicCreate, ClassicPublic, error_responses
 router = APIRouter(prefix="/v1/classic", tags=["classic"])
 
 
-@router.post("", response_model=ClassicPublic, responses=error_responses(401, 413, 422, 429),
+@router.post("", response_model=ClassicPublic, responses=error_responses(401, 413, 422, 429, 503, 504),
              summary="The cost-optimal plan beside the p-median, p-center and maximal-covering answers, each costed")
 def classic(body: ClassicCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
-    return compute.respond(ClassicPublic, engine.classic, body.request, body.p, body.radius_ms, key="classic",
+    return compute.respond(ClassicPublic, engine.classic, body.request, body.p, body.radius_ms,
+                           limit_s=settings.sync_time_limit_s, key="classic",
                            fields={"request": body.request.model_dump(mode="json")})

@@ -17,7 +17,7 @@ from ..schemas import CompareCreate, ComparePublic, error_responses
 router = APIRouter(prefix="/v1/compare", tags=["compare"])
 
 
-@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 429),
+@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 429, 503, 504),
              summary="Compare two or more scenarios side by side")
 def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep) -> Response:
     n = len(body.scenario_ids) + len(body.scenarios)
@@ -36,6 +36,7 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
         check_scenario(scenario, doc, settings, where)
         parsed.append(scenario)
     names = [engine.scenario_name(s, doc) for s, (_, doc) in zip(parsed, documents, strict=True)]
-    # synchronous: the server's time limit bounds the whole comparison (wall clock)
-    return compute.respond(ComparePublic, engine.compare, parsed, body.explain, settings.sync_time_limit_s,
-                           key="comparison", fields={"scenarios": names})
+    # synchronous: the server's time limit bounds the whole comparison (wall clock from arrival)
+    limit = settings.sync_time_limit_s
+    return compute.respond(ComparePublic, engine.compare, parsed, body.explain, compute.budget(limit),
+                           limit_s=limit, key="comparison", fields={"scenarios": names})

@@ -21,7 +21,7 @@ _FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedoc
             "geojson": "application/geo+json", "html": "text/html"}
 
 
-@router.post("/{fmt}", responses={**error_responses(401, 413, 422, 429),
+@router.post("/{fmt}", responses={**error_responses(401, 413, 422, 429, 503, 504),
                                   200: {"content": {m: {} for m in _FORMATS.values()},
                                         "description": "The file (Content-Disposition: attachment)"}},
              response_class=Response,
@@ -40,6 +40,7 @@ def export(fmt: Literal["csv", "xlsx", "geojson", "html"], body: ExportCreate, k
         samples = body.robust.samples_within(settings.max_sync_robust_samples)
         check_count("robust.samples", samples, settings.max_sync_robust_samples, "samples")
         robust = {"samples": samples, "seed": body.robust.seed}
-    content, media_type, filename = compute.run(engine.export, body.request, fmt, limit, body.explain, robust)
+    content, media_type, filename = compute.run(engine.export, body.request, fmt, compute.budget(limit), body.explain,
+                                                robust, limit_s=limit)
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

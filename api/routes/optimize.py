@@ -13,7 +13,7 @@ from ..schemas import OptimizeCreate, OptimizePublic, error_responses
 router = APIRouter(prefix="/v1/optimize", tags=["optimize"])
 
 
-@router.post("", response_model=OptimizePublic, responses=error_responses(401, 413, 422, 503, 429),
+@router.post("", response_model=OptimizePublic, responses=error_responses(401, 413, 422, 429, 503, 504),
              summary="Optimise a request now (long ones: POST /v1/requests)")
 def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
@@ -23,5 +23,6 @@ def optimize(body: OptimizeCreate, key: ComputeKeyDep, settings: SettingsDep) ->
         samples = body.robust.samples_within(settings.max_sync_robust_samples)
         check_count("robust.samples", samples, settings.max_sync_robust_samples, "samples (more: POST /v1/requests)")
         robust = {"samples": samples, "seed": body.robust.seed}
-    return compute.respond(OptimizePublic, engine.optimize, body.request, limit, body.explain, robust,
-                           key="result", fields={"request": body.request.model_dump(mode="json")})
+    return compute.respond(OptimizePublic, engine.optimize, body.request, compute.budget(limit), body.explain,
+                           robust, limit_s=limit, key="result",
+                           fields={"request": body.request.model_dump(mode="json")})

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/pareto", tags=["pareto"])
 
 
 @router.post("", response_model=ParetoPublic,
-             responses={**error_responses(401, 413, 422, 429),
+             responses={**error_responses(401, 413, 422, 429, 503, 504),
                         202: {"model": JobAccepted,
                               "description": "More points than a synchronous call takes: queued as a job; poll "
                                              "the url (GET /v1/requests/ID)"}},
@@ -36,5 +36,6 @@ def pareto(body: ParetoCreate, key: ComputeKeyDep, settings: SettingsDep, db: Db
         accepted = JobAccepted(id=job.id, status="queued", created_at=job.created_at, url=url)
         return JSONResponse(accepted.model_dump(mode="json"), status_code=202, headers={"Location": url})
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
-    return compute.respond(ParetoPublic, engine.pareto, body.request, body.criterion, body.points, limit,
-                           key="frontier", fields={"request": body.request.model_dump(mode="json")})
+    return compute.respond(ParetoPublic, engine.pareto, body.request, body.criterion, body.points,
+                           compute.budget(limit), limit_s=limit, key="frontier",
+                           fields={"request": body.request.model_dump(mode="json")})

@@ -13,8 +13,9 @@ from ..schemas import ScoreCreate, ScorePublic, error_responses
 router = APIRouter(prefix="/v1/score", tags=["score"])
 
 
-@router.post("", response_model=ScorePublic, responses=error_responses(401, 413, 422, 429),
+@router.post("", response_model=ScorePublic, responses=error_responses(401, 413, 422, 429, 503, 504),
              summary="Score cards: each site's cost, PUE, latency and carbon if it hosted the load")
 def score(body: ScoreCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
-    return compute.respond(ScorePublic, engine.score, body.request, body.all_sites, body.provenance)
+    return compute.respond(ScorePublic, engine.score, body.request, body.all_sites, body.provenance,
+                           limit_s=settings.sync_time_limit_s)

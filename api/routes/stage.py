@@ -13,12 +13,13 @@ from ..schemas import StageCreate, StagePublic, error_responses
 router = APIRouter(prefix="/v1/stage", tags=["stage"])
 
 
-@router.post("", response_model=StagePublic, responses=error_responses(401, 413, 422, 429),
+@router.post("", response_model=StagePublic, responses=error_responses(401, 413, 422, 429, 503, 504),
              summary="When each site opens and how much it builds each year, with cash flows, NPV, IRR, payback")
 def stage(body: StageCreate, key: ComputeKeyDep, settings: SettingsDep) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     options = body.model_dump(include={"years", "build_block_mw", "lead_time_years", "price_yuan_per_kw_month",
                                           "residual_value"})
-    return compute.respond(StagePublic, engine.stage, body.request, options, limit, key="staged",
+    return compute.respond(StagePublic, engine.stage, body.request, options, compute.budget(limit), limit_s=limit,
+                           key="staged",
                            fields={"request": body.request.model_dump(mode="json")})
