@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -189,25 +188,49 @@ class _Slot:
 
 
 class ComputePool:
-    """``size`` warm processes; a request waits for a free one until its deadline (the queue wait counts)."""
+    """``size`` warm processes; a request waits for a free one until its deadline (the queue wait counts).
+
+    Heavy calls (api.admission: ``heavy_cost`` solve units or more) may hold at most ``size - 1`` processes at
+    once (all of them when there is only one), so that light calls, a score card, never wait behind them.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.free: queue.Queue[_Slot] = queue.Queue()
+        self.heavy_cap = max(1, size - 1)
+        self.heavy_busy = 0
+        self.cond = threading.Condition()
         self.slots = [_Slot(os.getpid()) for _ in range(size)]
-        for slot in self.slots:
-            self.free.put(slot)
+        self.free: list[_Slot] = list(self.slots)
         self.closed = False
 
-    def run(self, fn: Callable[..., T], args: tuple[Any, ...], until: float, limit_s: float) -> T:
+    def _acquire(self, heavy: bool, until: float) -> _Slot | None:
+        with self.cond:
+            while True:
+                if self.free and (not heavy or self.heavy_busy < self.heavy_cap):
+                    if heavy:
+                        self.heavy_busy += 1
+                    return self.free.pop()
+                left = until - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def _release(self, slot: _Slot, heavy: bool) -> None:
+        with self.cond:
+            self.free.append(slot)
+            if heavy:
+                self.heavy_busy -= 1
+            self.cond.notify_all()
+
+    def run(self, fn: Callable[..., T], args: tuple[Any, ...], until: float, limit_s: float,
+            heavy: bool = False) -> T:
         t0 = time.monotonic()
-        try:
-            slot = self.free.get(timeout=max(0.0, until - t0))
-        except queue.Empty:
+        slot = self._acquire(heavy, until)
+        if slot is None:
+            lane = f"the {self.heavy_cap} heavy lane(s) of {self.size}" if heavy else f"all {self.size}"
             raise DeadlineExceeded(
                 f"time limit of {limit_s:g} s reached while waiting {time.monotonic() - t0:.1f} s for a compute "
-                f"process (all {self.size} busy); retry later, or submit a job: POST /v1/requests",
-                field="time_limit_s") from None
+                f"process ({lane} busy); retry later, or submit a job: POST /v1/requests", field="time_limit_s")
         waited = time.monotonic() - t0
         try:
             return slot.call(fn, args, until)
@@ -230,10 +253,9 @@ class ComputePool:
             raise SolverError("a compute process died during this request (out of memory?); retry it",
                               field="request") from None
         finally:
-            if not self.closed:
-                if not slot.alive():
-                    slot.start()
-                self.free.put(slot)
+            if not self.closed and not slot.alive():
+                slot.start()
+            self._release(slot, heavy)
 
     def shutdown(self) -> None:
         self.closed = True
@@ -255,9 +277,10 @@ def warm() -> None:
         _get()
 
 
-def run(fn: Callable[..., T], *args: Any, limit_s: float) -> T:
+def run(fn: Callable[..., T], *args: Any, limit_s: float, heavy: bool = False) -> T:
     """``fn(*args)`` in a compute process (inline when the pool size is 0) within the current request's deadline
-    (arrival + ``limit_s``): DeadlineExceeded (504) when it is reached; engine errors propagate as they are."""
+    (arrival + ``limit_s``): DeadlineExceeded (504) when it is reached; engine errors propagate as they are.
+    ``heavy`` calls leave one process to the others (:class:`ComputePool`)."""
     until = deadline(limit_s)
     if _size == 0:
         value = fn(*args)
@@ -265,7 +288,7 @@ def run(fn: Callable[..., T], *args: Any, limit_s: float) -> T:
             raise DeadlineExceeded(f"time limit of {limit_s:g} s reached while computing; ask for less, or submit "
                                    "a job: POST /v1/requests", field="time_limit_s")
         return value
-    return _get().run(fn, args, until, limit_s)
+    return _get().run(fn, args, until, limit_s, heavy)
 
 
 def _render(model: type[BaseModel], fn: Callable[..., Any], args: tuple[Any, ...], key: str | None,
@@ -276,8 +299,8 @@ def _render(model: type[BaseModel], fn: Callable[..., Any], args: tuple[Any, ...
     return model.model_validate(document).model_dump_json(by_alias=True).encode("utf-8")
 
 
-def respond(model: type[BaseModel], fn: Callable[..., Any], *args: Any, limit_s: float, key: str | None = None,
-            fields: dict[str, Any] | None = None) -> Response:
+def respond(model: type[BaseModel], fn: Callable[..., Any], *args: Any, limit_s: float, heavy: bool = False,
+            key: str | None = None, fields: dict[str, Any] | None = None) -> Response:
     """The response of a synchronous compute route, built, validated and rendered in the pool, within the
     request's deadline (arrival + ``limit_s``).
 
@@ -285,7 +308,7 @@ def respond(model: type[BaseModel], fn: Callable[..., Any], *args: Any, limit_s:
     against the route's response ``model`` (the OpenAPI schema) and serialised to JSON in the compute
     process, so the API process only passes bytes on (its event loop and GIL stay free for /healthz).
     """
-    return Response(content=run(_render, model, fn, args, key, fields or {}, limit_s=limit_s),
+    return Response(content=run(_render, model, fn, args, key, fields or {}, limit_s=limit_s, heavy=heavy),
                     media_type="application/json")
 
 

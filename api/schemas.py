@@ -224,8 +224,10 @@ _ROBUST_TEXT = ("Re-solve over samples of the catalog's ranges: p_chosen per sit
 class _OptimizeBody(_Body):
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     time_limit_s: float | None = Field(
-        default=None, strict=True,
-        gt=0, description="Solver time limit [s]; default and maximum are server limits")
+        default=None, strict=True, gt=0,
+        description="Time limit [s]: of the whole call from its arrival for a synchronous one (waiting for a compute "
+                    "process, solves, explanations, samples, rendering; past it: 504), of its run for a job; default "
+                    "and maximum are server limits")
     explain: StrictBool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
 
 
@@ -253,8 +255,12 @@ class ParetoCreate(_Body):
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     criterion: Literal["emissions", "rtt"] = Field(
         default="emissions", description="Second criterion: emissions [tCO2/yr] or demand-weighted mean RTT [ms]")
-    points: int = Field(strict=True, default=6, ge=2, le=50, description="Epsilon steps between the two ends")
-    time_limit_s: float | None = Field(strict=True, default=None, gt=0, description="Solver time limit per point [s]")
+    points: int = Field(strict=True, default=6, ge=2, le=50,
+                        description="Epsilon steps between the two ends; more than the synchronous maximum "
+                                    "(SITING_MAX_SYNC_PARETO_POINTS) makes a job (202)")
+    time_limit_s: float | None = Field(
+        strict=True, default=None, gt=0,
+        description="Time limit [s] of the whole call from its arrival (past it: 504), or of the job's run")
 
 
 class ParetoPublic(BaseModel):
@@ -301,7 +307,8 @@ class StageCreate(_Body):
         ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
     residual_value: StrictBool = Field(
         default=False, description="Credit the capital not yet recovered at the end of the plan (terminal value)")
-    time_limit_s: float | None = Field(strict=True, default=None, gt=0, description="Solver time limit [s]")
+    time_limit_s: float | None = Field(strict=True, default=None, gt=0,
+                                       description="Time limit [s] of the whole call from its arrival (past it: 504)")
 
 
 class StagePublic(BaseModel):

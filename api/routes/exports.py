@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from siting.errors import RequestError
 
 from .. import compute, engine
-from ..admission import ComputeKeyDep
+from ..admission import EXPLAIN_SOLVES, ComputeKeyDep, charge, cost_units
 from ..deps import SettingsDep
 from ..limits import check_count, check_site_request, check_time_limit
 from ..schemas import ExportCreate, error_responses
@@ -29,7 +29,7 @@ _FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedoc
                      "explanation), geojson (flat sites and allocation lines) or html (the report); robust "
                      "samples reach the xlsx and html story, and are refused for csv and geojson")
 def export(fmt: Literal["csv", "xlsx", "geojson", "html"], body: ExportCreate, key: ComputeKeyDep,
-           settings: SettingsDep) -> Response:
+           settings: SettingsDep, http: Request) -> Response:
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s, settings.sync_time_limit_s)
     robust = None
@@ -40,7 +40,9 @@ def export(fmt: Literal["csv", "xlsx", "geojson", "html"], body: ExportCreate, k
         samples = body.robust.samples_within(settings.max_sync_robust_samples)
         check_count("robust.samples", samples, settings.max_sync_robust_samples, "samples")
         robust = {"samples": samples, "seed": body.robust.seed}
-    content, media_type, filename = compute.run(engine.export, body.request, fmt, compute.budget(limit), body.explain,
-                                                robust, limit_s=limit)
+    solves = 1 + EXPLAIN_SOLVES * (body.explain or fmt == "html") + (robust["samples"] if robust else 0)
+    with charge(http, key, cost_units(body.request, solves, len(engine.catalog().site_ids)), settings) as heavy:
+        content, media_type, filename = compute.run(engine.export, body.request, fmt, compute.budget(limit),
+                                                    body.explain, robust, limit_s=limit, heavy=heavy)
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

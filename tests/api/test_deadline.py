@@ -126,7 +126,7 @@ def test_the_queue_wait_counts_against_the_deadline(pool: Any) -> None:
 
     with ThreadPoolExecutor(1) as other:
         busy = other.submit(pool.run, sleep_then_return, (3.0,), time.monotonic() + 120, 120)
-        while pool.free.qsize() and not busy.done():  # until the busy call holds the process
+        while pool.free and not busy.done():  # until the busy call holds the process
             time.sleep(0.01)
         with pytest.raises(DeadlineExceeded) as err:
             pool.run(_pid, (), time.monotonic() + 0.5, 0.5)
@@ -148,3 +148,26 @@ def test_inline_compute_never_answers_late(tmp_path: Path, monkeypatch: pytest.M
     with TestClient(create_app(make_settings(sqlite_url(tmp_path), sync_time_limit_s=1.0))) as c:
         r = c.post("/v1/score", json={"request": {}}, headers=new_key(c))
         assert r.status_code == 504 and r.json()["error"]["code"] == "deadline_exceeded"
+
+
+def test_heavy_calls_leave_a_process_to_light_ones() -> None:
+    """Two processes, two heavy calls (one key's two slow requests): the second heavy one waits for the heavy
+    lane, and a light call (another key's score) gets the free process at once."""
+    from api.compute import ComputePool
+
+    pool = ComputePool(2)
+    try:
+        for _ in range(2):  # both processes started and warm
+            assert pool.run(_pid, (), time.monotonic() + 120, 120) > 0
+        with ThreadPoolExecutor(2) as others:
+            first = others.submit(pool.run, sleep_then_return, (4.0,), time.monotonic() + 120, 120, True)
+            while pool.heavy_busy == 0:
+                time.sleep(0.01)
+            second = others.submit(pool.run, sleep_then_return, (4.0,), time.monotonic() + 120, 120, True)
+            light = pool.run(_pid, (), time.monotonic() + 120, 120)  # not heavy: takes the process kept free
+            assert light > 0
+            assert not first.done() and not second.done()  # both heavy calls still waiting or running
+            assert pool.heavy_busy == 1  # the second heavy one waits for the lane, not the light one's process
+            assert first.result() == 4.0 and second.result() == 4.0
+    finally:
+        pool.shutdown()
