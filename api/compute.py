@@ -148,6 +148,20 @@ class _Slot:
         child.close()
         self.proc, self.conn, self.ready = proc, parent, False
 
+    def wait_ready(self, timeout_s: float) -> bool:
+        """Wait for the process's greeting (it has imported the engine); False if it died or did not answer."""
+        if self.ready:
+            return True
+        conn = self.conn
+        try:
+            if conn is None or not conn.poll(timeout_s):
+                return False
+            conn.recv()
+        except (EOFError, OSError):
+            return False
+        self.ready = True
+        return True
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.is_alive()
 
@@ -200,8 +214,42 @@ class ComputePool:
         self.heavy_busy = 0
         self.cond = threading.Condition()
         self.slots = [_Slot(os.getpid()) for _ in range(size)]
-        self.free: list[_Slot] = list(self.slots)
+        self.free: list[_Slot] = []  # only processes that are ready: no request waits for one to start
         self.closed = False
+        self.starting = 0
+        for slot in self.slots:
+            self._bring_up(slot)
+
+    def _bring_up(self, slot: _Slot, start_timeout_s: float = 300.0) -> None:
+        """Hand ``slot`` to requests once its process is ready (in a thread: starting takes seconds)."""
+        with self.cond:
+            self.starting += 1
+
+        def wait() -> None:
+            while not self.closed:
+                if slot.wait_ready(start_timeout_s):
+                    with self.cond:
+                        self.starting -= 1
+                    self._release(slot, False)
+                    return
+                log.warning("a compute process did not start (exit code %s); starting another",
+                            getattr(slot.proc, "exitcode", None))
+                slot.kill()
+                time.sleep(1.0)
+                slot.start()
+
+        threading.Thread(target=wait, name="compute-start", daemon=True).start()
+
+    def wait_ready(self, timeout_s: float, count: int = 1) -> bool:
+        """Wait until ``count`` processes are ready (start-up), at most ``timeout_s``."""
+        until = time.monotonic() + timeout_s
+        with self.cond:
+            while len(self.free) < min(count, self.size):
+                left = until - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
 
     def _acquire(self, heavy: bool, until: float) -> _Slot | None:
         with self.cond:
@@ -215,9 +263,10 @@ class ComputePool:
                     return None
                 self.cond.wait(left)
 
-    def _release(self, slot: _Slot, heavy: bool) -> None:
+    def _release(self, slot: _Slot | None, heavy: bool) -> None:
         with self.cond:
-            self.free.append(slot)
+            if slot is not None:
+                self.free.append(slot)
             if heavy:
                 self.heavy_busy -= 1
             self.cond.notify_all()
@@ -253,9 +302,12 @@ class ComputePool:
             raise SolverError("a compute process died during this request (out of memory?); retry it",
                               field="request") from None
         finally:
-            if not self.closed and not slot.alive():
+            if slot.alive() or self.closed:
+                self._release(slot, heavy)
+            else:  # killed by the watchdog, or died: a fresh process joins the free ones when it is ready
+                self._release(None, heavy)
                 slot.start()
-            self._release(slot, heavy)
+                self._bring_up(slot)
 
     def shutdown(self) -> None:
         self.closed = True
@@ -272,9 +324,19 @@ def _get() -> ComputePool:
 
 
 def warm() -> None:
-    """Start the pool's processes now (they import the engine in the background), before the first request."""
+    """Start the pool's processes now; they import the engine in the background (seconds each on a busy
+    two-core machine: /healthz answers meanwhile, /readyz says how many are ready, and a request that arrives
+    before one is waits for it within its deadline)."""
     if _size > 0:
         _get()
+
+
+def readiness() -> tuple[int, int]:
+    """(compute processes ready, processes configured); (0, 0) when computing inline."""
+    pool = _pool
+    if _size == 0 or pool is None:
+        return 0, _size
+    return pool.size - pool.starting, pool.size
 
 
 def run(fn: Callable[..., T], *args: Any, limit_s: float, heavy: bool = False) -> T:

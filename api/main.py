@@ -188,15 +188,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              responses={503: {"model": ReadyPublic, "description": "Not ready: database unreachable or workers down"}})
     @app.get("/v1/readyz", response_model=ReadyPublic, tags=["health"], include_in_schema=False)
     async def readyz() -> JSONResponse:
-        """Ready to take work: the database answers and every worker thread this process should run is alive."""
+        """Ready to take work: the database answers, every worker thread this process should run is alive and a
+        compute process has started (synchronous calls before that wait for one within their time limit)."""
         db: Database = app.state.db
         db_ok = await asyncio.get_running_loop().run_in_executor(_HEALTH_THREADS, _ping, db)
         expected = cfg.worker_threads if cfg.run_worker else 0
         alive = sum(t.is_alive() for t in app.state.pool.threads)
+        computing, processes = compute.readiness()
         reason = "; ".join(r for r, bad in (("database unreachable", not db_ok),
-                                            (f"{alive} of {expected} worker thread(s) alive", alive < expected)) if bad)
+                                            (f"{alive} of {expected} worker thread(s) alive", alive < expected),
+                                            ("no compute process has started yet", processes > 0 and not computing))
+                           if bad)
         body = ReadyPublic(ready=not reason, database_ok=db_ok, workers_expected=expected, workers_alive=alive,
-                           reason=reason)
+                           compute_expected=processes, compute_ready=computing, reason=reason)
         return JSONResponse(body.model_dump(), status_code=200 if not reason else 503)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],

@@ -100,6 +100,8 @@ class ReadyPublic(BaseModel):
     database_ok: bool
     workers_expected: int = Field(description="Worker threads this process should run (SITING_WORKER_THREADS)")
     workers_alive: int
+    compute_expected: int = Field(default=0, description="Compute processes (SITING_COMPUTE_PROCESSES; 0: inline)")
+    compute_ready: int = Field(default=0, description="Compute processes that have started; ready needs one")
     reason: str = Field(description="Why not ready; empty when ready")
 
 

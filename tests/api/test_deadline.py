@@ -157,8 +157,7 @@ def test_heavy_calls_leave_a_process_to_light_ones() -> None:
 
     pool = ComputePool(2)
     try:
-        for _ in range(2):  # both processes started and warm
-            assert pool.run(_pid, (), time.monotonic() + 120, 120) > 0
+        assert pool.wait_ready(300, count=2)  # both processes started
         with ThreadPoolExecutor(2) as others:
             first = others.submit(pool.run, sleep_then_return, (4.0,), time.monotonic() + 120, 120, True)
             while pool.heavy_busy == 0:
@@ -171,3 +170,18 @@ def test_heavy_calls_leave_a_process_to_light_ones() -> None:
             assert first.result() == 4.0 and second.result() == 4.0
     finally:
         pool.shutdown()
+
+
+def test_readyz_waits_for_a_compute_process(tmp_path: Path) -> None:
+    """/readyz is 200 only once a compute process has started (the start takes seconds; /healthz answers before)."""
+    settings = make_settings(sqlite_url(tmp_path), compute_processes=1)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/healthz").status_code == 200
+        for _ in range(3000):
+            r = c.get("/readyz")
+            if r.status_code == 200:
+                break
+            assert r.json()["reason"] == "no compute process has started yet"
+            time.sleep(0.1)
+        body = r.json()
+        assert r.status_code == 200 and body["compute_expected"] == 1 and body["compute_ready"] == 1, body
