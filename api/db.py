@@ -75,14 +75,29 @@ class Scenario(Base):
 
 
 def _create_private(path: str) -> None:
-    """Create the SQLite file readable by its owner only (0600): it holds hashed keys and requests."""
-    import os
+    """Create the SQLite file readable by its owner only (0600): it holds hashed keys and requests.
 
+    An existing file that others may read or write (e.g. 0644 from a copy) is made 0600, with a warning; when
+    that is not allowed (another owner), the warning says so and the service runs on."""
+    import logging
+    import os
+    import stat
+
+    log = logging.getLogger("api.db")
     if not os.path.exists(path):
         folder = os.path.dirname(path)
         if folder and not os.path.isdir(folder):
             return  # SQLAlchemy reports the missing folder
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode & 0o077:
+        try:
+            os.chmod(path, 0o600)
+            log.warning("database %s was mode %04o (readable by others); made 0600", path, mode)
+        except OSError as exc:
+            log.warning("database %s is mode %04o (readable by others) and could not be made 0600: %s", path, mode,
+                        exc.strerror)
 
 
 def make_engine(url: str) -> Engine:

@@ -134,11 +134,13 @@ def optimize(req: SiteRequest, time_limit_s: float, explain: bool,
 
 
 @in_request_body
-def export(req: SiteRequest, fmt: str, time_limit_s: float, explain_: bool) -> tuple[bytes, str, str]:
+def export(req: SiteRequest, fmt: str, time_limit_s: float, explain_: bool,
+           robust: dict[str, Any] | None = None) -> tuple[bytes, str, str]:
     """The optimisation result of ``req`` as a file: (content, media type, file name).
 
     csv: per-site table; xlsx: every table and the explanation; geojson: flat sites and allocation
-    lines; html: the full report (ranking, optimum, story, map, sources) -- siting.report.
+    lines; html: the full report (ranking, optimum, story, map, sources) -- siting.report.  ``robust``
+    ({samples, seed}; xlsx and html) re-solves over the catalog's ranges for the story's "how sure".
     """
     from siting.report import exports
     from siting.report.html import render_report
@@ -149,15 +151,17 @@ def export(req: SiteRequest, fmt: str, time_limit_s: float, explain_: bool) -> t
     if result.objective_yuan_per_year is None:
         detail = "; ".join(str(f["message"]) for f in result.diagnosis) or result.message or result.status
         raise RequestError(f"request is {result.status}, there is no plan to export: {detail}", field="request")
+    sure = (run_robust(req, cat, samples=int(robust["samples"]), seed=int(robust["seed"]), workers=1)
+            if robust is not None else None)
     stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in req.name)[:80] or "siting"
     if fmt == "csv":
         content = exports.to_csv(result, cat).encode("utf-8")
     elif fmt == "xlsx":
-        content = exports.to_xlsx(result, cat, tell_story(result, req, cat))
+        content = exports.to_xlsx(result, cat, tell_story(result, req, cat, sure))
     elif fmt == "geojson":
         content = exports.geojson_text(result, cat).encode("utf-8")
     else:
-        content = render_report(cat, req, siting.rank(req, cat), result).encode("utf-8")
+        content = render_report(cat, req, siting.rank(req, cat), result, sure).encode("utf-8")
     return content, exports.MEDIA_TYPES[fmt], f"{stem}.{fmt}"
 
 

@@ -59,9 +59,17 @@ class BodyTooLarge(LimitExceeded):
     code = "body_too_large"
 
 
+class DeadlineExceeded(SitingError):
+    """A synchronous request reached its deadline (wall clock from arrival, api.compute): 504, naming the limit
+    and where the time went (waiting for a compute process, computing)."""
+
+    code = "deadline_exceeded"
+
+
 #: THE mapping from exceptions to status codes (most specific first; looked up along the MRO).
 STATUS_OF: dict[type[BaseException], int] = {
     TooManyRequests: 429,
+    DeadlineExceeded: 504,
     BodyTooLarge: 413,
     LimitExceeded: 422,
     NotFoundError: 404,
@@ -126,7 +134,8 @@ def format_validation_errors(errors: list[Any]) -> tuple[str, str | None]:
         first = first or field
         value = err.get("input")
         shown = ""
-        if value is not None and not isinstance(value, dict | list | bytes):
+        secret = bool(err.get("loc")) and err["loc"][0] == "header"  # X-API-Key, X-Admin-Token: never echoed
+        if value is not None and not secret and not isinstance(value, dict | list | bytes):
             text = repr(value)
             shown = f" = {text[:80]}{'...' if len(text) > 80 else ''}"
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")

@@ -11,10 +11,10 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .db import ApiKey, Database, Job, utcnow
+from .db import ApiKey, Database, Job, Scenario, utcnow
 
 KEY_PREFIX = "sk_"
 #: last_used_at is written at most this often per key (a write per request would serialise the service)
@@ -30,6 +30,8 @@ def create_key(db: Database, owner: str, expires_in_days: float | None = None) -
     owner = owner.strip()
     if not owner or len(owner) > 200:
         raise ValueError(f"owner = {owner!r}: must be 1 to 200 characters")
+    if not owner.isprintable():  # one line in `siting keys list`: no newline or other control character
+        raise ValueError(f"owner = {owner!r}: must be one line of printable characters (no control characters)")
     if expires_in_days is not None and not 0 < expires_in_days <= 3650:
         raise ValueError(f"expires_in_days = {expires_in_days}: must be more than 0 and at most 3650")
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -80,8 +82,9 @@ def _one(s: Session, ident: str) -> ApiKey:
 
 
 def rotate_key(db: Database, ident: str) -> tuple[ApiKey, str, int]:
-    """Replace a key: a new one for the same owner and expiry (remaining), the old one revoked, and the old key's
-    queued jobs moved to the new key (they still run).  Returns the new row, its plaintext and the jobs moved."""
+    """Replace a key: a new one for the same owner and expiry (remaining), the old one revoked, and everything the
+    old key owned moved to the new key: its jobs in every state (queued ones still run) and its stored scenarios
+    (so compares by scenario id keep working).  Returns the new row, its plaintext and the queued jobs moved."""
     ident = ident.strip().removesuffix("...")
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
     with db.session() as s, s.begin():
@@ -93,8 +96,10 @@ def rotate_key(db: Database, ident: str) -> tuple[ApiKey, str, int]:
         s.add(new)
         s.flush()
         old.revoked_at = utcnow()
-        res = s.execute(update(Job).where(Job.key_id == old.id, Job.status == "queued").values(key_id=new.id))
-        moved = int(getattr(res, "rowcount", 0) or 0)
+        moved = int(s.scalar(select(func.count()).select_from(Job).where(Job.key_id == old.id,
+                                                                          Job.status == "queued")) or 0)
+        s.execute(update(Job).where(Job.key_id == old.id).values(key_id=new.id))
+        s.execute(update(Scenario).where(Scenario.key_id == old.id).values(key_id=new.id))
         s.flush()
         s.expunge(new)
     return new, plain, moved

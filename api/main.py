@@ -93,27 +93,48 @@ def _ping(db: Database) -> bool:
         return False
 
 
+def _set_maximum(prop: dict[str, Any], maximum: float) -> None:
+    """State ``maximum`` on a numeric property, or on the number branch of an optional one (anyOf [number, null])."""
+    for branch in [prop, *prop.get("anyOf", [])]:
+        if branch.get("type") in ("number", "integer"):
+            branch["maximum"] = maximum
+
+
 def _show_server_defaults(app: FastAPI, cfg: Settings) -> None:
-    """Defaults that are server settings appear in the OpenAPI schema as values, not null.
+    """Defaults and maximums that are server settings appear in the OpenAPI schema as values, not null.
 
     A body's ``time_limit_s`` left out means this server's limit (SITING_SYNC_TIME_LIMIT_S for
-    synchronous routes, SITING_JOB_TIME_LIMIT_S for jobs); the schema says which number that is.
-    The scenario sections show this service's limits on samples and parameters.
+    synchronous routes, SITING_JOB_TIME_LIMIT_S for jobs), and its maximum is SITING_SYNC_TIME_LIMIT_S
+    or SITING_MAX_JOB_TIME_LIMIT_S (a pareto frontier of more than SITING_MAX_SYNC_PARETO_POINTS points is
+    a job); the schema says which numbers those are.  Robust samples show their maximum (synchronous or
+    job) and a default within it; the scenario sections show this service's limits on samples and parameters.
     """
     base = app.openapi
-    defaults = {"OptimizeCreate": cfg.sync_time_limit_s, "ParetoCreate": cfg.sync_time_limit_s,
+    defaults = {"OptimizeCreate": cfg.sync_time_limit_s, "ExportCreate": cfg.sync_time_limit_s,
+                "ParetoCreate": cfg.sync_time_limit_s,
                 "StageCreate": cfg.sync_time_limit_s, "JobCreate": cfg.job_time_limit_s}
+    maximums = {"OptimizeCreate": cfg.sync_time_limit_s, "ExportCreate": cfg.sync_time_limit_s,
+                "StageCreate": cfg.sync_time_limit_s,
+                "ParetoCreate": max(cfg.sync_time_limit_s, cfg.max_job_time_limit_s),
+                "JobCreate": cfg.max_job_time_limit_s}
+    robust = {"SyncRobustOptions": cfg.max_sync_robust_samples, "RobustOptions": cfg.max_job_robust_samples}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = base()
+            schemas = spec.get("components", {}).get("schemas", {})
             for name, value in defaults.items():
-                prop = spec.get("components", {}).get("schemas", {}).get(name, {}).get("properties", {})
+                prop = schemas.get(name, {}).get("properties", {})
                 if "time_limit_s" in prop:
                     prop["time_limit_s"]["default"] = value
+                    _set_maximum(prop["time_limit_s"], maximums[name])
+            for name, limit in robust.items():
+                samples = schemas.get(name, {}).get("properties", {}).get("samples")
+                if samples is not None:  # api.schemas.RobustOptions.samples_within
+                    samples["maximum"] = min(int(samples.get("maximum", limit)), limit)
+                    samples["default"] = min(int(samples.get("default", limit)), limit)
             # the engine's scenario sections, at this service's limits (api.limits.check_scenario; an omitted
             # samples is the limit: api.schemas.ScenarioDocument.document)
-            schemas = spec.get("components", {}).get("schemas", {})
             for section in ("MonteCarloSpec", "SensitivitySpec"):
                 prop = schemas.get(section, {}).get("properties", {})
                 if "parameters" in prop:
@@ -146,7 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=cfg.max_body_bytes, read_timeout_s=cfg.body_read_timeout_s)
     page = resources.files("api").joinpath("static/index.html").read_text(encoding="utf-8")
     app.add_middleware(SecurityHeaders, script_hashes=inline_hashes(page, "script"),
                        style_hashes=inline_hashes(page, "style"))
@@ -167,15 +188,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              responses={503: {"model": ReadyPublic, "description": "Not ready: database unreachable or workers down"}})
     @app.get("/v1/readyz", response_model=ReadyPublic, tags=["health"], include_in_schema=False)
     async def readyz() -> JSONResponse:
-        """Ready to take work: the database answers and every worker thread this process should run is alive."""
+        """Ready to take work: the database answers, every worker thread this process should run is alive and a
+        compute process has started (synchronous calls before that wait for one within their time limit)."""
         db: Database = app.state.db
         db_ok = await asyncio.get_running_loop().run_in_executor(_HEALTH_THREADS, _ping, db)
         expected = cfg.worker_threads if cfg.run_worker else 0
         alive = sum(t.is_alive() for t in app.state.pool.threads)
+        computing, processes = compute.readiness()
         reason = "; ".join(r for r, bad in (("database unreachable", not db_ok),
-                                            (f"{alive} of {expected} worker thread(s) alive", alive < expected)) if bad)
+                                            (f"{alive} of {expected} worker thread(s) alive", alive < expected),
+                                            ("no compute process has started yet", processes > 0 and not computing))
+                           if bad)
         body = ReadyPublic(ready=not reason, database_ok=db_ok, workers_expected=expected, workers_alive=alive,
-                           reason=reason)
+                           compute_expected=processes, compute_ready=computing, reason=reason)
         return JSONResponse(body.model_dump(), status_code=200 if not reason else 503)
 
     @app.get("/healthz", response_model=HealthPublic, tags=["health"],

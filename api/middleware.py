@@ -1,31 +1,47 @@
-"""Pure ASGI middleware: refuse bodies over ``max_body_bytes`` with 413 (declared or streamed)."""
+"""Pure ASGI middleware: bodies over ``max_body_bytes`` get 413 (declared or streamed), bodies not received
+within ``read_timeout_s`` get 408, and security headers on every response."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .compute import ARRIVED
 from .errors import BodyTooLarge, error_body
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """Read the request body here, with a size limit and a deadline, then hand it to the app in one piece.
+
+    The body is at most ``max_bytes`` (256 kB by default), so holding it is cheap; reading it here means a
+    client that declares a body and never sends it (or trickles it) is answered 408 after ``read_timeout_s``
+    instead of holding a connection and a thread forever (issue 26).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout_s: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_s = read_timeout_s
+
+    async def _error(self, send: Send, status: int, payload: dict[str, object]) -> None:
+        body = json.dumps(payload).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
 
     async def _reject(self, send: Send, size: str) -> None:
         exc = BodyTooLarge("body", size, f"{self.max_bytes} bytes", "")
-        payload = json.dumps(error_body(exc.code, exc.message, exc.field)).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(payload)).encode())]})
-        await send({"type": "http.response.body", "body": payload})
+        await self._error(send, 413, error_body(exc.code, exc.message, exc.field))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        ARRIVED.set(time.monotonic())  # the request's deadline counts from here (api.compute.deadline)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -35,13 +51,17 @@ class BodySizeLimit:
                 if declared > self.max_bytes:
                     await self._reject(send, f"{declared} bytes")
                     return
-                await self.app(scope, receive, send)  # declared and within the limit
-                return
-        # No Content-Length (chunked): read the body here, counting, and replay it.
         chunks: list[bytes] = []
         seen = 0
+        deadline = time.monotonic() + self.read_timeout_s
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                await self._error(send, 408, error_body(
+                    "request_timeout", f"body: not received within {self.read_timeout_s:g} s (the limit for "
+                                       f"sending a request body); {seen} bytes arrived", "body"))
+                return
             if message["type"] != "http.request":
                 await self.app(scope, receive, send)  # client went away: let the app see it
                 return

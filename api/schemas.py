@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec
+from siting.analysis.scenarios import MonteCarloSpec, SensitivitySpec, check_override_document
 from siting.data.request import PRINTABLE, SiteRequest
 
 from .results import (
@@ -64,7 +64,7 @@ _REQUEST_ADAPTER: TypeAdapter[SiteRequest] = TypeAdapter(RequestBody)
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _utc(value: datetime) -> str:
@@ -100,6 +100,8 @@ class ReadyPublic(BaseModel):
     database_ok: bool
     workers_expected: int = Field(description="Worker threads this process should run (SITING_WORKER_THREADS)")
     workers_alive: int
+    compute_expected: int = Field(default=0, description="Compute processes (SITING_COMPUTE_PROCESSES; 0: inline)")
+    compute_ready: int = Field(default=0, description="Compute processes that have started; ready needs one")
     reason: str = Field(description="Why not ready; empty when ready")
 
 
@@ -107,8 +109,10 @@ class KeyAdminCreate(_Body):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"owner": "alice@example.com", "expires_in_days": 90}]})
 
-    owner: str = Field(min_length=1, max_length=200, description="Who the key is for (name or e-mail)")
-    expires_in_days: float | None = Field(default=None, gt=0, le=3650, description="The key stops working after")
+    owner: str = Field(min_length=1, max_length=200, pattern=PRINTABLE,
+                       description="Who the key is for (name or e-mail), one line")
+    expires_in_days: float | None = Field(strict=True, default=None, gt=0, le=3650,
+                                          description="The key stops working after")
 
 
 class KeyAdminPublic(BaseModel):
@@ -195,23 +199,55 @@ class ScorePublic(BaseModel):
 
 # -- optimise and jobs ------------------------------------------------------------------------
 class RobustOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Robustness samples of a job (``POST /v1/requests``): the schema states this server's maximum
+    (SITING_MAX_JOB_ROBUST_SAMPLES); ``samples`` left out is the default or that maximum, whichever is less."""
 
-    samples: int = Field(default=200, ge=1, le=2000, description="Samples of the catalog's ranges")
-    seed: int = Field(default=2026, ge=0, le=2**31 - 1, description="Random seed")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    samples: int = Field(default=200, strict=True, ge=1, le=2000, description="Samples of the catalog's ranges")
+    seed: int = Field(default=2026, strict=True, ge=0, le=2**31 - 1, description="Random seed")
+
+    def samples_within(self, limit: int) -> int:
+        """The samples to run: as sent, or the default capped at the server's ``limit`` when not sent."""
+        return self.samples if "samples" in self.model_fields_set else min(self.samples, limit)
 
 
-class OptimizeCreate(_Body):
+class SyncRobustOptions(RobustOptions):
+    """Robustness samples of a synchronous call (``POST /v1/optimize``, ``/v1/exports``): at most
+    SITING_MAX_SYNC_ROBUST_SAMPLES (the schema states it); more: submit a job."""
+
+    samples: int = Field(default=50, strict=True, ge=1, le=2000, description="Samples of the catalog's ranges")
+
+
+_ROBUST_TEXT = ("Re-solve over samples of the catalog's ranges: p_chosen per site, expected and P90 cost and regret "
+                "of the plan, least-expected-cost and least-max-regret plans")
+
+
+class _OptimizeBody(_Body):
+    request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
+    time_limit_s: float | None = Field(
+        default=None, strict=True, gt=0,
+        description="Time limit [s]: of the whole call from its arrival for a synchronous one (waiting for a compute "
+                    "process, solves, explanations, samples, rendering; past it: 504), of its run for a job; default "
+                    "and maximum are server limits")
+    explain: StrictBool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
+
+
+class OptimizeCreate(_OptimizeBody):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False},
+        {"request": _REQUEST_EXAMPLE, "robust": {"samples": 20, "seed": 7}}]})
+
+    robust: SyncRobustOptions | None = Field(default=None, description=_ROBUST_TEXT)
+
+
+class ExportCreate(_OptimizeBody):
+    """An export's optimisation; ``robust`` reaches the xlsx and html story and is refused by csv and geojson."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"request": _REQUEST_EXAMPLE, "time_limit_s": 5, "explain": False}]})
 
-    request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
-    time_limit_s: float | None = Field(
-        default=None, gt=0, description="Solver time limit [s]; default and maximum are server limits")
-    explain: StrictBool = Field(default=False, description="Shadow prices and break-evens (extra solves)")
-    robust: RobustOptions | None = Field(
-        default=None, description="Re-solve over samples of the catalog's ranges: p_chosen per site, expected and "
-                                  "P90 cost and regret of the plan, least-expected-cost and least-max-regret plans")
+    robust: SyncRobustOptions | None = Field(default=None, description=_ROBUST_TEXT + " (xlsx and html only)")
 
 
 class ParetoCreate(_Body):
@@ -221,8 +257,12 @@ class ParetoCreate(_Body):
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
     criterion: Literal["emissions", "rtt"] = Field(
         default="emissions", description="Second criterion: emissions [tCO2/yr] or demand-weighted mean RTT [ms]")
-    points: int = Field(default=6, ge=2, le=50, description="Epsilon steps between the two ends")
-    time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit per point [s]")
+    points: int = Field(strict=True, default=6, ge=2, le=50,
+                        description="Epsilon steps between the two ends; more than the synchronous maximum "
+                                    "(SITING_MAX_SYNC_PARETO_POINTS) makes a job (202)")
+    time_limit_s: float | None = Field(
+        strict=True, default=None, gt=0,
+        description="Time limit [s] of the whole call from its arrival (past it: 504), or of the job's run")
 
 
 class ParetoPublic(BaseModel):
@@ -235,9 +275,9 @@ class ClassicCreate(_Body):
         {"request": _REQUEST_EXAMPLE, "p": 2, "radius_ms": 30}]})
 
     request: RequestBody = Field(default_factory=SiteRequest, description="The site request")
-    p: int | None = Field(default=None, ge=1, le=50,
+    p: int | None = Field(strict=True, default=None, ge=1, le=50,
                           description="Sites to open; default: as many as the cost-optimal plan")
-    radius_ms: float | None = Field(default=None, gt=0, le=1000,
+    radius_ms: float | None = Field(strict=True, default=None, gt=0, le=1000,
                                     description="MCLP covering radius [ms]; default: the tightest class limit")
 
 
@@ -258,15 +298,19 @@ class StageCreate(_Body):
 
     request: RequestBody = Field(default_factory=SiteRequest,
                                  description="The site request; its phases are the load path")
-    years: int | None = Field(default=None, ge=1, le=40, description="Plan length [years]; default: the horizon")
-    build_block_mw: float = Field(default=0.0, ge=0, le=1000, description="Minimum build block [MW]; 0 = any")
-    lead_time_years: int = Field(default=0, ge=0, le=10,
+    years: int | None = Field(strict=True, default=None, ge=1, le=40,
+                              description="Plan length [years]; default: the horizon")
+    build_block_mw: float = Field(strict=True, default=0.0, ge=0, le=1000,
+                                  description="Minimum build block [MW]; 0 = any")
+    lead_time_years: int = Field(strict=True, default=0, ge=0, le=10,
                                  description="Construction period: capital is spent this many years before use")
     price_yuan_per_kw_month: float | None = Field(
-        default=None, ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
+        default=None, strict=True,
+        ge=0, le=100_000, description="Revenue per kW of IT per month: gives NPV, IRR, payback")
     residual_value: StrictBool = Field(
         default=False, description="Credit the capital not yet recovered at the end of the plan (terminal value)")
-    time_limit_s: float | None = Field(default=None, gt=0, description="Solver time limit [s]")
+    time_limit_s: float | None = Field(strict=True, default=None, gt=0,
+                                       description="Time limit [s] of the whole call from its arrival (past it: 504)")
 
 
 class StagePublic(BaseModel):
@@ -277,9 +321,12 @@ class StagePublic(BaseModel):
                     "irr_fraction, payback_year, years_in_loss")
 
 
-class JobCreate(OptimizeCreate):
+class JobCreate(_OptimizeBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True}]})
+        {"request": _REQUEST_EXAMPLE, "time_limit_s": 60, "explain": True},
+        {"request": _REQUEST_EXAMPLE, "robust": {"samples": 500}}]})
+
+    robust: RobustOptions | None = Field(default=None, description=_ROBUST_TEXT)
 
 
 class OptimizePublic(BaseModel):
@@ -351,9 +398,9 @@ class JobPage(BaseModel):
 # -- scenarios and compare --------------------------------------------------------------------
 SCENARIO_EXAMPLE: dict[str, Any] = {
     "name": "cheaper-power-zhongwei",
-    "description": "Zhongwei gets a 0.25 yuan/kWh policy price",
+    "description": "Zhongwei's power at 0.25 yuan/kWh",
     "request": {"it_load_mw": 50},
-    "overrides": {"sites.zhongwei.electricity_price_policy_yuan_per_kwh": 0.25},
+    "overrides": {"sites.zhongwei.electricity_price_yuan_per_kwh": 0.25},
 }
 
 
@@ -378,6 +425,13 @@ class ScenarioDocument(_Body):
                                       description="Dotted path -> value (or the same paths nested)")
     monte_carlo: MonteCarloSpec | None = Field(default=None, description="Samples of the named parameters")
     sensitivity: SensitivitySpec | None = Field(default=None, description="Tornado: parameters to swing")
+
+    @field_validator("overrides")
+    @classmethod
+    def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Depth and magnitude limits (siting.analysis.scenarios.MAX_OVERRIDE_DEPTH, MAX_OVERRIDE_MAGNITUDE)."""
+        check_override_document(value)
+        return value
 
     @field_validator("request", mode="wrap")
     @classmethod
@@ -422,10 +476,10 @@ class CompareCreate(_Body):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"scenarios": [{"name": "base", "request": {"it_load_mw": 50}}, SCENARIO_EXAMPLE],
-         "explain": False},
-        {"scenario_ids": ["3f9c2b1e-7d4a-4c1e-9a53-0b6f2d8e4a10"], "scenarios": [SCENARIO_EXAMPLE]}]})
+         "explain": False}]})
 
-    scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key")
+    scenario_ids: list[str] = Field(default_factory=list, description="Stored scenarios of this key: the ids that "
+                                                                     "POST /v1/scenarios returned")
     scenarios: list[ScenarioDocument] = Field(default_factory=list, description="Inline documents")
     explain: StrictBool = Field(default=True, description="Break-even prices of the sites left out "
                                                     "(extra solves)")
@@ -444,7 +498,9 @@ _ERROR_TEXT = {
     404: "Not found (or owned by another API key)",
     413: "Body larger than the limit",
     422: "Invalid input or over a limit; the message names field, value and limit",
-    503: "Solver unavailable",
+    503: "Solver unavailable, or a compute process died: retry",
+    504: "The request's time limit (wall clock from arrival: queue, solves, samples, rendering) was reached; "
+         "the message says where the time went. Ask for less, or submit a job (POST /v1/requests)",
 }
 
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     # -- limits ------------------------------------------------------------------------------
     max_body_bytes: int = Field(default=256_000, ge=1024)
+    #: A request body not received in full within this time is answered 408 (api/middleware.py).
+    body_read_timeout_s: float = Field(default=30.0, gt=0)
     max_candidates: int = Field(default=200, ge=1)
     max_classes: int = Field(default=10, ge=1)
     max_phases: int = Field(default=50, ge=1)
@@ -49,12 +51,19 @@ class Settings(BaseSettings):
     rate_per_minute: int = Field(default=120, ge=1)
     max_in_flight_per_key: int = Field(default=4, ge=1)
     max_in_flight: int = Field(default=8, ge=1)
+    #: Cost admission [solve units: one solve of 10 candidates x 2 classes] (api/admission.py): in flight per key
+    #: (and the most one synchronous request may cost), on the server, and from what cost a call is heavy
+    #: (heavy calls leave one compute process to the others).
+    max_cost_per_key: float = Field(default=150.0, gt=0)
+    max_cost_in_flight: float = Field(default=600.0, gt=0)
+    heavy_cost: float = Field(default=10.0, gt=0)
     #: Robustness samples: synchronous optimize (a few seconds at most) and jobs.
     max_sync_robust_samples: int = Field(default=200, ge=0)
     max_sync_pareto_points: int = Field(default=10, ge=2)
     max_job_robust_samples: int = Field(default=2000, ge=0)
     max_sweep_parameters: int = Field(default=20, ge=1)
-    #: Synchronous ``POST /v1/optimize``: server-side time limit (default and maximum).
+    #: Synchronous compute routes: the deadline of a request, wall clock from its arrival (queue, solves, samples,
+    #: rendering; api.compute), default and maximum of a body's time_limit_s; past it the answer is 504.
     sync_time_limit_s: float = Field(default=10.0, gt=0)
     #: Jobs: default and maximum solver time limit.
     job_time_limit_s: float = Field(default=60.0, gt=0)

@@ -75,10 +75,15 @@ class Worker:
             return False
         log.info("job %s: running (attempt %d)", job.id, job.attempts)
         with _Heartbeat(self.db, job.id, self.id, self.settings.heartbeat_s):
-            if self.runner is not None:
-                status, result, error = self.runner.run(job.request, job.options)
-            else:
-                status, result, error = engine.run_job(job.request, job.options)
+            try:
+                if self.runner is not None:
+                    status, result, error = self.runner.run(job.request, job.options)
+                else:
+                    status, result, error = engine.run_job(job.request, job.options)
+            except Exception as exc:  # never leave a claimed job running until the stale sweep
+                log.exception("job %s: the worker failed to run it", job.id)
+                status, result, error = "failed", None, engine.error_dict(
+                    "worker_crashed", f"the worker failed to run the job: {type(exc).__name__}: {exc}")
         if not jobs.finish(self.db, job.id, self.id, status, result, error):
             log.warning("job %s was taken over while running; outcome discarded", job.id)
         self.processed += 1

@@ -130,13 +130,15 @@ def database_with_key(directory: Path, owner: str) -> tuple[str, str]:
     return url, key
 
 
-def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0, path: str = "/healthz") -> None:
+    """Until ``path`` answers 200: /healthz (up) or /readyz (a compute process started: synchronous calls measured
+    from then on do not include the seconds of a process's start)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with code {proc.returncode}")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=2.0).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=2.0).status_code == 200:
                 return
         except httpx.TransportError:
             pass

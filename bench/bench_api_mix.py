@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, cwd=tmp,
                                 stderr=subprocess.DEVNULL)
         try:
-            wait_ready(base, proc)
+            wait_ready(base, proc, timeout_s=180.0, path="/readyz")
             tally = Tally()
             t0 = time.monotonic()
             until, drain_until = t0 + duration, t0 + duration + args.drain

@@ -12,6 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path
 
+from siting.errors import RequestError
+
 from .. import keys as key_store
 from ..db import ApiKey
 from ..deps import DbDep, SettingsDep
@@ -24,7 +26,8 @@ KeyIdent = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$", descr
 
 
 def require_admin(settings: SettingsDep,
-                  token: Annotated[str | None, Header(alias="X-Admin-Token", max_length=200)] = None) -> None:
+                  token: Annotated[str | None, Header(alias="X-Admin-Token")] = None) -> None:
+    """The token is checked here, never by a schema constraint: a validation error would echo it in a 422."""
     if not settings.admin_token:
         raise NotFoundError("the admin API is off (set SITING_ADMIN_TOKEN)", field="path")
     if not token or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
@@ -57,7 +60,10 @@ def list_keys(db: DbDep) -> list[KeyAdminPublic]:
 @router.post("", status_code=201, response_model=KeyAdminIssued, dependencies=[AdminDep],
              responses=error_responses(401, 404, 422), summary="Create a key (shown once, in this response)")
 def create(body: KeyAdminCreate, db: DbDep) -> KeyAdminIssued:
-    row, plain = key_store.create_key(db, body.owner, expires_in_days=body.expires_in_days)
+    try:
+        row, plain = key_store.create_key(db, body.owner, expires_in_days=body.expires_in_days)
+    except ValueError as exc:  # e.g. an owner of blanks, or with a line separator the schema's pattern lets by
+        raise RequestError(str(exc), field="owner") from None
     return _issued(row, plain)
 
 
@@ -73,7 +79,7 @@ def revoke(ident: KeyIdent, db: DbDep) -> KeyAdminPublic:
 
 @router.post("/{ident}/rotate", response_model=KeyAdminIssued, dependencies=[AdminDep],
              responses=error_responses(401, 404, 422),
-             summary="Replace a key: a new one (shown once), the old one revoked, its queued jobs moved over")
+             summary="Replace a key: a new one (shown once), the old one revoked, its jobs and scenarios moved over")
 def rotate(ident: KeyIdent, db: DbDep) -> KeyAdminIssued:
     try:
         row, plain, _ = key_store.rotate_key(db, ident)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from siting.errors import RequestError
 
 from .. import compute, engine, scenario_store
-from ..admission import ComputeKeyDep
+from ..admission import EXPLAIN_SOLVES, ComputeKeyDep, charge, cost_units
 from ..deps import DbDep, SettingsDep
 from ..limits import check_count, check_scenario
 from ..schemas import CompareCreate, ComparePublic, error_responses
@@ -17,9 +17,9 @@ from ..schemas import CompareCreate, ComparePublic, error_responses
 router = APIRouter(prefix="/v1/compare", tags=["compare"])
 
 
-@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 429),
+@router.post("", response_model=ComparePublic, responses=error_responses(401, 404, 413, 422, 429, 503, 504),
              summary="Compare two or more scenarios side by side")
-def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep) -> Response:
+def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep, http: Request) -> Response:
     n = len(body.scenario_ids) + len(body.scenarios)
     check_count("scenarios", n, settings.max_scenarios, "scenarios")
     if n == 0:
@@ -36,6 +36,10 @@ def compare(body: CompareCreate, key: ComputeKeyDep, db: DbDep, settings: Settin
         check_scenario(scenario, doc, settings, where)
         parsed.append(scenario)
     names = [engine.scenario_name(s, doc) for s, (_, doc) in zip(parsed, documents, strict=True)]
-    # synchronous: the server's time limit bounds the whole comparison (wall clock)
-    return compute.respond(ComparePublic, engine.compare, parsed, body.explain, settings.sync_time_limit_s,
-                           key="comparison", fields={"scenarios": names})
+    # synchronous: the server's time limit bounds the whole comparison (wall clock from arrival)
+    limit = settings.sync_time_limit_s
+    n_sites = len(engine.catalog().site_ids)
+    cost = sum(cost_units(s.request, 1 + EXPLAIN_SOLVES * body.explain, n_sites) for s in parsed)
+    with charge(http, key, cost, settings) as heavy:
+        return compute.respond(ComparePublic, engine.compare, parsed, body.explain, compute.budget(limit),
+                               limit_s=limit, heavy=heavy, key="comparison", fields={"scenarios": names})

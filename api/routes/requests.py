@@ -46,12 +46,14 @@ def submit(body: JobCreate, key: ComputeKeyDep, db: DbDep, settings: SettingsDep
     check_site_request(body.request, settings)
     limit = check_time_limit("time_limit_s", body.time_limit_s or settings.job_time_limit_s,
                              settings.max_job_time_limit_s)
+    robust = None
     if body.robust is not None:
-        check_count("robust.samples", body.robust.samples, settings.max_job_robust_samples, "samples")
+        samples = body.robust.samples_within(settings.max_job_robust_samples)
+        check_count("robust.samples", samples, settings.max_job_robust_samples, "samples")
+        robust = {"samples": samples, "seed": body.robust.seed}
     engine.validate_ids(body.request)
     job = jobs.submit(db, key.id, body.request.model_dump(mode="json"),
-                      {"time_limit_s": limit, "explain": body.explain,
-                       "robust": body.robust.model_dump() if body.robust is not None else None})
+                      {"time_limit_s": limit, "explain": body.explain, "robust": robust})
     url = f"/v1/requests/{job.id}"
     response.headers["Location"] = url
     return JobAccepted(id=job.id, status="queued", created_at=job.created_at, url=url)

@@ -39,13 +39,14 @@ mean: 1, std: 0.1, relative: true}``).
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from siting.data.catalog import Catalog, Subsidy, default_catalog
 from siting.data.request import PRINTABLE, SiteRequest, WorkloadClass, load_mapping, parse_request
@@ -58,6 +59,38 @@ _SUBSIDY_NUMERIC = ("amount_yuan", "rate_fraction", "price_reduction_yuan_per_kw
                     "duration_years")
 _SUBSIDY_TEXT = ("conditions", "requires", "note")
 _MAX_EXTENDS_DEPTH = 10
+#: How deeply an ``overrides`` document may nest mappings and lists.  The deepest path a scenario can name,
+#: ``overrides.request.classes.<class>.demand_weights.<centre>``, is five mappings deep; anything past this is
+#: not a scenario (and would exhaust a serialiser's recursion limit: issue 26).
+MAX_OVERRIDE_DEPTH = 8
+#: The largest magnitude an override value may have: the largest finite IEEE 754 double, ~1.8e308
+#: (``sys.float_info.max``).  A larger integer has no float value (``float()`` raises OverflowError).
+MAX_OVERRIDE_MAGNITUDE = sys.float_info.max
+
+
+def check_override_document(value: Any, where: str = "overrides", depth: int = 0) -> None:
+    """Raise :class:`ValueError` naming the path when ``value`` nests deeper than :data:`MAX_OVERRIDE_DEPTH`
+    or holds a number that is not finite or beyond :data:`MAX_OVERRIDE_MAGNITUDE` (issue 26)."""
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= MAX_OVERRIDE_DEPTH:
+            raise ValueError(f"{where}: nested more than {MAX_OVERRIDE_DEPTH} levels deep (the limit is "
+                             f"{MAX_OVERRIDE_DEPTH}; the deepest override path is "
+                             "request.classes.<class>.demand_weights.<centre>)")
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for k, v in items:
+            check_override_document(v, field_path([where, k]) if isinstance(k, int) else f"{where}.{k}", depth + 1)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{where} = {value!r}: must be a finite number")
+        if isinstance(value, int) and abs(value) > MAX_OVERRIDE_MAGNITUDE:
+            raise ValueError(f"{where} = an integer of {_digits(value)} digits: exceeds the limit of "
+                             f"{MAX_OVERRIDE_MAGNITUDE:.4g} in magnitude (the largest finite double)")
+
+
+def _digits(value: int) -> int:
+    """Decimal digits of ``abs(value)``, without ``str()`` (which refuses more than 4,300 digits)."""
+    n = max(1, math.floor(abs(value).bit_length() * math.log10(2)))
+    return n + 1 if abs(value) >= 10**n else n
 
 
 class _Strict(BaseModel):
@@ -170,6 +203,12 @@ class ScenarioFile(_Strict):
     overrides: dict[str, Any] = Field(default_factory=dict)
     monte_carlo: MonteCarloSpec | None = None
     sensitivity: SensitivitySpec | None = None
+
+    @field_validator("overrides")
+    @classmethod
+    def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
+        check_override_document(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -292,9 +331,16 @@ def _canonical(path: str) -> str:
 
 
 def _number(where: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise RequestError(f"{where} = {value!r}: must be a finite number", field=where)
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range (~1.8e308)
+        raise RequestError(f"{where} = an integer of {_digits(int(value))} digits: exceeds the limit of "
+                           f"{MAX_OVERRIDE_MAGNITUDE:.4g} in magnitude", field=where) from None
+    if not math.isfinite(number):
+        raise RequestError(f"{where} = {value!r}: must be a finite number", field=where)
+    return number
 
 
 def _as_request_error(exc: SitingError, where: str, path: str) -> RequestError:

@@ -48,6 +48,7 @@ from siting.cli.options import (
     with_green,
     with_packages,
     writable_file,
+    write_output,
 )
 from siting.cli.scenarios import register as register_scenarios
 from siting.cli.service import register as register_service
@@ -407,10 +408,10 @@ def _write_exports(result: OptimizationResult, cat: Any, story: list[Section], c
         if str(path) == "-":
             sys.stdout.write(text())
         else:
-            path.write_text(text(), encoding="utf-8")
+            write_output(path, text())
             err_console.print(f"wrote {path}")
     if xlsx_out is not None:
-        xlsx_out.write_bytes(exports.to_xlsx(result, cat, story))
+        write_output(xlsx_out, exports.to_xlsx(result, cat, story))
         err_console.print(f"wrote {xlsx_out}")
 
 
@@ -645,7 +646,7 @@ def report_cmd(
         from siting.optimization.staging import StagingOptions, stage
 
         staged = stage(req, cat, StagingOptions(price_yuan_per_kw_month=price))
-    output.write_text(render_report(cat, req, ranking, result, sure, frontier, views, staged), encoding="utf-8")
+    write_output(output, render_report(cat, req, ranking, result, sure, frontier, views, staged))
     err_console.print(f"wrote {output} ({output.stat().st_size / 1024:,.0f} KB): {result.status}, "
                       f"chosen {', '.join(result.chosen_sites) or '-'}")
 

@@ -172,6 +172,30 @@ def writable_file(value: Path | None) -> Path | None:
     return value
 
 
+def write_output(path: Path, content: str | bytes) -> None:
+    """Write an output file; an I/O error (/dev/full, a read-only file) names the file (see domain_errors)."""
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
+#: What --chart can write (matplotlib's savefig picks the format from the suffix).
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def chart_file(value: Path | None) -> Path | None:
+    """Option callback: a writable file whose suffix is a chart format (.png, .svg or .pdf)."""
+    checked = writable_file(value)
+    if checked is not None and checked.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter(f"{checked}: a chart is written as {', '.join(CHART_SUFFIXES)}; "
+                                 f"got {checked.suffix or 'no suffix'!r}")
+    return checked
+
+
 def checked_solver(solver: str) -> Any:
     """The --solver value, or a usage error naming the allowed ones."""
     if solver not in ("highs", "cbc"):
@@ -188,6 +212,11 @@ def domain_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except SitingError as exc:
             err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:  # writing an output: /dev/full, a read-only file, a full disk
+            where = f"{exc.filename}: " if exc.filename else ""
+            err_console.print(f"[bold red]error:[/] cannot write the output: {where}{exc.strerror or exc}",
+                              highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

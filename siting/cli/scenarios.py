@@ -19,6 +19,7 @@ from siting.cli.options import (
     _catalog,
     _fmt,
     _json_out,
+    chart_file,
     checked_solver,
     compact_table,
     console,
@@ -37,8 +38,8 @@ _MIO = 1e6
 def register(app: typer.Typer) -> None:
     """Add ``compare`` and ``sweep`` to ``app``."""
 
-    ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart to FILE",
-                                                   callback=writable_file)]
+    ChartOpt = Annotated[Path | None, typer.Option("--chart", help="Write a chart to FILE (.png, .svg or .pdf)",
+                                                   callback=chart_file)]
 
     @app.command("compare")
     @domain_errors
@@ -86,8 +87,9 @@ def register(app: typer.Typer) -> None:
     def sweep_cmd(
         scenario: Annotated[Path, typer.Argument(help="Scenario file (with monte_carlo / sensitivity sections)")],
         tornado_flag: Annotated[bool, typer.Option("--tornado", help="One-at-a-time sensitivity (tornado)")] = False,
-        monte_carlo: Annotated[int | None, typer.Option("--monte-carlo", min=1,
-                                                        help="Monte Carlo with N samples")] = None,
+        monte_carlo: Annotated[int | None, typer.Option("--monte-carlo", min=1, max=1_000_000,
+                                                        help="Monte Carlo with N samples (at most 1,000,000, as in "
+                                                             "a scenario file)")] = None,
         seed: Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: the file's)")] = None,
         change: Annotated[float | None, typer.Option("--change", min=0.001, max=0.999,
                                                      help="Tornado swing +-fraction (default: file, 0.2)")] = None,

@@ -28,7 +28,6 @@ def _settings(database_url: str | None, run_worker: bool | None = None,
     update: dict[str, object] = {}
     if database_url:
         update["database_url"] = normalise_database_url(database_url)
-        _check_database_url(update["database_url"])  # type: ignore[arg-type]
     if run_worker is not None:
         update["run_worker"] = run_worker
     if threads is not None:
@@ -42,21 +41,68 @@ def _settings(database_url: str | None, run_worker: bool | None = None,
         name = str(err["loc"][0]) if err.get("loc") else "?"
         typer.echo(f"error: SITING_{name.upper()} = {err.get('input')!r}: {err['msg']}", err=True)
         raise typer.Exit(2) from None
-    return base.model_copy(update=update)
+    settings = base.model_copy(update=update)
+    _check_database_url(settings.database_url)  # the flag's or SITING_DATABASE_URL
+    return settings
+
+
+_SUPPORTED = "sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB"
 
 
 def _check_database_url(url: str) -> None:
-    """A clear one-line error (exit 2) for a URL SQLAlchemy cannot use, before the server starts."""
+    """A clear one-line error (exit 2) for a URL the service cannot use, before anything starts: not a URL, a
+    back end other than SQLite or PostgreSQL, a driver that is not installed, a SQLite file in a missing folder."""
+    import os
+
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+    def fail(why: str) -> None:
+        typer.echo(f"error: --database-url {_shown(url)!r}: {why} (use {_SUPPORTED})", err=True)
+        raise typer.Exit(2)
+
     try:
         parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        fail(f"not a database URL ({exc})")
+        return
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        fail(f"the {backend} back end is not supported, only SQLite and PostgreSQL")
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = os.path.dirname(parsed.database or "")
+        if folder and not os.path.isdir(folder):
+            fail(f"the folder {folder} of the SQLite file does not exist (create it first)")
+    try:
         create_engine(parsed).dispose()
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        typer.echo(f"error: --database-url {url!r} is not a database URL SQLAlchemy can use "
-                   f"(sqlite:///FILE or postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB): {exc}", err=True)
+        fail(f"not a database URL SQLAlchemy can use ({str(exc).splitlines()[0]})")
+    except ImportError as exc:
+        fail(f"its driver {exc.name or exc} is not installed")
+
+
+def _shown(url: str) -> str:
+    """``url`` without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing to hide
+        return url
+
+
+def _migrated(url: str) -> None:
+    """Run the migrations (they connect first); a database that cannot be reached is one line and exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.migrate import upgrade
+
+    try:
+        upgrade(url)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        typer.echo(f"error: database {_shown(url)!r} cannot be used: {reason}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -65,9 +111,8 @@ def _keys_database(database_url: str | None) -> Iterator[Any]:
     """The migrated database of the key commands; a ValueError inside ends with one line and exit code 2."""
     settings = _settings(database_url)
     from api.db import Database
-    from api.migrate import upgrade
 
-    upgrade(settings.database_url)
+    _migrated(settings.database_url)
     db = Database(settings.database_url)
     try:
         yield db
@@ -96,10 +141,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start the HTTP API (SQLite in ./siting.db unless --database-url; docs at /docs)."""
         settings = _settings(database_url, worker, threads)
+        _migrated(settings.database_url)  # an unreachable database: one line now, not a traceback at start-up
         from api.server import run_server
 
         typer.echo(f"siting API on http://{host}:{port} (docs /docs), database "
-                   f"{settings.database_url.split('@')[-1]}", err=True)
+                   f"{_shown(settings.database_url)}", err=True)
         run_server(host, port, settings)
 
     @app.command("worker")
@@ -112,6 +158,7 @@ def register(app: typer.Typer) -> None:
         import logging
 
         settings = _settings(database_url)
+        _migrated(settings.database_url)
         from api.worker import run_worker_process
 
         logging.basicConfig(level=logging.INFO,
@@ -144,14 +191,15 @@ def register(app: typer.Typer) -> None:
         key: Annotated[str, typer.Argument(help="The key's id or its shown prefix (siting keys list)")],
         database_url: DbOpt = None,
     ) -> None:
-        """Replace a key: print a new one for the same owner; the old one stops working, its queued jobs move over."""
+        """Replace a key: print a new one for the same owner; the old one stops working, its jobs and scenarios move
+        over."""
         from api.keys import rotate_key
 
         with _keys_database(database_url) as db:
             row, plain, moved = rotate_key(db, key)
         typer.echo(plain)
-        typer.echo(f"key {row.prefix}... replaces {key} for {row.owner!r}; {moved} queued job(s) moved to it",
-                   err=True)
+        typer.echo(f"key {row.prefix}... replaces {key} for {row.owner!r}; {moved} queued job(s) moved to it, "
+                   "with the old key's finished jobs and scenarios", err=True)
 
     @keys.command("list")
     def keys_list(database_url: DbOpt = None) -> None:
@@ -165,8 +213,10 @@ def register(app: typer.Typer) -> None:
             when = f" {r.revoked_at:%Y-%m-%d %H:%M}" if state == "revoked" else ""
             expires = f"  expires {r.expires_at:%Y-%m-%d %H:%M}" if r.expires_at else ""
             used = f"  last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "  never used"
-            # two lines a key, within 80 columns: who and in what state, then the id and the dates
-            typer.echo(f"{r.prefix}...  {r.owner}  {state}{when}")
+            # two lines a key, within 80 columns: who and in what state, then the id and the dates; an old owner
+            # with a line break is shown quoted, so a key is always its lines
+            owner = r.owner if r.owner.isprintable() else repr(r.owner)
+            typer.echo(f"{r.prefix}...  {owner}  {state}{when}")
             typer.echo(f"  id {r.id}")
             typer.echo(f"  created {r.created_at:%Y-%m-%d %H:%M}{expires}{used}")
         if not rows:

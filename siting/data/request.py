@@ -256,29 +256,109 @@ _Yaml12FloatLoader.add_implicit_resolver(
 )
 
 
+#: Largest request or scenario file read [bytes]: the largest shipped example is a few kB; a file of many
+#: megabytes is a mistake (or /dev/zero) and would take minutes to parse.
+MAX_INPUT_BYTES = 1_000_000
+#: Most digits an integer in an input file may have: far beyond any quantity here, far below Python's own limit
+#: on converting text to int (4,300 digits, which raises ValueError without a line).
+MAX_INTEGER_DIGITS = 400
+
+
+class _StrictYamlLoader(_Yaml12FloatLoader):
+    """The YAML 1.2-float loader that also refuses a key given twice in one mapping (PyYAML keeps the last one
+    silently: ``it_load_mw: 20`` then ``it_load_mw: 5000`` ran 5,000 MW) and integers of more than
+    :data:`MAX_INTEGER_DIGITS` digits; both errors name the line."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first}; each key once)", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_INTEGER_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"an integer of {digits} digits; at most {MAX_INTEGER_DIGITS} are accepted",
+                node.start_mark)
+        value: int = super().construct_yaml_int(node)
+        return value
+
+
+_StrictYamlLoader.add_constructor("tag:yaml.org,2002:int", _StrictYamlLoader.construct_yaml_int)
+
+
 def load_yaml(text: str) -> Any:
-    """Parse YAML text safely, with YAML 1.2 exponent floats (``1e9`` is a number)."""
-    return yaml.load(text, Loader=_Yaml12FloatLoader)  # noqa: S506 - a SafeLoader subclass
+    """Parse YAML text safely, with YAML 1.2 exponent floats (``1e9`` is a number); a duplicate key or an integer
+    of more than :data:`MAX_INTEGER_DIGITS` digits is a :class:`yaml.YAMLError` naming the line."""
+    return yaml.load(text, Loader=_StrictYamlLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of :func:`load_mapping`: a key given twice in one JSON object is an error."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r} (each key once)")
+        out[key] = value
+    return out
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"an integer of {len(text.lstrip('-'))} digits; at most {MAX_INTEGER_DIGITS} are accepted")
+    return int(text)
 
 
 def load_mapping(path: str | Path) -> Any:
-    """Read a YAML or JSON file; errors name the file and the line."""
+    """Read a YAML or JSON file; errors name the file and the line.
+
+    Refused with a :class:`RequestError`: a file over :data:`MAX_INPUT_BYTES` (read no further, so /dev/zero
+    ends at once), an empty one (it would silently run the defaults), a key given twice, an integer of more than
+    :data:`MAX_INTEGER_DIGITS` digits, text that is not UTF-8.
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as f:
+            raw = f.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise RequestError(f"cannot read {p}: {exc.strerror}", field=str(p)) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise RequestError(f"{p} is larger than the limit of {MAX_INPUT_BYTES:,} bytes for a request or scenario "
+                           "file", field=str(p))
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RequestError(f"{p} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
                            "save it as UTF-8", field=str(p)) from None
     try:
         if p.suffix.lower() == ".json":
-            return json.loads(text)
-        return load_yaml(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            data = json.loads(text, object_pairs_hook=_json_pairs, parse_int=_json_int) if text.strip() else None
+        else:
+            data = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RequestError(f"{p} is not valid YAML/JSON{where}: {problem}", field=str(p)) from None
+    except json.JSONDecodeError as exc:
         raise RequestError(f"{p} is not valid YAML/JSON: {str(exc).splitlines()[0]}", field=str(p)) from None
+    except ValueError as exc:  # the JSON hooks above
+        raise RequestError(f"{p} is not valid JSON: {exc}", field=str(p)) from None
     except RecursionError:
         raise RequestError(f"{p} is nested too deeply to be a request or scenario", field=str(p)) from None
+    if data is None:
+        raise RequestError(f"{p} is empty: give at least one field (an empty file would run the defaults)",
+                           field=str(p))
+    return data
 
 
 def load_request(path: str | Path) -> SiteRequest:
