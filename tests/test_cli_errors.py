@@ -100,7 +100,7 @@ def test_a_bad_input_file_is_one_line_naming_it(tmp_path: Path, case: str, names
 
 
 @pytest.mark.parametrize("args", [
-    ["optimize", str(EXAMPLES / "default.yaml"), *FAST, "--csv", "/dev/full"],
+    ["optimize", str(EXAMPLES / "default.yaml"), *FAST, "--csv-file", "/dev/full"],
     ["optimize", str(EXAMPLES / "default.yaml"), *FAST, "--xlsx", "/dev/full"],
     ["optimize", str(EXAMPLES / "default.yaml"), *FAST, "--geojson", "/dev/full"],
     ["report", "-r", str(EXAMPLES / "default.yaml"), "--robust", "0", "-o", "/dev/full"],
@@ -111,7 +111,7 @@ def test_an_output_that_cannot_be_written_is_one_line_naming_it(args: list[str])
 
 def test_an_output_in_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     blocker = write(tmp_path, "not-a-folder", "x")  # a file where a folder should be
-    r = run(["optimize", str(EXAMPLES / "default.yaml"), *FAST, "--csv", str(blocker / "out.csv")])
+    r = run(["optimize", str(EXAMPLES / "default.yaml"), *FAST, "--csv-file", str(blocker / "out.csv")])
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert f"the folder {blocker} does not exist" in r.output
 

@@ -307,7 +307,7 @@ def test_cli_and_api_say_why_a_staged_plan_is_infeasible(tmp_path: Path) -> None
     path.write_text(yaml.safe_dump({**STAGED, "excluded_sites": ["guian"], "budget_yuan_per_year": 1e6}))
     r = CliRunner().invoke(app, ["stage", str(path), "--years", "10", "--block-mw", "10"], env={"COLUMNS": "200"})
     text = " ".join(r.stdout.split())
-    assert r.exit_code == 1 and "staged build-out: infeasible" in text and "2027 (20 MW): relax budget" in text
+    assert r.exit_code == 1 and "staged build-out: no plan" in text and "2027 (20 MW): relax budget" in text
     from api import engine
     from api.results import StagedPlanPublic
 

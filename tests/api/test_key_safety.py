@@ -67,7 +67,7 @@ def test_owners_are_one_line(tmp_path: Path, owner: str) -> None:
     assert "one line of printable characters" in made.output
 
 
-def test_keys_list_prints_one_line_per_key_even_for_an_old_multi_line_owner(tmp_path: Path) -> None:
+def test_keys_list_keeps_each_key_to_its_lines_even_for_an_old_multi_line_owner(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path)
     with running_client(make_settings(url)) as c:
         db = c.app.state.db  # type: ignore[attr-defined]
@@ -78,7 +78,9 @@ def test_keys_list_prints_one_line_per_key_even_for_an_old_multi_line_owner(tmp_
     listed = CliRunner().invoke(app, ["keys", "list", "--database-url", url])
     assert listed.exit_code == 0, listed.output
     lines = [line for line in listed.stdout.splitlines() if line.strip()]
-    assert len(lines) == 2
+    # three lines a key (who and state; id; dates), the continuations indented: a forged owner cannot add a key
+    heads = [line for line in lines if not line.startswith(" ")]
+    assert len(lines) == 6 and len(heads) == 2
     assert "'mallory\\nsk_fake...  active'" in listed.stdout
 
 
