@@ -51,7 +51,9 @@ import numpy.typing as npt
 
 from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, price_parameter_at
 from siting.data.catalog import Catalog, Subsidy
+from siting.data.request import SiteRequest
 from siting.errors import SitingError
+from siting.models.costs import COST_COMPONENTS, Assumptions, SiteInputs, energy_cost_of_site_yuan_per_mw_year
 from siting.optimization.backends import solve
 from siting.optimization.emit_highs import DirectModel
 from siting.optimization.model import define
@@ -182,8 +184,36 @@ class ProblemPatcher:
         inputs = [self._inputs(j, s, rows[s], req) if s in rows else self.inputs[j]
                   for j, s in enumerate(self.base.sites)]
         subsidies = [subs.get(s.subsidy_id, s) for s in self.catalog.subsidies]
-        return apply_site_inputs(self.base, req, a, inputs, subsidies)
+        changed = [j for j, s in enumerate(self.base.sites) if s in rows or a is not self.assumptions]
+        return self._assemble(req, a, inputs, subsidies, changed)
 
+    def _assemble(self, request: SiteRequest, a: Assumptions, inputs: list[SiteInputs], subsidies: list[Subsidy],
+                  changed: list[int]) -> SiteProblem:
+        """``apply_site_inputs`` with the hour-by-hour energy cost computed once per site and flexible share, and
+        only for the sites in ``changed`` (the others keep the base problem's column).
+
+        ``apply_site_inputs`` runs the hourly energy model for every (class, site); here it gets the inputs
+        with a flat stand-in price schedule (its energy column is then replaced) and the energy column is
+        the engine's own ``usage x energy_cost_of_site_yuan_per_mw_year(site, u, flexible share)``, so every
+        array is the one the reference path computes, number for number (``tests/test_montecarlo.py``).
+        """
+        base = self.base
+        p = apply_site_inputs(base, request, a, [replace(si, tou=None) for si in inputs], subsidies)
+        energy = base.components["energy"].copy()
+        flex = [c.flexible_share_fraction for c in request.classes]
+        for j in changed:
+            by_share: dict[float, float] = {}
+            for k, f in enumerate(flex):
+                if f not in by_share:
+                    by_share[f] = a.usage_factor * energy_cost_of_site_yuan_per_mw_year(
+                        inputs[j], a.utilisation_fraction, f)
+                energy[k, j] = by_share[f]
+        components = {c: energy if c == "energy" else p.components[c] for c in COST_COMPONENTS}
+        per_mw = sum(components.values())
+        assert isinstance(per_mw, np.ndarray)
+        K, I, J = base.shape
+        unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
+        return replace(p, components=components, unit_cost=unit_cost, inputs=list(inputs))
 
     def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any) -> Any:
         """``site_inputs`` of an updated row; PUE (monthly climate model) only when dust days changed."""
