@@ -35,3 +35,10 @@ def test_beyond_benchmark_smoke() -> None:
 
     s = bench_beyond.main(["--smoke"])
     assert s["staged_status"] == "optimal" and s["frontier_points"] >= 2  # type: ignore[operator]
+
+
+def test_cli_benchmark_smoke() -> None:
+    from bench import bench_cli
+
+    s = bench_cli.main(["--smoke"])
+    assert s["median_help_s"] > 0 and s["median_optimize_s"] > s["median_baseline_s"]  # type: ignore[operator]

@@ -55,7 +55,7 @@ from siting.data.request import SiteRequest
 from siting.errors import SitingError
 from siting.models.costs import COST_COMPONENTS, Assumptions, SiteInputs, energy_cost_of_site_yuan_per_mw_year
 from siting.optimization.backends import solve
-from siting.optimization.emit_highs import DirectModel
+from siting.optimization.emit_highs import DirectModel, HighsModel
 from siting.optimization.model import define
 from siting.optimization.problem import (
     SiteProblem,
@@ -64,7 +64,7 @@ from siting.optimization.problem import (
     request_assumptions,
     site_inputs,
 )
-from siting.optimization.solve import SolverName
+from siting.optimization.solve import SolveOutcome, SolverName
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -177,12 +177,14 @@ class ProblemPatcher:
                 sid = parts[1]
                 subs[sid] = replace(subs.get(sid, self.subsidies[sid]), **{parts[2]: float(v)})  # type: ignore[arg-type]
         req = self.request.model_copy(update=req_update) if req_update else self.request
-        a = self.assumptions
+        a, cat = self.assumptions, self.catalog
         if defaults or req_update:
             cat = replace(self.catalog, defaults={**self.catalog.defaults, **defaults})
             a = request_assumptions(cat, req)
-        inputs = [self._inputs(j, s, rows[s], req) if s in rows else self.inputs[j]
-                  for j, s in enumerate(self.base.sites)]
+        # the utilisation is the load factor of every site's demand charge: then every site's price moves
+        load_factor_moved = a.utilisation_fraction != self.assumptions.utilisation_fraction
+        inputs = [self._inputs(j, s, rows.get(s, self.rows[s]), req, cat) if s in rows or load_factor_moved
+                  else self.inputs[j] for j, s in enumerate(self.base.sites)]
         subsidies = [subs.get(s.subsidy_id, s) for s in self.catalog.subsidies]
         changed = [j for j, s in enumerate(self.base.sites) if s in rows or a is not self.assumptions]
         return self._assemble(req, a, inputs, subsidies, changed)
@@ -215,13 +217,67 @@ class ProblemPatcher:
         unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
         return replace(p, components=components, unit_cost=unit_cost, inputs=list(inputs))
 
-    def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any) -> Any:
+    def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any, catalog: Catalog) -> Any:
         """``site_inputs`` of an updated row; PUE (monthly climate model) only when dust days changed."""
         dust, dust0 = row.get("dust_days_per_year"), self.rows[site].get("dust_days_per_year")
         unchanged = dust == dust0 or (dust != dust and dust0 != dust0)  # NaN-safe
         known = self.inputs[j]
-        return site_inputs(self.catalog, request, site, row, known_pue=known.pue if unchanged else None,
+        return site_inputs(catalog, request, site, row, known_pue=known.pue if unchanged else None,
                            known_pue_monthly=known.pue_monthly if unchanged else None)
+
+
+#: How far from 0 or 1 an integer column of the LP relaxation may be and still count as integral: HiGHS's
+#: ``mip_feasibility_tolerance`` (default 1e-6), the tolerance its MILP solver accepts an integer solution with.
+INTEGRALITY_TOLERANCE = 1e-6
+
+
+class RelaxFirst:
+    """A sample's MILP solved as its LP relaxation first, the MILP only when the relaxation is not integral.
+
+    The LP relaxation's optimum is a lower bound of the MILP's; when its integer columns (open, campus
+    switches) are integral it is a feasible MILP solution, hence optimal -- the same optimum, proved without
+    branch and bound.  For the default request the relaxation is integral in nearly every sample and HiGHS
+    answers the LP (warm, from the previous sample's basis) faster than its MILP solver sets up, probes and
+    cuts a 100-column model.  Otherwise the MILP is solved as before (cleared state, :data:`MIP_OPTIONS`).
+    ``tests/test_montecarlo.py`` checks the two paths agree on seeded samples.  Measured (issue 27): the
+    relaxation of the default request is integral in ~58 % of robust samples, but the route-factor draws
+    change which (class, centre, site) columns exist, so both models are rebuilt cold and the sweep is no
+    faster; in the Monte Carlo example it is never integral.  Hence opt-in (``SweepSetup.relax_first``).
+    """
+
+    def __init__(self, relax: bool = True) -> None:
+        self.relax = relax
+        self.milp: DirectModel | None = None
+        self.lp: HighsModel | None = None
+        self.rebuilds = 0
+        self.milp_solves = 0
+
+    def solve(self, problem: SiteProblem, time_limit_s: float | None) -> tuple[SolveOutcome, FloatArray, FloatArray]:
+        """(outcome, open (J,), alloc (K, I, J)) of ``problem``'s MILP."""
+        arrays = define(problem)
+        if self.relax and arrays.columns.integer.any():
+            relaxed = replace(arrays, columns=replace(arrays.columns, integer=np.zeros_like(arrays.columns.integer)))
+            if self.lp is None:
+                self.lp = HighsModel(relaxed)
+            elif not self.lp.update(relaxed):
+                self.rebuilds += 1
+            s = self.lp.solve(time_limit_s=time_limit_s, mip_gap=None)
+            if s.outcome.status == "infeasible":
+                return s.outcome, np.zeros(len(problem.sites)), np.zeros(problem.shape)
+            if s.x is not None and s.outcome.status == "optimal":
+                xi = s.x[arrays.columns.integer]
+                if bool(np.all(np.abs(xi - np.round(xi)) <= INTEGRALITY_TOLERANCE)):
+                    return s.outcome, s.open(), s.alloc()
+        self.milp_solves += 1
+        if self.milp is None:
+            self.milp = DirectModel(problem)
+            tune(self.milp)
+        elif not self.milp.update(problem):
+            self.rebuilds += 1
+            tune(self.milp)
+        self.milp.h.clearSolver()
+        outcome, op, alloc, _sub = self.milp.solve(time_limit_s=time_limit_s)
+        return outcome, op, alloc
 
 
 def tune(model: DirectModel) -> None:
@@ -247,6 +303,8 @@ class SampleBatch:
     mw: FloatArray
     emissions_t_per_year: FloatArray
     rebuilds: int = 0
+    # each sample's problem, when the setup asks to keep them and the chunk ran in this process (else None)
+    problems: list[SiteProblem] | None = None
 
     @staticmethod
     def concat(batches: Sequence[SampleBatch]) -> SampleBatch:
@@ -258,6 +316,8 @@ class SampleBatch:
             open=np.concatenate([b.open for b in order]), mw=np.concatenate([b.mw for b in order]),
             emissions_t_per_year=np.concatenate([b.emissions_t_per_year for b in order]),
             rebuilds=sum(b.rebuilds for b in order),
+            problems=([q for b in order for q in (b.problems or [])]
+                      if all(b.problems is not None for b in order) else None),
         )
 
 
@@ -271,6 +331,11 @@ class SweepSetup:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     solver: SolverName = "highs"  # "cbc": each sample is written out by the PuLP emitter and solved by CBC
     time_limit_s: float | None = None  # per sample
+    # the LP relaxation first, the MILP only when it is not integral (RelaxFirst); off by default: on the shipped
+    # scenarios it does not pay (the Monte Carlo example's relaxation is fractional in every sample; robust's
+    # route-factor draws change the model's structure, so neither model stays warm)
+    relax_first: bool = False
+    keep_problems: bool = False  # return each sample's SiteProblem (in-process runs only: robust re-costs plans)
 
 
 _PATCHERS: dict[tuple[str, int], ProblemPatcher] = {}
@@ -293,7 +358,9 @@ def _patcher(setup: SweepSetup) -> ProblemPatcher:
 
 
 def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleBatch:
-    """Solve samples ``start .. start + len(values) - 1`` (rows of ``values``, columns ``setup.paths``)."""
+    """Solve samples ``start .. start + len(values) - 1`` (rows of ``values``, columns ``setup.paths``).
+
+    A NaN value leaves its path at the scenario's value (a tornado row changes one path of many)."""
     patcher = _patcher(setup)
     n, J = len(values), len(patcher.base.sites)
     status = np.zeros(n, dtype=np.int8)
@@ -301,23 +368,17 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
     opened = np.zeros((n, J), dtype=bool)
     mw = np.zeros((n, J))
     emis = np.full(n, np.nan)
-    model: DirectModel | None = None
-    rebuilds = 0
+    model = RelaxFirst(relax=setup.relax_first)
+    kept: list[SiteProblem] | None = [] if setup.keep_problems else None
     for r in range(n):
-        problem = patcher.problem(dict(zip(setup.paths, values[r].tolist(), strict=True)))
+        problem = patcher.problem({p: v for p, v in zip(setup.paths, values[r].tolist(), strict=True) if v == v})
+        if kept is not None:
+            kept.append(problem)
         if setup.solver != "highs":
             solution = solve(define(problem), setup.solver, time_limit_s=setup.time_limit_s, mip_gap=1e-6)
             outcome, op, alloc = solution.outcome, solution.open(), solution.alloc()
-        elif model is None:
-            model = DirectModel(problem)
-            tune(model)
-        elif not model.update(problem):
-            rebuilds += 1
-            tune(model)
-        if setup.solver == "highs":
-            assert model is not None
-            model.h.clearSolver()
-            outcome, op, alloc, _sub = model.solve(time_limit_s=setup.time_limit_s)
+        else:
+            outcome, op, alloc = model.solve(problem, setup.time_limit_s)
         status[r] = STATUS_CODES.get(outcome.status, 3)
         if outcome.objective is not None:
             obj[r] = outcome.objective
@@ -327,7 +388,7 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
             if problem.emissions_t_per_mw is not None:
                 emis[r] = float(problem.emissions_t_per_mw @ mw_j)
     return SampleBatch(np.arange(start, start + n, dtype=np.int64), list(patcher.base.sites), status, obj,
-                       opened, mw, emis, rebuilds)
+                       opened, mw, emis, model.rebuilds, kept)
 
 
 ProgressCallback = Callable[[int], None]
@@ -355,7 +416,7 @@ def run_samples(
     starts = list(range(0, n, chunk_size))
     chunks = [(s, values[s:s + chunk_size]) for s in starts]
     if scheduler:
-        return _run_dask(setup, chunks, scheduler, progress)
+        return _run_dask(replace(setup, keep_problems=False), chunks, scheduler, progress)
     w = workers if workers is not None else default_workers()
     if w <= 1 or len(chunks) <= 1:
         out = []
@@ -364,7 +425,7 @@ def run_samples(
             if progress:
                 progress(len(v))
         return SampleBatch.concat(out)
-    return _run_pool(setup, chunks, w, progress)
+    return _run_pool(replace(setup, keep_problems=False), chunks, w, progress)  # problems stay in the workers
 
 
 def _pool_context() -> Any:

@@ -223,9 +223,10 @@ def energy_cost_by_period(
                                              adder_yuan_per_kwh)
         # (month, period) cell of each hour; bincount adds in hour order as np.add.at does (same sums), ~10x faster
         cell = MONTH_INDEX * len(PERIODS) + schedule.hourly_period()
-        cost = np.bincount(cell, weights=cost_h, minlength=12 * len(PERIODS)).reshape(12, len(PERIODS))
-        kwh = np.bincount(cell, weights=it * np.asarray(pue_hourly),
-                          minlength=12 * len(PERIODS)).reshape(12, len(PERIODS))
+        cells = 12 * len(PERIODS)
+        cost = np.asarray(np.bincount(cell, weights=cost_h, minlength=cells), dtype=float).reshape(12, -1)
+        kwh = np.asarray(np.bincount(cell, weights=it * np.asarray(pue_hourly), minlength=cells),
+                         dtype=float).reshape(12, -1)
     else:
         e = daily_it_energy_mwh(schedule, utilisation, flexible_share)
         price = base[:, None] * schedule.multiplier + adder_yuan_per_kwh
