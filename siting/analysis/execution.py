@@ -54,6 +54,7 @@ from siting.data.catalog import Catalog, Subsidy
 from siting.data.request import SiteRequest
 from siting.errors import SitingError
 from siting.models.costs import COST_COMPONENTS, Assumptions, SiteInputs, energy_cost_of_site_yuan_per_mw_year
+from siting.models.tariffs import DAYS_PER_MONTH
 from siting.optimization.backends import solve
 from siting.optimization.emit_highs import DirectModel, HighsModel
 from siting.optimization.model import define
@@ -129,8 +130,15 @@ class ProblemPatcher:
                    "flood_protection_return_period_years": any(
                        c.min_flood_return_period_years is not None for c in self.request.classes)}
         self.inert = frozenset(p for p in INERT_SITE_PARAMETERS if not limited.get(p, False))
+        self._fast: dict[str, bool] = {}
 
     def is_fast(self, path: str) -> bool:
+        fast = self._fast.get(path)
+        if fast is None:
+            fast = self._fast[path] = self._is_fast(path)
+        return fast
+
+    def _is_fast(self, path: str) -> bool:
         if path == ROUTE_FACTOR:
             return True
         parts = path.split(".")
@@ -207,8 +215,7 @@ class ProblemPatcher:
             by_share: dict[float, float] = {}
             for k, f in enumerate(flex):
                 if f not in by_share:
-                    by_share[f] = a.usage_factor * energy_cost_of_site_yuan_per_mw_year(
-                        inputs[j], a.utilisation_fraction, f)
+                    by_share[f] = a.usage_factor * _energy_yuan_per_mw_year(inputs[j], a.utilisation_fraction, f)
                 energy[k, j] = by_share[f]
         components = {c: energy if c == "energy" else p.components[c] for c in COST_COMPONENTS}
         per_mw = sum(components.values())
@@ -278,6 +285,19 @@ class RelaxFirst:
         self.milp.h.clearSolver()
         outcome, op, alloc, _sub = self.milp.solve(time_limit_s=time_limit_s)
         return outcome, op, alloc
+
+
+def _energy_yuan_per_mw_year(si: SiteInputs, utilisation: float, flexible_share: float) -> float:
+    """``energy_cost_of_site_yuan_per_mw_year`` of inputs that ``site_inputs`` made at this utilisation (its load
+    factor): for a flat load (no flexible share) on a tariff that is the flat-equivalent price ``site_inputs``
+    already computed from the same hours times the facility energy it divided by
+    (``siting.models.tariffs.flat_equivalent_price_yuan_per_kwh``), equal to the last bit or so; the hourly
+    model runs only for a flexible share."""
+    if flexible_share == 0.0 and si.tou is not None and si.price_flat_yuan_per_kwh is not None \
+            and si.pue_monthly is not None:
+        kwh = float((DAYS_PER_MONTH * np.asarray(si.pue_monthly) * 24.0 * utilisation * 1000.0).sum())
+        return si.price_yuan_per_kwh * kwh
+    return energy_cost_of_site_yuan_per_mw_year(si, utilisation, flexible_share)
 
 
 def tune(model: DirectModel) -> None:
@@ -369,11 +389,11 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
     mw = np.zeros((n, J))
     emis = np.full(n, np.nan)
     model = RelaxFirst(relax=setup.relax_first)
-    kept: list[SiteProblem] | None = [] if setup.keep_problems else None
-    for r in range(n):
+    kept: list[SiteProblem | None] = [None] * n
+    for r in solve_order(setup.paths, values):
         problem = patcher.problem({p: v for p, v in zip(setup.paths, values[r].tolist(), strict=True) if v == v})
-        if kept is not None:
-            kept.append(problem)
+        if setup.keep_problems:
+            kept[r] = problem
         if setup.solver != "highs":
             solution = solve(define(problem), setup.solver, time_limit_s=setup.time_limit_s, mip_gap=1e-6)
             outcome, op, alloc = solution.outcome, solution.open(), solution.alloc()
@@ -388,7 +408,23 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
             if problem.emissions_t_per_mw is not None:
                 emis[r] = float(problem.emissions_t_per_mw @ mw_j)
     return SampleBatch(np.arange(start, start + n, dtype=np.int64), list(patcher.base.sites), status, obj,
-                       opened, mw, emis, model.rebuilds, kept)
+                       opened, mw, emis, model.rebuilds,
+                       [q for q in kept if q is not None] if setup.keep_problems else None)
+
+
+def solve_order(paths: Sequence[str], values: FloatArray) -> list[int]:
+    """The order in which a chunk's rows are solved: by the drawn route factor where one is drawn, else as given.
+
+    The route factor decides which (class, centre, site) triples are within their RTT limits, i.e. which
+    columns the model has; the set only grows with the factor, so in this order the model keeps its
+    structure (and is updated in place) between thresholds instead of being rebuilt at most samples.
+    Each sample's result is the same in any order (the solver state is cleared per MILP solve), and the
+    order depends on the chunk's values alone, never on the executor.
+    """
+    if ROUTE_FACTOR not in paths:
+        return list(range(len(values)))
+    rf = values[:, list(paths).index(ROUTE_FACTOR)]
+    return [int(r) for r in np.argsort(np.where(np.isnan(rf), -np.inf, rf), kind="stable")]
 
 
 ProgressCallback = Callable[[int], None]
