@@ -49,8 +49,10 @@ from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, parse_scenario
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
 from siting.errors import RequestError
+from siting.optimization.backends import solve
 from siting.optimization.evaluate import meets_sampled_rules, plan_total_yuan_per_year
-from siting.optimization.optimize import optimize_problem
+from siting.optimization.model import define
+from siting.optimization.optimize import DEFAULT_MIP_GAP, optimize_problem
 from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
 from siting.optimization.solve import SolverName
 
@@ -178,14 +180,12 @@ def _plan_of(problem: SiteProblem, sites: list[str], solver: SolverName) -> tupl
     """The optimal plan at the catalog values using exactly ``sites`` (None if infeasible)."""
     locked = np.array([s in sites for s in problem.sites])
     fixed = replace(problem, locked=locked, excluded=~locked, min_sites=0, max_sites=None)
-    r = optimize_problem(fixed, solver=solver)
-    if r.objective_yuan_per_year is None:
+    # the solver's arrays as optimize_problem reads them (same model, gap and 1e-9 MW floor), without its tables
+    solution = solve(define(fixed), solver, mip_gap=DEFAULT_MIP_GAP)
+    if solution.outcome.objective is None:
         return None
-    alloc = np.zeros(problem.shape)
-    for row in r.allocation.itertuples(index=False):
-        alloc[problem.classes.index(str(row[0])), problem.centres.index(str(row[1])),
-              problem.sites.index(str(row[2]))] = float(row[3])
-    return locked.astype(float), alloc
+    alloc = solution.alloc()
+    return locked.astype(float), np.where(alloc > 1e-9, alloc, 0.0)
 
 
 def robust(
