@@ -145,3 +145,15 @@ def test_leading_inputs_equal_the_tornado(catalog: Catalog) -> None:
         assert r["cost_high_yuan_per_year"] == pytest.approx(ref["cost_high_yuan_per_year"], rel=1e-9)
         assert (r["sites_low"], r["sites_high"]) == (ref["sites_low"], ref["sites_high"])
         assert r["sites_change"] == bool(ref["sites_change"])
+
+
+def test_robust_on_two_workers_equals_in_process(catalog: Catalog) -> None:
+    """The pool returns each sample's (trimmed) problem, so the candidate plans are costed on the same samples
+    as in-process: every figure of the result is the same whatever the executor."""
+    one = robust({}, catalog, samples=30, seed=9, workers=1)
+    two = robust({}, catalog, samples=30, seed=9, workers=2)
+    assert two.p_chosen == one.p_chosen and two.plan_shares == one.plan_shares
+    assert [c["sites"] for c in two.candidates] == [c["sites"] for c in one.candidates]
+    for a, b in zip(two.candidates, one.candidates, strict=True):
+        numbers = {k: v for k, v in a.items() if k != "sites"}
+        assert numbers == pytest.approx({k: b[k] for k in numbers}, rel=1e-12)

@@ -323,7 +323,7 @@ class SampleBatch:
     mw: FloatArray
     emissions_t_per_year: FloatArray
     rebuilds: int = 0
-    # each sample's problem, when the setup asks to keep them and the chunk ran in this process (else None)
+    # each sample's problem without its per-site inputs, when the setup asks to keep them (else None)
     problems: list[SiteProblem] | None = None
 
     @staticmethod
@@ -355,7 +355,7 @@ class SweepSetup:
     # scenarios it does not pay (the Monte Carlo example's relaxation is fractional in every sample; robust's
     # route-factor draws change the model's structure, so neither model stays warm)
     relax_first: bool = False
-    keep_problems: bool = False  # return each sample's SiteProblem (in-process runs only: robust re-costs plans)
+    keep_problems: bool = False  # return each sample's SiteProblem, inputs dropped (robust re-costs plans on them)
 
 
 _PATCHERS: dict[tuple[str, int], ProblemPatcher] = {}
@@ -392,8 +392,8 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
     kept: list[SiteProblem | None] = [None] * n
     for r in solve_order(setup.paths, values):
         problem = patcher.problem({p: v for p, v in zip(setup.paths, values[r].tolist(), strict=True) if v == v})
-        if setup.keep_problems:
-            kept[r] = problem
+        if setup.keep_problems:  # without the per-site inputs (hourly arrays): a few kB to send back from a worker
+            kept[r] = replace(problem, inputs=[])
         if setup.solver != "highs":
             solution = solve(define(problem), setup.solver, time_limit_s=setup.time_limit_s, mip_gap=1e-6)
             outcome, op, alloc = solution.outcome, solution.open(), solution.alloc()
@@ -452,7 +452,7 @@ def run_samples(
     starts = list(range(0, n, chunk_size))
     chunks = [(s, values[s:s + chunk_size]) for s in starts]
     if scheduler:
-        return _run_dask(replace(setup, keep_problems=False), chunks, scheduler, progress)
+        return _run_dask(setup, chunks, scheduler, progress)
     w = workers if workers is not None else default_workers()
     if w <= 1 or len(chunks) <= 1:
         out = []
@@ -461,7 +461,7 @@ def run_samples(
             if progress:
                 progress(len(v))
         return SampleBatch.concat(out)
-    return _run_pool(replace(setup, keep_problems=False), chunks, w, progress)  # problems stay in the workers
+    return _run_pool(setup, chunks, w, progress)
 
 
 def _pool_context() -> Any:

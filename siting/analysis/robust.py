@@ -231,7 +231,7 @@ def robust(
     nominal_key = "+".join(nominal.chosen_sites)
     # candidate plans: the nominal one and the site sets most often optimal
     keys = [nominal_key] + [k for k, _ in sorted(counts.items(), key=lambda x: -x[1]) if k != nominal_key]
-    # the samples' problems as the solves saw them (in-process), else patched again (pool, Dask)
+    # the samples' problems as the solves saw them (patched again only if an executor lost them)
     kept = batch.problems
     if kept is None:
         patcher = ProblemPatcher(scenario, cat)
