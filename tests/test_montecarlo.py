@@ -121,3 +121,20 @@ def test_a_hazard_value_under_a_class_limit_is_not_inert(catalog: Catalog) -> No
     np.testing.assert_array_equal(swept.allowed, build_site_problem(cat, req).allowed)
     assert ProblemPatcher(free, catalog).is_fast(path)  # no limit: inert, skipped
     assert ProblemPatcher(free, catalog).problem({path: 5.0}).allowed[0, :, j].any()
+
+
+def test_relaxation_first_equals_the_milp(catalog: Catalog) -> None:
+    """RelaxFirst (the LP relaxation, accepted only when integral) finds the MILP's optimum on seeded robust
+    draws of the default request, whose relaxation is integral in some samples and not in others."""
+    from siting.analysis.robust import sample_ranges
+    from siting.data.request import parse_request
+
+    req = parse_request({})
+    scen = parse_scenario({"name": "x", "request": req.model_dump(mode="json")}, catalog=catalog)
+    sites = build_site_problem(catalog, req).sites
+    paths, values = sample_ranges(catalog, req, sites, 24, seed=5)
+    plain = evaluate_chunk(SweepSetup(scen, catalog, tuple(paths), relax_first=False), 0, values)
+    relaxed = evaluate_chunk(SweepSetup(scen, catalog, tuple(paths), relax_first=True), 0, values)
+    np.testing.assert_array_equal(relaxed.status, plain.status)
+    np.testing.assert_allclose(relaxed.objective_yuan_per_year, plain.objective_yuan_per_year, rtol=1e-6)
+    np.testing.assert_array_equal(relaxed.open, plain.open)

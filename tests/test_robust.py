@@ -94,3 +94,66 @@ def test_how_sure_names_the_alternatives_with_their_numbers(catalog: Catalog) ->
     s1 = next(s for s in explain(siting.optimize(only, catalog, explain=False), only, catalog, r1)
               if s.key == "how_sure")
     assert s1.sentences[1] == "It also has the least expected cost and the least maximum regret of the plans sampled."
+
+
+# --- issue 27: the fast paths give the answers of the plain ones ---------------------------------------------
+
+
+def test_patched_robust_samples_equal_rebuilt_problems(catalog: Catalog) -> None:
+    """Robust draws (route factor, dust days, utilisation, prices, capex, ...) through the patcher's assembly
+    (hourly energy once per site and flexible share) equal build_site_problem on the sampled catalog."""
+    from siting.analysis.execution import ProblemPatcher
+    from siting.analysis.scenarios import parse_scenario
+    from siting.optimization.problem import build_site_problem
+
+    req = siting.parse_request({})
+    scenario = parse_scenario({"name": "x", "request": req.model_dump(mode="json")}, catalog=catalog)
+    patcher = ProblemPatcher(scenario, catalog)
+    paths, values = sample_ranges(catalog, req, patcher.base.sites, 4, seed=3)
+    for row in values:
+        sample = dict(zip(paths, row.tolist(), strict=True))
+        fast = patcher.problem(sample)
+        req_s, cat_s = scenario.apply(sample, catalog)
+        ref = build_site_problem(cat_s, req_s)
+        for name in ("unit_cost", "fixed_cost", "capacity_mw", "energy_mwh_per_mw", "emissions_t_per_mw", "pue",
+                     "price_yuan_per_kwh", "allowed"):
+            np.testing.assert_allclose(getattr(fast, name), getattr(ref, name), rtol=1e-12, err_msg=name)
+        for c in ref.components:
+            np.testing.assert_allclose(fast.components[c], ref.components[c], rtol=1e-12, err_msg=c)
+        assert fast.subsidies == ref.subsidies
+
+
+def test_leading_inputs_equal_the_tornado(catalog: Catalog) -> None:
+    """leading_inputs (one chunk, one model updated in place) ranks and costs the inputs as the tornado of
+    siting.analysis.sensitivity (one fresh model per end point) does."""
+    from siting.analysis.robust import leading_inputs, ranged_paths
+    from siting.analysis.scenarios import SweepRange, parse_scenario
+    from siting.analysis.sensitivity import tornado
+    from siting.optimization.problem import build_site_problem
+
+    req = siting.parse_request({})
+    rows = leading_inputs(catalog, req, n=100)
+    scenario = parse_scenario({"name": "x", "request": req.model_dump(mode="json")}, catalog=catalog)
+    sites = build_site_problem(catalog, req).sites
+    params: dict[str, SweepRange | None] = {p: SweepRange(low=lo, high=hi)
+                                            for p, lo, _, hi in ranged_paths(catalog, req, sites) if hi > lo}
+    frame = tornado(scenario, catalog, parameters=params).frame
+    assert [r["parameter"] for r in rows] == list(frame["parameter"])
+    for r, ref in zip(rows, frame.to_dict("records"), strict=True):
+        assert r["value"] == ref["base_value"] and (r["low"], r["high"]) == (ref["low_value"], ref["high_value"])
+        assert r["cost_low_yuan_per_year"] == pytest.approx(ref["cost_low_yuan_per_year"], rel=1e-9)
+        assert r["cost_high_yuan_per_year"] == pytest.approx(ref["cost_high_yuan_per_year"], rel=1e-9)
+        assert (r["sites_low"], r["sites_high"]) == (ref["sites_low"], ref["sites_high"])
+        assert r["sites_change"] == bool(ref["sites_change"])
+
+
+def test_robust_on_two_workers_equals_in_process(catalog: Catalog) -> None:
+    """The pool returns each sample's (trimmed) problem, so the candidate plans are costed on the same samples
+    as in-process: every figure of the result is the same whatever the executor."""
+    one = robust({}, catalog, samples=30, seed=9, workers=1)
+    two = robust({}, catalog, samples=30, seed=9, workers=2)
+    assert two.p_chosen == one.p_chosen and two.plan_shares == one.plan_shares
+    assert [c["sites"] for c in two.candidates] == [c["sites"] for c in one.candidates]
+    for a, b in zip(two.candidates, one.candidates, strict=True):
+        numbers = {k: v for k, v in a.items() if k != "sites"}
+        assert numbers == pytest.approx({k: b[k] for k in numbers}, rel=1e-12)

@@ -51,9 +51,12 @@ import numpy.typing as npt
 
 from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, price_parameter_at
 from siting.data.catalog import Catalog, Subsidy
+from siting.data.request import SiteRequest
 from siting.errors import SitingError
+from siting.models.costs import COST_COMPONENTS, Assumptions, SiteInputs, energy_cost_of_site_yuan_per_mw_year
+from siting.models.tariffs import DAYS_PER_MONTH
 from siting.optimization.backends import solve
-from siting.optimization.emit_highs import DirectModel
+from siting.optimization.emit_highs import DirectModel, HighsModel
 from siting.optimization.model import define
 from siting.optimization.problem import (
     SiteProblem,
@@ -62,7 +65,7 @@ from siting.optimization.problem import (
     request_assumptions,
     site_inputs,
 )
-from siting.optimization.solve import SolverName
+from siting.optimization.solve import SolveOutcome, SolverName
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -127,8 +130,15 @@ class ProblemPatcher:
                    "flood_protection_return_period_years": any(
                        c.min_flood_return_period_years is not None for c in self.request.classes)}
         self.inert = frozenset(p for p in INERT_SITE_PARAMETERS if not limited.get(p, False))
+        self._fast: dict[str, bool] = {}
 
     def is_fast(self, path: str) -> bool:
+        fast = self._fast.get(path)
+        if fast is None:
+            fast = self._fast[path] = self._is_fast(path)
+        return fast
+
+    def _is_fast(self, path: str) -> bool:
         if path == ROUTE_FACTOR:
             return True
         parts = path.split(".")
@@ -175,23 +185,119 @@ class ProblemPatcher:
                 sid = parts[1]
                 subs[sid] = replace(subs.get(sid, self.subsidies[sid]), **{parts[2]: float(v)})  # type: ignore[arg-type]
         req = self.request.model_copy(update=req_update) if req_update else self.request
-        a = self.assumptions
+        a, cat = self.assumptions, self.catalog
         if defaults or req_update:
             cat = replace(self.catalog, defaults={**self.catalog.defaults, **defaults})
             a = request_assumptions(cat, req)
-        inputs = [self._inputs(j, s, rows[s], req) if s in rows else self.inputs[j]
-                  for j, s in enumerate(self.base.sites)]
+        # the utilisation is the load factor of every site's demand charge: then every site's price moves
+        load_factor_moved = a.utilisation_fraction != self.assumptions.utilisation_fraction
+        inputs = [self._inputs(j, s, rows.get(s, self.rows[s]), req, cat) if s in rows or load_factor_moved
+                  else self.inputs[j] for j, s in enumerate(self.base.sites)]
         subsidies = [subs.get(s.subsidy_id, s) for s in self.catalog.subsidies]
-        return apply_site_inputs(self.base, req, a, inputs, subsidies)
+        changed = [j for j, s in enumerate(self.base.sites) if s in rows or a is not self.assumptions]
+        return self._assemble(req, a, inputs, subsidies, changed)
 
+    def _assemble(self, request: SiteRequest, a: Assumptions, inputs: list[SiteInputs], subsidies: list[Subsidy],
+                  changed: list[int]) -> SiteProblem:
+        """``apply_site_inputs`` with the hour-by-hour energy cost computed once per site and flexible share, and
+        only for the sites in ``changed`` (the others keep the base problem's column).
 
-    def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any) -> Any:
+        ``apply_site_inputs`` runs the hourly energy model for every (class, site); here it gets the inputs
+        with a flat stand-in price schedule (its energy column is then replaced) and the energy column is
+        the engine's own ``usage x energy_cost_of_site_yuan_per_mw_year(site, u, flexible share)``, so every
+        array is the one the reference path computes, number for number (``tests/test_montecarlo.py``).
+        """
+        base = self.base
+        p = apply_site_inputs(base, request, a, [replace(si, tou=None) for si in inputs], subsidies)
+        energy = base.components["energy"].copy()
+        flex = [c.flexible_share_fraction for c in request.classes]
+        for j in changed:
+            by_share: dict[float, float] = {}
+            for k, f in enumerate(flex):
+                if f not in by_share:
+                    by_share[f] = a.usage_factor * _energy_yuan_per_mw_year(inputs[j], a.utilisation_fraction, f)
+                energy[k, j] = by_share[f]
+        components = {c: energy if c == "energy" else p.components[c] for c in COST_COMPONENTS}
+        per_mw = sum(components.values())
+        assert isinstance(per_mw, np.ndarray)
+        K, I, J = base.shape
+        unit_cost = np.broadcast_to(per_mw[:, None, :], (K, I, J)).copy()
+        return replace(p, components=components, unit_cost=unit_cost, inputs=list(inputs))
+
+    def _inputs(self, j: int, site: str, row: dict[str, Any], request: Any, catalog: Catalog) -> Any:
         """``site_inputs`` of an updated row; PUE (monthly climate model) only when dust days changed."""
         dust, dust0 = row.get("dust_days_per_year"), self.rows[site].get("dust_days_per_year")
         unchanged = dust == dust0 or (dust != dust and dust0 != dust0)  # NaN-safe
         known = self.inputs[j]
-        return site_inputs(self.catalog, request, site, row, known_pue=known.pue if unchanged else None,
+        return site_inputs(catalog, request, site, row, known_pue=known.pue if unchanged else None,
                            known_pue_monthly=known.pue_monthly if unchanged else None)
+
+
+#: How far from 0 or 1 an integer column of the LP relaxation may be and still count as integral: HiGHS's
+#: ``mip_feasibility_tolerance`` (default 1e-6), the tolerance its MILP solver accepts an integer solution with.
+INTEGRALITY_TOLERANCE = 1e-6
+
+
+class RelaxFirst:
+    """A sample's MILP solved as its LP relaxation first, the MILP only when the relaxation is not integral.
+
+    The LP relaxation's optimum is a lower bound of the MILP's; when its integer columns (open, campus
+    switches) are integral it is a feasible MILP solution, hence optimal -- the same optimum, proved without
+    branch and bound.  For the default request the relaxation is integral in nearly every sample and HiGHS
+    answers the LP (warm, from the previous sample's basis) faster than its MILP solver sets up, probes and
+    cuts a 100-column model.  Otherwise the MILP is solved as before (cleared state, :data:`MIP_OPTIONS`).
+    ``tests/test_montecarlo.py`` checks the two paths agree on seeded samples.  Measured (issue 27): the
+    relaxation of the default request is integral in ~58 % of robust samples, but the route-factor draws
+    change which (class, centre, site) columns exist, so both models are rebuilt cold and the sweep is no
+    faster; in the Monte Carlo example it is never integral.  Hence opt-in (``SweepSetup.relax_first``).
+    """
+
+    def __init__(self, relax: bool = True) -> None:
+        self.relax = relax
+        self.milp: DirectModel | None = None
+        self.lp: HighsModel | None = None
+        self.rebuilds = 0
+        self.milp_solves = 0
+
+    def solve(self, problem: SiteProblem, time_limit_s: float | None) -> tuple[SolveOutcome, FloatArray, FloatArray]:
+        """(outcome, open (J,), alloc (K, I, J)) of ``problem``'s MILP."""
+        arrays = define(problem)
+        if self.relax and arrays.columns.integer.any():
+            relaxed = replace(arrays, columns=replace(arrays.columns, integer=np.zeros_like(arrays.columns.integer)))
+            if self.lp is None:
+                self.lp = HighsModel(relaxed)
+            elif not self.lp.update(relaxed):
+                self.rebuilds += 1
+            s = self.lp.solve(time_limit_s=time_limit_s, mip_gap=None)
+            if s.outcome.status == "infeasible":
+                return s.outcome, np.zeros(len(problem.sites)), np.zeros(problem.shape)
+            if s.x is not None and s.outcome.status == "optimal":
+                xi = s.x[arrays.columns.integer]
+                if bool(np.all(np.abs(xi - np.round(xi)) <= INTEGRALITY_TOLERANCE)):
+                    return s.outcome, s.open(), s.alloc()
+        self.milp_solves += 1
+        if self.milp is None:
+            self.milp = DirectModel(problem)
+            tune(self.milp)
+        elif not self.milp.update(problem):
+            self.rebuilds += 1
+            tune(self.milp)
+        self.milp.h.clearSolver()
+        outcome, op, alloc, _sub = self.milp.solve(time_limit_s=time_limit_s)
+        return outcome, op, alloc
+
+
+def _energy_yuan_per_mw_year(si: SiteInputs, utilisation: float, flexible_share: float) -> float:
+    """``energy_cost_of_site_yuan_per_mw_year`` of inputs that ``site_inputs`` made at this utilisation (its load
+    factor): for a flat load (no flexible share) on a tariff that is the flat-equivalent price ``site_inputs``
+    already computed from the same hours times the facility energy it divided by
+    (``siting.models.tariffs.flat_equivalent_price_yuan_per_kwh``), equal to the last bit or so; the hourly
+    model runs only for a flexible share."""
+    if flexible_share == 0.0 and si.tou is not None and si.price_flat_yuan_per_kwh is not None \
+            and si.pue_monthly is not None:
+        kwh = float((DAYS_PER_MONTH * np.asarray(si.pue_monthly) * 24.0 * utilisation * 1000.0).sum())
+        return si.price_yuan_per_kwh * kwh
+    return energy_cost_of_site_yuan_per_mw_year(si, utilisation, flexible_share)
 
 
 def tune(model: DirectModel) -> None:
@@ -217,6 +323,8 @@ class SampleBatch:
     mw: FloatArray
     emissions_t_per_year: FloatArray
     rebuilds: int = 0
+    # each sample's problem without its per-site inputs, when the setup asks to keep them (else None)
+    problems: list[SiteProblem] | None = None
 
     @staticmethod
     def concat(batches: Sequence[SampleBatch]) -> SampleBatch:
@@ -228,6 +336,8 @@ class SampleBatch:
             open=np.concatenate([b.open for b in order]), mw=np.concatenate([b.mw for b in order]),
             emissions_t_per_year=np.concatenate([b.emissions_t_per_year for b in order]),
             rebuilds=sum(b.rebuilds for b in order),
+            problems=([q for b in order for q in (b.problems or [])]
+                      if all(b.problems is not None for b in order) else None),
         )
 
 
@@ -241,6 +351,11 @@ class SweepSetup:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     solver: SolverName = "highs"  # "cbc": each sample is written out by the PuLP emitter and solved by CBC
     time_limit_s: float | None = None  # per sample
+    # the LP relaxation first, the MILP only when it is not integral (RelaxFirst); off by default: on the shipped
+    # scenarios it does not pay (the Monte Carlo example's relaxation is fractional in every sample; robust's
+    # route-factor draws change the model's structure, so neither model stays warm)
+    relax_first: bool = False
+    keep_problems: bool = False  # return each sample's SiteProblem, inputs dropped (robust re-costs plans on them)
 
 
 _PATCHERS: dict[tuple[str, int], ProblemPatcher] = {}
@@ -263,7 +378,9 @@ def _patcher(setup: SweepSetup) -> ProblemPatcher:
 
 
 def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleBatch:
-    """Solve samples ``start .. start + len(values) - 1`` (rows of ``values``, columns ``setup.paths``)."""
+    """Solve samples ``start .. start + len(values) - 1`` (rows of ``values``, columns ``setup.paths``).
+
+    A NaN value leaves its path at the scenario's value (a tornado row changes one path of many)."""
     patcher = _patcher(setup)
     n, J = len(values), len(patcher.base.sites)
     status = np.zeros(n, dtype=np.int8)
@@ -271,23 +388,17 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
     opened = np.zeros((n, J), dtype=bool)
     mw = np.zeros((n, J))
     emis = np.full(n, np.nan)
-    model: DirectModel | None = None
-    rebuilds = 0
-    for r in range(n):
-        problem = patcher.problem(dict(zip(setup.paths, values[r].tolist(), strict=True)))
+    model = RelaxFirst(relax=setup.relax_first)
+    kept: list[SiteProblem | None] = [None] * n
+    for r in solve_order(setup.paths, values):
+        problem = patcher.problem({p: v for p, v in zip(setup.paths, values[r].tolist(), strict=True) if v == v})
+        if setup.keep_problems:  # without the per-site inputs (hourly arrays): a few kB to send back from a worker
+            kept[r] = replace(problem, inputs=[])
         if setup.solver != "highs":
             solution = solve(define(problem), setup.solver, time_limit_s=setup.time_limit_s, mip_gap=1e-6)
             outcome, op, alloc = solution.outcome, solution.open(), solution.alloc()
-        elif model is None:
-            model = DirectModel(problem)
-            tune(model)
-        elif not model.update(problem):
-            rebuilds += 1
-            tune(model)
-        if setup.solver == "highs":
-            assert model is not None
-            model.h.clearSolver()
-            outcome, op, alloc, _sub = model.solve(time_limit_s=setup.time_limit_s)
+        else:
+            outcome, op, alloc = model.solve(problem, setup.time_limit_s)
         status[r] = STATUS_CODES.get(outcome.status, 3)
         if outcome.objective is not None:
             obj[r] = outcome.objective
@@ -297,7 +408,23 @@ def evaluate_chunk(setup: SweepSetup, start: int, values: FloatArray) -> SampleB
             if problem.emissions_t_per_mw is not None:
                 emis[r] = float(problem.emissions_t_per_mw @ mw_j)
     return SampleBatch(np.arange(start, start + n, dtype=np.int64), list(patcher.base.sites), status, obj,
-                       opened, mw, emis, rebuilds)
+                       opened, mw, emis, model.rebuilds,
+                       [q for q in kept if q is not None] if setup.keep_problems else None)
+
+
+def solve_order(paths: Sequence[str], values: FloatArray) -> list[int]:
+    """The order in which a chunk's rows are solved: by the drawn route factor where one is drawn, else as given.
+
+    The route factor decides which (class, centre, site) triples are within their RTT limits, i.e. which
+    columns the model has; the set only grows with the factor, so in this order the model keeps its
+    structure (and is updated in place) between thresholds instead of being rebuilt at most samples.
+    Each sample's result is the same in any order (the solver state is cleared per MILP solve), and the
+    order depends on the chunk's values alone, never on the executor.
+    """
+    if ROUTE_FACTOR not in paths:
+        return list(range(len(values)))
+    rf = values[:, list(paths).index(ROUTE_FACTOR)]
+    return [int(r) for r in np.argsort(np.where(np.isnan(rf), -np.inf, rf), kind="stable")]
 
 
 ProgressCallback = Callable[[int], None]

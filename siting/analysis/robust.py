@@ -49,8 +49,10 @@ from siting.analysis.scenarios import EFFECTIVE_PRICE, Scenario, parse_scenario
 from siting.data.catalog import Catalog, default_catalog
 from siting.data.request import SiteRequest, parse_request
 from siting.errors import RequestError
+from siting.optimization.backends import solve
 from siting.optimization.evaluate import meets_sampled_rules, plan_total_yuan_per_year
-from siting.optimization.optimize import optimize_problem
+from siting.optimization.model import define
+from siting.optimization.optimize import DEFAULT_MIP_GAP, optimize_problem
 from siting.optimization.problem import SiteProblem, build_site_problem, effective_price_parameter
 from siting.optimization.solve import SolverName
 
@@ -178,14 +180,12 @@ def _plan_of(problem: SiteProblem, sites: list[str], solver: SolverName) -> tupl
     """The optimal plan at the catalog values using exactly ``sites`` (None if infeasible)."""
     locked = np.array([s in sites for s in problem.sites])
     fixed = replace(problem, locked=locked, excluded=~locked, min_sites=0, max_sites=None)
-    r = optimize_problem(fixed, solver=solver)
-    if r.objective_yuan_per_year is None:
+    # the solver's arrays as optimize_problem reads them (same model, gap and 1e-9 MW floor), without its tables
+    solution = solve(define(fixed), solver, mip_gap=DEFAULT_MIP_GAP)
+    if solution.outcome.objective is None:
         return None
-    alloc = np.zeros(problem.shape)
-    for row in r.allocation.itertuples(index=False):
-        alloc[problem.classes.index(str(row[0])), problem.centres.index(str(row[1])),
-              problem.sites.index(str(row[2]))] = float(row[3])
-    return locked.astype(float), alloc
+    alloc = solution.alloc()
+    return locked.astype(float), np.where(alloc > 1e-9, alloc, 0.0)
 
 
 def robust(
@@ -214,8 +214,8 @@ def robust(
                            f"({nominal.message})", field="request")
     sites = base_problem.sites
     paths, values = sample_ranges(cat, req, sites, samples, seed)
-    batch = run_samples(SweepSetup(scenario, cat, tuple(paths), solver=solver), values, workers=workers,
-                        progress=progress)
+    setup = SweepSetup(scenario, cat, tuple(paths), solver=solver, keep_problems=True)
+    batch = run_samples(setup, values, workers=workers, progress=progress)
     ok = np.isfinite(batch.objective_yuan_per_year)
     n_ok = int(ok.sum())
     if n_ok == 0:
@@ -231,9 +231,13 @@ def robust(
     nominal_key = "+".join(nominal.chosen_sites)
     # candidate plans: the nominal one and the site sets most often optimal
     keys = [nominal_key] + [k for k, _ in sorted(counts.items(), key=lambda x: -x[1]) if k != nominal_key]
-    patcher = ProblemPatcher(scenario, cat)
-    problems = [patcher.problem(dict(zip(paths, values[r].tolist(), strict=True))) if ok[r] else None
+    # the samples' problems as the solves saw them (patched again only if an executor lost them)
+    kept = batch.problems
+    if kept is None:
+        patcher = ProblemPatcher(scenario, cat)
+        kept = [patcher.problem(dict(zip(paths, values[r].tolist(), strict=True))) if ok[r] else base_problem
                 for r in range(samples)]
+    problems = [q if ok[r] else None for r, q in enumerate(kept)]
     candidates: list[dict[str, Any]] = []
     for key in keys[:max_candidates]:
         plan = _plan_of(base_problem, key.split("+"), solver)
@@ -342,22 +346,40 @@ def leading_inputs(catalog: Catalog, request: SiteRequest, n: int = LEADING_INPU
     """The ``n`` ranged inputs that move the optimal cost most over their catalog ranges (a tornado).
 
     Every planning default with a range that the request leaves to the catalog and every ranged value of
-    a candidate site that the optimisation reads is re-solved at its low and high end
-    (:func:`siting.analysis.sensitivity.tornado`); rows give the parameter, its value and range, the cost
-    at both ends [yuan/yr] and whether the plan's sites change.
+    a candidate site that the optimisation reads is re-solved at its low and high end, the others at their
+    values (the tornado of :func:`siting.analysis.sensitivity.tornado`, here as one chunk of samples on one
+    HiGHS model updated in place); rows give the parameter, its value and range, the cost at both ends
+    [yuan/yr] and whether the plan's sites change, largest swing first.
     """
-    from siting.analysis.scenarios import SweepRange
-    from siting.analysis.sensitivity import tornado
+    from siting.analysis.execution import evaluate_chunk
+    from siting.analysis.sensitivity import _label, _sites_mw
 
     scenario = parse_scenario({"name": f"{request.name}-inputs", "request": request.model_dump(mode="json")},
                               catalog=catalog)
     sites = build_site_problem(catalog, request).sites
-    params: dict[str, SweepRange | None] = {path: SweepRange(low=low, high=high)
-              for path, low, _, high in ranged_paths(catalog, request, sites) if high > low}
-    if not params:
+    ranged = [(path, low, high) for path, low, _, high in ranged_paths(catalog, request, sites) if high > low]
+    if not ranged:
         return []
-    frame = tornado(scenario, catalog, parameters=params, solver=solver).frame
-    rows = frame.head(n).to_dict("records")
-    keys = ("cost_low_yuan_per_year", "cost_high_yuan_per_year", "swing_yuan_per_year", "sites_low", "sites_high")
-    return [{"parameter": r["parameter"], "value": r["base_value"], "low": r["low_value"], "high": r["high_value"],
-             **{k: r[k] for k in keys}, "sites_change": bool(r["sites_change"])} for r in rows]
+    # row 0: every value as it is (NaN: unchanged); rows 2m+1, 2m+2: input m at its low, high end
+    values = np.full((1 + 2 * len(ranged), len(ranged)), np.nan)
+    for m, (_, low, high) in enumerate(ranged):
+        values[1 + 2 * m, m], values[2 + 2 * m, m] = low, high
+    batch = evaluate_chunk(SweepSetup(scenario, catalog, tuple(p for p, _, _ in ranged), solver=solver), 0, values)
+    base_sites = set(_sites_mw(batch.sites, batch.open[0], batch.mw[0]))
+    rows = []
+    for m, (path, low, high) in enumerate(ranged):
+        lo, hi = 1 + 2 * m, 2 + 2 * m
+        c_lo, c_hi = float(batch.objective_yuan_per_year[lo]), float(batch.objective_yuan_per_year[hi])
+        s_lo, s_hi = _sites_mw(batch.sites, batch.open[lo], batch.mw[lo]), _sites_mw(batch.sites, batch.open[hi],
+                                                                                    batch.mw[hi])
+        rows.append({"parameter": path, "value": scenario.value_of(path, catalog), "low": low, "high": high,
+                     "cost_low_yuan_per_year": c_lo, "cost_high_yuan_per_year": c_hi,
+                     "swing_yuan_per_year": abs(c_hi - c_lo), "sites_low": _label(s_lo), "sites_high": _label(s_hi),
+                     "sites_change": set(s_lo) != base_sites or set(s_hi) != base_sites})
+    # largest swing first, ties in catalog order, an infeasible end (NaN) last: as the tornado's table sorts
+    def order(row: dict[str, Any]) -> tuple[bool, float]:
+        swing = float(row["swing_yuan_per_year"])
+        return (not np.isfinite(swing), -swing if np.isfinite(swing) else 0.0)
+
+    rows.sort(key=order)
+    return rows[:n]

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
+from siting.cli.lazy import lazy_function
 from siting.cli.options import console, domain_errors
-from siting.data.weather import import_epw
+
+import_epw = lazy_function("siting.data.weather", "import_epw")  # pandas on first use: not at `siting --help`
 
 climate_app = typer.Typer(help="A site's hourly typical-year weather: show where it comes from, bring your own EPW.",
                           no_args_is_help=True)

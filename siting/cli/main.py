@@ -9,17 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from siting.analysis.explain import Section, assumption_share, leading
-from siting.analysis.explain import explain as tell_story
-from siting.analysis.scorecard import provenance_for, rank
-from siting.analysis.site_facts import site_weather
+from siting.cli.lazy import LazyModule, lazy_function
 from siting.cli.options import (
     NBSP,
     CatalogOpt,
@@ -52,10 +48,28 @@ from siting.cli.options import (
 )
 from siting.cli.scenarios import register as register_scenarios
 from siting.cli.service import register as register_service
-from siting.data.request import SiteRequest, load_request
-from siting.models.pue import COOLING_TECHNOLOGIES
-from siting.optimization.optimize import optimize
-from siting.optimization.results import OptimizationResult
+
+# imported on first use (siting.cli.lazy): `siting --help` needs none of them
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from siting.analysis.explain import Section, assumption_share, leading
+    from siting.analysis.explain import explain as tell_story
+    from siting.analysis.scorecard import provenance_for, rank
+    from siting.analysis.site_facts import site_weather
+    from siting.data.request import SiteRequest, load_request
+    from siting.optimization.optimize import optimize
+    from siting.optimization.results import OptimizationResult
+else:
+    pd = LazyModule("pandas")
+    assumption_share = lazy_function("siting.analysis.explain", "assumption_share")
+    leading = lazy_function("siting.analysis.explain", "leading")
+    tell_story = lazy_function("siting.analysis.explain", "explain")
+    provenance_for = lazy_function("siting.analysis.scorecard", "provenance_for")
+    rank = lazy_function("siting.analysis.scorecard", "rank")
+    site_weather = lazy_function("siting.analysis.site_facts", "site_weather")
+    load_request = lazy_function("siting.data.request", "load_request")
+    optimize = lazy_function("siting.optimization.optimize", "optimize")
 
 app = typer.Typer(
     help="Data-centre site selection for western China: rank sites, optimise requests, compare scenarios.\n\n"
@@ -87,6 +101,8 @@ def sites(
                                                            "waterside, chiller or liquid")] = "airside",
 ) -> None:
     """List the catalog's sites with their key numbers, weather station, PUE and PV yield (or write GeoJSON)."""
+    from siting.models.pue import COOLING_TECHNOLOGIES
+
     if cooling not in COOLING_TECHNOLOGIES:
         raise typer.BadParameter(f"cooling = {cooling!r} is not one of {', '.join(COOLING_TECHNOLOGIES)}",
                                  param_hint="--cooling")

@@ -8,18 +8,30 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from siting.data.catalog import default_catalog, load_catalog
-from siting.data.request import SiteRequest, load_request, parse_request
+from siting.cli.lazy import LazyModule, lazy_function
 from siting.errors import SitingError
-from siting.serialize import frame_records
+
+# imported on first use (siting.cli.lazy): `siting --help` needs none of them
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from siting.data.catalog import default_catalog, load_catalog
+    from siting.data.request import SiteRequest, load_request, parse_request
+    from siting.serialize import frame_records
+else:
+    pd = LazyModule("pandas")
+    default_catalog = lazy_function("siting.data.catalog", "default_catalog")
+    load_catalog = lazy_function("siting.data.catalog", "load_catalog")
+    load_request = lazy_function("siting.data.request", "load_request")
+    parse_request = lazy_function("siting.data.request", "parse_request")
+    frame_records = lazy_function("siting.serialize", "frame_records")
 
 
 class _NoTrailingBlanks:

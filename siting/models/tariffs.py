@@ -78,7 +78,21 @@ class TouSchedule:
         """Period index (into PERIODS) of each of the 8,760 hours of a typical year."""
         if self.period_of_hour is None:
             raise ValueError(f"{self.name}: the schedule has no clock hours")
-        return np.asarray(self.period_of_hour[MONTH_INDEX, HOUR_INDEX], dtype=np.int64)
+        cached = self.__dict__.get("_hourly_period")  # computed once per schedule (read-only, shared)
+        if cached is None:
+            cached = np.asarray(self.period_of_hour[MONTH_INDEX, HOUR_INDEX], dtype=np.int64)
+            cached.flags.writeable = False
+            self.__dict__["_hourly_period"] = cached
+        return cached
+
+    def hourly_multiplier(self) -> FloatArray:
+        """Multiplier of the flat price in each of the 8,760 hours [1] (computed once per schedule)."""
+        cached = self.__dict__.get("_hourly_multiplier")
+        if cached is None:
+            cached = np.asarray(self.multiplier[MONTH_INDEX, self.hourly_period()], dtype=float)
+            cached.flags.writeable = False
+            self.__dict__["_hourly_multiplier"] = cached
+        return cached
 
     def check(self) -> None:
         if not np.allclose(self.hours.sum(axis=1), 24.0):
@@ -124,8 +138,7 @@ def hourly_price_yuan_per_kwh(base_price_yuan_per_kwh: float | npt.ArrayLike, sc
                               adder_yuan_per_kwh: float = 0.0) -> FloatArray:
     """(8760,) energy price of each hour [yuan/kWh]: P[month] x r[month, period] + adder (module docstring)."""
     base = base_price_by_month(base_price_yuan_per_kwh)
-    period = schedule.hourly_period()
-    return np.asarray(base[MONTH_INDEX] * schedule.multiplier[MONTH_INDEX, period] + adder_yuan_per_kwh, dtype=float)
+    return np.asarray(base[MONTH_INDEX] * schedule.hourly_multiplier() + adder_yuan_per_kwh, dtype=float)
 
 
 def hourly_it_mw(cost_per_mwh_it: FloatArray, utilisation: float, flexible_share: float) -> FloatArray:
@@ -208,11 +221,12 @@ def energy_cost_by_period(
     if pue_hourly is not None and schedule.period_of_hour is not None:
         cost_h, it = hourly_energy_cost_yuan(base, schedule, pue_hourly, utilisation, flexible_share,
                                              adder_yuan_per_kwh)
-        period = schedule.hourly_period()
-        cost = np.zeros((12, len(PERIODS)))
-        kwh = np.zeros((12, len(PERIODS)))
-        np.add.at(cost, (MONTH_INDEX, period), cost_h)
-        np.add.at(kwh, (MONTH_INDEX, period), it * np.asarray(pue_hourly))
+        # (month, period) cell of each hour; bincount adds in hour order as np.add.at does (same sums), ~10x faster
+        cell = MONTH_INDEX * len(PERIODS) + schedule.hourly_period()
+        cells = 12 * len(PERIODS)
+        cost = np.asarray(np.bincount(cell, weights=cost_h, minlength=cells), dtype=float).reshape(12, -1)
+        kwh = np.asarray(np.bincount(cell, weights=it * np.asarray(pue_hourly), minlength=cells),
+                         dtype=float).reshape(12, -1)
     else:
         e = daily_it_energy_mwh(schedule, utilisation, flexible_share)
         price = base[:, None] * schedule.multiplier + adder_yuan_per_kwh
