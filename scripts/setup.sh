@@ -9,6 +9,8 @@
 set -euo pipefail
 # the platform's certificate store, so that a corporate TLS proxy (trusted by the system) works
 export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
+# compile bytecode at install: a machine that sets PYTHONDONTWRITEBYTECODE would otherwise compile pandas at every start
+export UV_COMPILE_BYTECODE="${UV_COMPILE_BYTECODE:-1}"
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 VENV="${SITING_VENV:-.venv}"
