@@ -44,7 +44,7 @@ import pandas as pd
 from siting.data.weather import STATION_COLUMNS, read_series
 from siting.errors import CatalogError, UnknownIdError
 from siting.models.green import PRICE_BASES, pv_yield_kwh_per_kwp_year
-from siting.models.pue import MonthlyClimate, PueHours, monthly_normals, pue_hours
+from siting.models.pue import MonthlyClimate, PueHours, annual_from_monthly, monthly_normals, pue_hours
 from siting.models.tariffs import PERIODS as TOU_PERIODS
 from siting.models.tariffs import TouSchedule, parse_clock_hours
 from siting.models.weather import HourlyWeather
@@ -743,14 +743,13 @@ def _monthly_mean_errors(sp: pd.DataFrame, sites_id: pd.DataFrame, monthly: pd.D
     (the model moves the price month by month around that row: siting.optimization.problem.site_inputs)."""
     if monthly.empty:
         return []
-    hours = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float) * 24.0
     param = "electricity_price_list_yuan_per_kwh"
     rows = sp[sp["parameter"] == param].set_index("site")["value"].astype(float)
     out = []
     for prov, sub in monthly[monthly["parameter"] == param].groupby("province"):
         if len(sub) != 12:
             continue  # reported by the loader
-        mean = float((sub.sort_values("month")["value"].to_numpy(dtype=float) * hours).sum() / hours.sum())
+        mean = annual_from_monthly(sub.sort_values("month")["value"].to_numpy(dtype=float))
         for site in sites_id.loc[sites_id["province"] == prov, "site"]:
             if site in rows.index and abs(float(rows[site]) - mean) > MONTHLY_MEAN_TOLERANCE_YUAN_PER_KWH:
                 out.append(f"site_parameters.csv ({site}): {param} {float(rows[site]):.6f} is not the annual mean "

@@ -33,7 +33,7 @@ from siting.models.costs import (
 from siting.models.finance import capital_recovery_factor
 from siting.models.green import PV_DEFAULTS, GreenOffer, onsite_pv_mwh_per_mw_year, pv_lcoe_yuan_per_mwh
 from siting.models.latency import geodesic_km, rtt_matrix_ms
-from siting.models.pue import HOURS_PER_MONTH
+from siting.models.pue import annual_from_monthly
 from siting.models.subsidies import SubsidyTerm, subsidy_term
 from siting.models.tariffs import TouSchedule, flat_equivalent_price_yuan_per_kwh
 
@@ -352,7 +352,7 @@ def site_inputs(
         # so an override of the row (a scenario, a break-even) moves the whole year
         months = catalog.monthly_base_price_yuan_per_kwh(site)
         if months is not None:
-            profile = months / float((months * HOURS_PER_MONTH).sum() / HOURS_PER_MONTH.sum())
+            profile = months / annual_from_monthly(months)
             monthly = tuple(float(x) for x in base * profile)
         price = flat_equivalent_price_yuan_per_kwh(monthly if monthly is not None else flat, adder, schedule,
                                                    np.asarray(known_pue_monthly), load_factor,
